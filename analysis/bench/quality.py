@@ -1,0 +1,66 @@
+"""``python -m analysis bench quality``: measure extraction and scoring on labelled data.
+
+The labelled data is third-party and lives outside the project (``../shared/eval`` by
+default, or ``ANALYSIS_EVAL_DIR``); it is read, never copied.  When it is absent the
+benchmark says so and exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from ..settings import PROJECT_ROOT
+
+DEFAULT_EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
+
+
+def find_eval_dir(explicit: Path | None = None) -> Path:
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("ANALYSIS_EVAL_DIR")
+    return Path(env) if env else DEFAULT_EVAL_DIR
+
+
+def run(eval_dir: Path) -> dict[str, dict]:
+    from .extraction_eval import eval_extraction
+    from .scoring_eval import eval_loaded, eval_sentiment
+
+    results: dict[str, dict] = {}
+    for name, fn in (
+        ("extraction", eval_extraction),
+        ("loaded_language", eval_loaded),
+        ("sentiment", eval_sentiment),
+    ):
+        t0 = time.perf_counter()
+        results[name] = fn(eval_dir)
+        results[name]["seconds"] = round(time.perf_counter() - t0, 2)
+    return results
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={_fmt(x)}" for k, x in v.items())
+    return str(v)
+
+
+def main(eval_dir: Path | None = None, as_json: bool = False) -> int:
+    eval_dir = find_eval_dir(eval_dir)
+    if not eval_dir.is_dir():
+        print(f"skipped: labelled data folder {eval_dir} not found (set --eval-dir or ANALYSIS_EVAL_DIR)")
+        return 0
+    results = run(eval_dir)
+    if as_json:
+        print(json.dumps(results, indent=2, default=str))
+        return 0
+    print(f"Quality benchmark on {eval_dir}\n")
+    for section, metrics in results.items():
+        print(f"== {section}")
+        for key, value in metrics.items():
+            print(f"  {key:<34} {_fmt(value)}")
+        print()
+    return 0

@@ -1,0 +1,491 @@
+"""The command line: ``python -m analysis COMMAND ...``.
+
+``build_parser`` is kept apart from ``main`` so tests call the CLI in process:
+``main(["show", "--event", "X", "--db", url])`` returns the exit code.
+Every user error ends in one line ``error: ...`` on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from .models import IngestResult
+from .settings import Settings
+from .store import Store, StoreError, dumps
+
+EXIT_USAGE = 2  # argparse's own code for bad arguments
+EXIT_ERROR = 1  # a readable failure (unknown event, unreadable file, database down)
+EXIT_PARTIAL = 3  # the batch ran but some inputs failed (each listed with its reason)
+TITLE_WIDTH = 48  # characters of a title shown in tables
+MAX_TEXT_FILE_BYTES = 5_000_000  # pasted-text files larger than this are refused
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line, exit code EXIT_ERROR."""
+
+
+# --- helpers ------------------------------------------------------------------
+
+
+def _printable(value: object, width: int | None = None) -> str:
+    """One terminal-safe line: control characters shown as \\x.. escapes, long text cut."""
+    text = "" if value is None else str(value)
+    text = "".join(
+        ch if ch == " " or unicodedata.category(ch)[0] != "C" else ch.encode("unicode_escape").decode()
+        for ch in " ".join(text.split())
+    )
+    if width and len(text) > width:
+        text = text[: width - 1] + "…"
+    return text
+
+
+def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
+    """A plain-text table: ``columns`` are (key, header); numbers right-aligned."""
+    cells = [[_fmt(r.get(k)) for k, _ in columns] for r in rows]
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, (_, h) in enumerate(columns)]
+    numeric = [all(isinstance(r.get(k), int | float) or r.get(k) is None for r in rows) for k, _ in columns]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)
+        ).rstrip()
+
+    out = [line([h for _, h in columns]), line(["-" * w for w in widths])]
+    out += [line(c) for c in cells]
+    return "\n".join(out)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:+.2f}" if -1.0 <= value <= 1.0 else f"{value:.1f}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    return _printable(value)
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return Store(args.settings.database_url)
+
+
+def _progress_bar(total: int, desc: str, quiet: bool):  # noqa: ANN202 - tqdm or None
+    if quiet or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="page", file=sys.stderr, leave=False)
+
+
+def _run_with_progress(desc: str, quiet: bool, total: int, work) -> list[IngestResult]:  # noqa: ANN001
+    bar = _progress_bar(total, desc, quiet)
+
+    def progress(done: int, _total: int, res: IngestResult) -> None:
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(_printable(res.source, 40))
+
+    try:
+        return work(progress)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+RESULT_COLUMNS = [
+    ("outlet", "outlet"),
+    ("title", "title"),
+    ("words", "words"),
+    ("sentiment", "sentiment"),
+    ("loaded_rate", "loaded/1k"),
+    ("health", "health"),
+]
+
+
+def _result_rows(results: list[IngestResult]) -> list[dict]:
+    rows = []
+    for r in results:
+        a, sc = r.article, r.scores
+        rows.append(
+            {
+                "outlet": a.outlet if a else "",
+                "title": _printable(a.title if a else r.source, TITLE_WIDTH),
+                "words": a.word_count if a else None,
+                "sentiment": sc.sentiment.compound if sc else None,
+                "loaded_rate": sc.loaded.rate_per_1000 if sc else None,
+                "health": "duplicate" if r.duplicate else r.health,
+            }
+        )
+    return rows
+
+
+def _print_results(results: list[IngestResult]) -> int:
+    print(format_table(_result_rows(results), RESULT_COLUMNS))
+    problems = [r for r in results if r.reason and (r.duplicate or r.health != "ok")]
+    if problems:
+        print("\nNotes:")
+        for r in problems:
+            label = "duplicate" if r.duplicate else r.health
+            print(f"  {_printable(r.source, 80)}\n    {label}: {_printable(r.reason)}")
+    stored = sum(1 for r in results if r.article_id is not None and not r.duplicate)
+    failed = sum(1 for r in results if r.article_id is None and not r.duplicate)
+    dup = sum(1 for r in results if r.duplicate)
+    print(f"\n{stored} stored, {dup} duplicate, {failed} failed (of {len(results)}).")
+    return EXIT_PARTIAL if failed else 0
+
+
+# --- commands -----------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .pipeline import load_demo
+
+    store = _store(args)
+    results = _run_with_progress("demo", args.quiet, 0, lambda p: load_demo(store, args.settings, progress=p))
+    print(format_table(_result_rows(results), RESULT_COLUMNS))
+    new = sum(1 for r in results if not r.duplicate)
+    events = store.list_events()
+    print(
+        f"\nDemo corpus: {len(results)} articles ({new} newly stored) in {len(events)} events, "
+        f"database {args.settings.database_url}"
+    )
+    print("Next: python -m analysis show --event " + json.dumps(events[0]["name"]) if events else "")
+    return 0
+
+
+def _read_url_lines(path: str) -> list[str]:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read URL list {path!r}: {exc}") from None
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .pipeline import ingest_urls
+
+    urls = list(args.urls)
+    if args.from_file:
+        urls += _read_url_lines(args.from_file)
+    if not urls:
+        raise CliError("no URLs given (pass URLs or --from-file FILE)")
+    store = _store(args)
+    results = _run_with_progress(
+        "fetching",
+        args.quiet,
+        len(urls),
+        lambda p: ingest_urls(store, urls, event=args.event, settings=args.settings, progress=p),
+    )
+    return _print_results(results)
+
+
+def _read_file(path: str, limit: int = MAX_TEXT_FILE_BYTES) -> str:
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(limit + 1)
+    except OSError as exc:
+        raise CliError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise CliError(f"{path!r} is larger than {limit / 1e6:.1f} MB")
+    from .fetch import decode_html_bytes
+
+    return decode_html_bytes(data)
+
+
+def cmd_import_html(args: argparse.Namespace) -> int:
+    from .pipeline import ingest_html
+
+    html = _read_file(args.file, args.settings.max_bytes)
+    res = ingest_html(_store(args), html, args.url, event=args.event, settings=args.settings)
+    return _print_results([res])
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--date {value!r} is not an ISO date like 2026-03-12 or 2026-03-12T09:30") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def cmd_add_text(args: argparse.Namespace) -> int:
+    from .pipeline import ingest_text
+
+    text = _read_file(args.file)
+    if not text.strip():
+        raise CliError(f"{args.file!r} contains no text")
+    res = ingest_text(
+        _store(args),
+        text,
+        title=args.title,
+        outlet=args.outlet,
+        event=args.event,
+        url=args.url,
+        published=_parse_date(args.date),
+        authors=tuple(args.author or ()),
+    )
+    return _print_results([res])
+
+
+SHOW_COLUMNS = [
+    ("outlet", "outlet"),
+    ("published", "date"),
+    ("title", "title"),
+    ("words", "words"),
+    ("sentiment", "sentiment"),
+    ("headline_sentiment", "headline"),
+    ("negative_share", "neg.sent"),
+    ("loaded_rate", "loaded/1k"),
+    ("quoted_rate", "quoted/1k"),
+    ("top", "top categories"),
+    ("health", "health"),
+]
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    store = _store(args)
+    ev = store.find_event(args.event)
+    rows = store.event_articles(ev.id, with_text=False)
+    print(f"{_printable(ev.name)} — {len(rows)} articles from {len({r['outlet'] for r in rows})} outlets")
+    if ev.description:
+        print(_printable(ev.description))
+    print()
+    for r in rows:
+        r["title"] = _printable(r["title"], TITLE_WIDTH)
+        cats = sorted(r["categories"].items(), key=lambda kv: -kv[1])[:2]
+        r["top"] = ", ".join(k for k, _ in cats)
+    print(format_table(rows, SHOW_COLUMNS))
+    failed = store.attempts(ev.id, failed_only=True)
+    if failed:
+        print("\nFailed fetches:")
+        for f in failed:
+            print(f"  {_printable(f['url'], 80)}\n    {f['health']}: {_printable(f['reason'])}")
+    print(
+        "\nsentiment: VADER compound, length-weighted over sentences (-1 negative .. +1 positive); "
+        "loaded/1k: the outlet's own loaded-language weight per 1,000 words (quoted speech counted apart)."
+    )
+    return 0
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    events = _store(args).list_events()
+    if not events:
+        print("No events yet. Try: python -m analysis demo")
+        return 0
+    print(
+        format_table(
+            events,
+            [
+                ("name", "event"),
+                ("articles", "articles"),
+                ("outlets", "outlets"),
+                ("first", "first"),
+                ("last", "last"),
+            ],
+        )
+    )
+    return 0
+
+
+EXPORT_FIELDS = [
+    "id",
+    "event",
+    "outlet",
+    "domain",
+    "title",
+    "authors",
+    "published",
+    "url",
+    "canonical_url",
+    "source",
+    "language",
+    "health",
+    "problems",
+    "reason",
+    "extractor",
+    "words",
+    "scorer_version",
+    "sentiment",
+    "positive_share",
+    "negative_share",
+    "n_sentences",
+    "headline_sentiment",
+    "loaded_rate",
+    "quoted_rate",
+    "loaded_count",
+    "loaded_sentences",
+    "categories",
+    "spans",
+    "headline_spans",
+    "text",
+]
+
+
+def export_rows(rows: list[dict], fmt: str) -> str:
+    """CSV or JSON text of article rows (spans and categories included)."""
+    if fmt == "json":
+        return dumps([{k: r.get(k) for k in EXPORT_FIELDS} for r in rows]) + "\n"
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        flat = {k: r.get(k) for k in EXPORT_FIELDS}
+        for k in ("authors", "problems", "categories", "spans", "headline_spans"):
+            flat[k] = json.dumps(flat[k], ensure_ascii=False)
+        if isinstance(flat["published"], datetime):
+            flat["published"] = flat["published"].isoformat()
+        writer.writerow(flat)
+    return buf.getvalue()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = _store(args)
+    event_id = store.find_event(args.event).id if args.event else None
+    data = export_rows(store.event_articles(event_id), args.format)
+    if args.out in (None, "-"):
+        sys.stdout.write(data)
+    else:
+        try:
+            Path(args.out).write_text(data, "utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out!r}: {exc.strerror or exc}") from None
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from .pipeline import rescore
+    from .scoring import SCORER_VERSION
+
+    n = rescore(_store(args), everything=args.all)
+    print(f"rescored {n} articles with scorer {SCORER_VERSION}")
+    return 0
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from .pipeline import reextract
+
+    n = reextract(_store(args), args.settings)
+    print(f"re-extracted and rescored {n} articles from their stored HTML")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import quality
+
+    return quality.main(eval_dir=Path(args.eval_dir) if args.eval_dir else None, as_json=args.json)
+
+
+# --- parser -------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="URL", help="database URL (default: DATABASE_URL or data/analysis.db)"
+    )
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    net = argparse.ArgumentParser(add_help=False)
+    net.add_argument(
+        "--allow-private",
+        action="store_true",
+        default=None,
+        help="allow private/loopback/link-local addresses (also ANALYSIS_ALLOW_PRIVATE=1)",
+    )
+    net.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit per URL")
+    net.add_argument("--workers", type=int, metavar="N", help="concurrent downloads")
+
+    p = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Media-bias and source comparison: ingest articles, score them, compare outlets.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func, help_: str, parents: list | None = None) -> argparse.ArgumentParser:  # noqa: ANN001
+        sp = sub.add_parser(name, help=help_, description=help_, parents=[common, *(parents or [])])
+        sp.set_defaults(func=func)
+        return sp
+
+    add("demo", cmd_demo, "load the bundled demo corpus (illustrative articles) into the database")
+
+    sp = add("ingest", cmd_ingest, "download, extract, score and store articles from URLs", [net])
+    sp.add_argument("urls", nargs="*", metavar="URL")
+    sp.add_argument("--event", required=True, help="event the articles cover (created if new)")
+    sp.add_argument("--from-file", metavar="FILE", help="read URLs from FILE, one per line ('-' = stdin)")
+
+    sp = add("import-html", cmd_import_html, "store a saved HTML page (for pages the server cannot fetch)")
+    sp.add_argument("file", metavar="FILE.html")
+    sp.add_argument("--url", required=True, help="the page's address (identifies the outlet)")
+    sp.add_argument("--event", required=True)
+
+    sp = add("add-text", cmd_add_text, "store pasted article text (paywalled pages)")
+    sp.add_argument("file", metavar="FILE.txt", help="plain-text file ('-' = stdin)")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--outlet", required=True)
+    sp.add_argument("--title", required=True)
+    sp.add_argument("--url", help="original address, if known")
+    sp.add_argument("--date", help="publication date, ISO format")
+    sp.add_argument("--author", action="append", help="author (repeatable)")
+
+    sp = add("show", cmd_show, "print an event's articles side by side, one row per article")
+    sp.add_argument("--event", required=True)
+
+    add("events", cmd_events, "list the events in the database")
+
+    sp = add("export", cmd_export, "write articles, scores and loaded-language spans as CSV or JSON")
+    sp.add_argument("--event", help="only this event (default: everything)")
+    sp.add_argument("--format", choices=("csv", "json"), default="csv")
+    sp.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
+
+    sp = add("rescore", cmd_rescore, "re-score articles scored by an older scorer version")
+    sp.add_argument("--all", action="store_true", help="re-score every article")
+
+    add("reextract", cmd_reextract, "re-run extraction and scoring on the stored HTML (no refetch)")
+
+    sp = add("bench", cmd_bench, "benchmarks: 'quality' measures extraction and scoring on ../shared/eval")
+    sp.add_argument("which", choices=("quality",))
+    sp.add_argument("--eval-dir", metavar="DIR", help="labelled data folder (default: ../shared/eval)")
+    sp.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.settings = Settings.from_env(
+            database_url=args.db,
+            allow_private=getattr(args, "allow_private", None),
+            deadline=getattr(args, "timeout", None),
+            workers=getattr(args, "workers", None),
+        )
+        if args.settings.workers < 1:
+            raise CliError("--workers must be at least 1")
+        return args.func(args)
+    except (CliError, StoreError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except SQLAlchemyError as exc:
+        msg = str(exc).splitlines()[0]
+        print(f"error: database problem: {msg}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted (articles already stored are kept)", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

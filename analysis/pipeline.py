@@ -1,0 +1,263 @@
+"""Wires the steps for a batch: fetch -> extract -> score -> store, with progress reporting.
+
+Fetching runs in a thread pool (see ``fetch.fetch_many``); each page is extracted,
+scored and committed in the calling thread as soon as it arrives, so one bad page
+never holds up or loses the others, and the database sees one writer.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .extract import article_from_text, extract_article
+from .fetch import canonical_url, fetch_many
+from .models import FAILED_HEALTH, Article, FetchAttempt, IngestResult, Page
+from .scoring import SCORER_VERSION, score_text
+from .settings import DATA_DIR, Settings
+from .store import Store, StoreError
+
+Progress = Callable[[int, int, IngestResult], None]
+DEMO_DIR = DATA_DIR / "demo"
+
+
+def analyse_html(html: str, url: str, settings: Settings | None = None) -> tuple[Article, object]:
+    """Extract and score one page of HTML (no network, no database)."""
+    article = extract_article(html, url, settings)
+    return article, score_text(article.text, title=article.title)
+
+
+def _safe_canonical(url: str) -> str:
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return url.strip()
+
+
+def _store_article(
+    store: Store,
+    article: Article,
+    *,
+    html: str | None,
+    event_id: int | None,
+    source: str,
+    input_url: str,
+) -> IngestResult:
+    """Score and store ``article``; a duplicate canonical URL is reported, not stored again."""
+    canon = _safe_canonical(article.canonical_url or article.url)
+    existing = store.article_id_for(canon)
+    if existing is not None:
+        return _duplicate(store, input_url, existing, article)
+    scores = score_text(article.text, title=article.title) if article.health not in FAILED_HEALTH else None
+    if scores is None and article.health == "empty":
+        scores = score_text("", title=article.title)
+    article_id, created = store.add_article(
+        article, scores, canonical_url=canon, event_id=event_id, source=source, html=html
+    )
+    if not created:
+        return _duplicate(store, input_url, article_id, article)
+    return IngestResult(
+        source=input_url,
+        health=article.health,
+        reason=article.reason,
+        article_id=article_id,
+        article=article,
+        scores=scores,
+    )
+
+
+def _duplicate(store: Store, input_url: str, article_id: int, article: Article | None) -> IngestResult:
+    where = store.event_name_of_article(article_id)
+    return IngestResult(
+        source=input_url,
+        health="ok",
+        reason=f"already stored as article {article_id}" + (f" in event {where!r}" if where else ""),
+        article_id=article_id,
+        duplicate=True,
+        article=article,
+    )
+
+
+def ingest_urls(
+    store: Store,
+    urls: Iterable[str],
+    *,
+    event: str | None,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> list[IngestResult]:
+    """Fetch, extract, score and store every URL; returns one result per input line, in order.
+
+    Blank lines are skipped; a URL already stored (same canonical URL) or repeated in the
+    batch is reported as a duplicate without refetching.
+    """
+    event_id = store.get_or_create_event(event) if event else None
+    inputs = [u.strip() for u in urls if u and u.strip()]
+    total = len(inputs)
+    results: list[IngestResult | None] = [None] * total
+    done = 0
+
+    def finish(i: int, res: IngestResult) -> None:
+        nonlocal done
+        results[i] = res
+        done += 1
+        if progress:
+            progress(done, total, res)
+
+    to_fetch: list[int] = []
+    seen: dict[str, int] = {}
+    repeats: list[tuple[int, int]] = []  # (line, first line with the same canonical URL)
+    for i, url in enumerate(inputs):
+        canon = _safe_canonical(url)
+        existing = store.article_id_for(canon)
+        if existing is not None:
+            finish(i, _duplicate(store, url, existing, None))
+        elif canon in seen:
+            repeats.append((i, seen[canon]))
+        else:
+            seen[canon] = i
+            to_fetch.append(i)
+
+    # Inputs are unique by canonical URL here, so the requested URL identifies its line.
+    line_of = {inputs[i]: i for i in to_fetch}
+    pages: queue.Queue[Page | None] = queue.Queue()
+    fetch_urls = [inputs[i] for i in to_fetch]
+
+    crash: list[str] = []
+
+    def run_fetch() -> None:
+        try:
+            fetch_many(fetch_urls, settings, on_result=pages.put)
+        except Exception as exc:  # noqa: BLE001 - reported on every unfinished line below
+            crash.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            pages.put(None)
+
+    worker = threading.Thread(target=run_fetch, name="fetch", daemon=True)
+    worker.start()
+    while True:
+        item = pages.get()
+        if item is None:
+            break
+        finish(line_of[item.url], _process_page(store, item, event_id=event_id, settings=settings))
+    worker.join()
+    for i, first in repeats:
+        original = results[first]
+        finish(
+            i,
+            IngestResult(
+                source=inputs[i],
+                health="ok",
+                duplicate=True,
+                article_id=original.article_id if original else None,
+                reason=f"repeated in this batch (same article as line {first + 1})",
+            ),
+        )
+    # A page the fetcher never reported (should not happen) is still listed, never lost silently.
+    for i, res in enumerate(results):
+        if res is None:
+            reason = "fetcher stopped: " + crash[0] if crash else "no result from the fetcher"
+            results[i] = IngestResult(source=inputs[i], health="network-error", reason=reason)
+    return [r for r in results if r is not None]
+
+
+def _process_page(store: Store, page: Page, *, event_id: int | None, settings: Settings) -> IngestResult:
+    canon = _safe_canonical(page.final_url or page.url)
+    attempt = FetchAttempt(
+        url=page.url,
+        status=page.status,
+        health=page.health,
+        reason=page.reason,
+        elapsed=page.elapsed,
+        at=page.fetched_at or datetime.now(UTC),
+    )
+    if not page.ok:
+        store.record_attempt(attempt, canonical_url=canon, event_id=event_id)
+        return IngestResult(source=page.url, health=page.health, reason=page.reason)
+    try:
+        article = extract_article(page.html or "", page.final_url or page.url, settings)
+        res = _store_article(
+            store, article, html=page.html, event_id=event_id, source="url", input_url=page.url
+        )
+    except StoreError as exc:
+        store.record_attempt(attempt, canonical_url=canon, event_id=event_id)
+        return IngestResult(source=page.url, health="http-error", reason=str(exc))
+    store.record_attempt(attempt, canonical_url=canon, event_id=event_id, article_id=res.article_id)
+    return res
+
+
+def ingest_html(
+    store: Store,
+    html: str,
+    url: str,
+    *,
+    event: str | None,
+    settings: Settings,
+    source: str = "html-file",
+) -> IngestResult:
+    """Store a page the user saved themselves (paywall, bot block): extraction as for fetched pages."""
+    event_id = store.get_or_create_event(event) if event else None
+    article = extract_article(html, url, settings)
+    return _store_article(store, article, html=html, event_id=event_id, source=source, input_url=url)
+
+
+def ingest_text(
+    store: Store,
+    text: str,
+    *,
+    title: str,
+    outlet: str,
+    event: str | None,
+    url: str | None = None,
+    published: datetime | None = None,
+    authors: tuple[str, ...] = (),
+) -> IngestResult:
+    """Store pasted article text (for pages the server cannot fetch)."""
+    event_id = store.get_or_create_event(event) if event else None
+    article = article_from_text(
+        text, title=title, outlet=outlet, url=url, published=published, authors=authors
+    )
+    return _store_article(store, article, html=None, event_id=event_id, source="text", input_url=article.url)
+
+
+def load_demo(
+    store: Store, settings: Settings, demo_dir: Path = DEMO_DIR, progress: Progress | None = None
+) -> list[IngestResult]:
+    """Load the bundled demo corpus through the same extraction and scoring code as real pages."""
+    manifest = json.loads((demo_dir / "manifest.json").read_text("utf-8"))
+    jobs = [(ev, art) for ev in manifest["events"] for art in ev["articles"]]
+    results = []
+    for n, (ev, art) in enumerate(jobs, 1):
+        store.get_or_create_event(ev["name"], ev.get("description", ""))
+        html = (demo_dir / art["file"]).read_text("utf-8")
+        res = ingest_html(store, html, art["url"], event=ev["name"], settings=settings, source="demo")
+        results.append(res)
+        if progress:
+            progress(n, len(jobs), res)
+    return results
+
+
+def rescore(store: Store, *, everything: bool = False, progress: Progress | None = None) -> int:
+    """Re-score articles scored by another scorer version (or all); returns how many."""
+    todo = store.articles_to_rescore(SCORER_VERSION, everything)
+    for n, (article_id, title, text) in enumerate(todo, 1):
+        scores = score_text(text or "", title=title)
+        store.set_scores(article_id, scores)
+        if progress:
+            progress(n, len(todo), IngestResult(source=str(article_id), health="ok", article_id=article_id))
+    return len(todo)
+
+
+def reextract(store: Store, settings: Settings, progress: Progress | None = None) -> int:
+    """Re-run extraction and scoring on the stored HTML of every article (no refetch)."""
+    pages = [(aid, url, html) for aid, url, html in store.raw_pages() if html is not None]
+    for n, (article_id, url, html) in enumerate(pages, 1):
+        article = extract_article(html, url, settings)
+        store.update_article(article_id, article, score_text(article.text, title=article.title))
+        if progress:
+            progress(n, len(pages), IngestResult(source=url, health=article.health, article_id=article_id))
+    return len(pages)

@@ -1,0 +1,174 @@
+"""The command line, run in process: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import build_parser, main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+COMMANDS = [
+    "demo",
+    "ingest",
+    "import-html",
+    "add-text",
+    "show",
+    "events",
+    "export",
+    "rescore",
+    "reextract",
+    "bench",
+]
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args([command, "--help"])
+    assert exc.value.code == 0
+    assert "--db" in capsys.readouterr().out
+
+
+def test_import_show_export(db, capsys, tmp_path) -> None:
+    page = str(FIXTURES / "pipeline" / "terminal-tabloid.html")
+    code, out, _ = run(
+        capsys,
+        "import-html",
+        page,
+        "--url",
+        "https://www.klaxon.example/ferry",
+        "--event",
+        "Ferry",
+        "--db",
+        db,
+        "-q",
+    )
+    assert code == 0 and "1 stored" in out
+    text = tmp_path / "paste.txt"
+    text.write_text("Harbour officials said the repairs were planned. " * 30, "utf-8")
+    code, out, _ = run(
+        capsys,
+        "add-text",
+        str(text),
+        "--event",
+        "Ferry",
+        "--outlet",
+        "Quiet Gazette",
+        "--title",
+        "Repairs planned",
+        "--date",
+        "2026-04-07",
+        "--db",
+        db,
+        "-q",
+    )
+    assert code == 0 and "Quiet Gazette" in out
+
+    code, out, _ = run(capsys, "show", "--event", "ferry", "--db", db)
+    assert code == 0
+    assert "Quiet Gazette" in out and "FERRY FIASCO" in out and "2026-04-07" in out
+
+    code, out, _ = run(capsys, "export", "--event", "Ferry", "--format", "json", "--db", db)
+    data = json.loads(out)
+    assert len(data) == 2
+    loud = next(d for d in data if d["title"].startswith("FERRY"))
+    assert loud["spans"] and {"start", "end", "text", "category", "weight"} <= set(loud["spans"][0])
+    assert loud["text"][loud["spans"][0]["start"] : loud["spans"][0]["end"]] == loud["spans"][0]["text"]
+
+    out_file = tmp_path / "ferry.csv"
+    code, _, err = run(
+        capsys, "export", "--event", "Ferry", "--format", "csv", "--out", str(out_file), "--db", db
+    )
+    rows = list(csv.DictReader(io.StringIO(out_file.read_text("utf-8"))))
+    assert code == 0 and len(rows) == 2 and json.loads(rows[0]["spans"]) is not None
+
+    code, out, _ = run(capsys, "events", "--db", db)
+    assert "Ferry" in out
+    code, out, _ = run(capsys, "rescore", "--db", db)
+    assert code == 0 and "rescored 0" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["show", "--event", "No such event"], "no event named"),
+        (
+            ["import-html", "/nonexistent/file.html", "--url", "https://x.example/a", "--event", "E"],
+            "cannot read",
+        ),
+        (["add-text", "/nonexistent.txt", "--event", "E", "--outlet", "O", "--title", "T"], "cannot read"),
+        (["ingest", "--event", "E"], "no URLs given"),
+        (["ingest", "--event", "   ", "https://x.example/"], "event name is empty"),
+        (
+            ["add-text", "-", "--event", "E", "--outlet", "O", "--title", "T", "--date", "last week"],
+            "ISO date",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_error(argv, message, db, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"some text")))
+    code, out, err = run(capsys, *argv, "--db", db)
+    assert code == 1
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_database_url_is_one_line_error(capsys) -> None:
+    code, _, err = run(capsys, "events", "--db", "nosuchdriver://nowhere")
+    assert code == 1 and err.startswith("error: cannot use database URL") and err.count("\n") == 1
+
+
+def test_ingest_reports_failures_and_exit_code(db, capsys, http_server) -> None:
+    good = http_server.url("/pipeline/terminal-wire.html")
+    bad = http_server.url("/pipeline/missing.html")
+    code, out, _ = run(capsys, "ingest", "--event", "Ferry", good, bad, "--allow-private", "--db", db, "-q")
+    assert code == 3  # partial success
+    assert "1 stored, 0 duplicate, 1 failed" in out
+    assert "http-error" in out and "404" in out
+
+
+def test_ingest_refuses_loopback_without_flag(db, capsys, http_server, monkeypatch) -> None:
+    monkeypatch.delenv("ANALYSIS_ALLOW_PRIVATE", raising=False)
+    code, out, _ = run(
+        capsys, "ingest", "--event", "E", http_server.url("/pipeline/terminal-wire.html"), "--db", db, "-q"
+    )
+    assert code == 3 and "refused" in out
+
+
+def test_from_file(db, capsys, http_server, tmp_path) -> None:
+    lst = tmp_path / "urls.txt"
+    lst.write_text(f"# ferry coverage\n{http_server.url('/pipeline/terminal-wire.html')}\n\n", "utf-8")
+    code, out, _ = run(
+        capsys, "ingest", "--event", "Ferry", "--from-file", str(lst), "--allow-private", "--db", db, "-q"
+    )
+    assert code == 0 and "1 stored" in out
+
+
+def test_demo_then_show(db, capsys) -> None:
+    code, out, _ = run(capsys, "demo", "--db", db, "-q")
+    assert code == 0 and "Demo corpus" in out
+    from analysis.store import Store
+
+    events = Store(db).list_events()
+    assert len(events) >= 3
+    code, out, _ = run(capsys, "show", "--event", events[0]["name"], "--db", db)
+    assert code == 0 and "sentiment" in out
+    assert len({line.split("  ")[0] for line in out.splitlines()[4:9]}) >= 4  # several outlets
+    code, out, _ = run(capsys, "demo", "--db", db, "-q")  # idempotent
+    assert code == 0 and "(0 newly stored)" in out

@@ -1,0 +1,177 @@
+"""The database layer on its own: events, de-duplication, scores, attempts, compression."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from analysis.models import Article, FetchAttempt, Loaded, Scores, Sentiment, SentenceSentiment, Span
+from analysis.store import Store, StoreError, compress_html, decompress_html, slugify, validate_event_name
+
+
+def make_article(url: str = "https://news.example/a", **kw) -> Article:
+    base = dict(
+        url=url,
+        canonical_url=url,
+        title="A <b>title</b>",
+        authors=("Ann Writer",),
+        published=datetime(2026, 3, 12, 9, 30, tzinfo=UTC),
+        text="The council voted. Critics called it a disaster.",
+        outlet="News Example",
+        domain="news.example",
+        language="en",
+        health="ok",
+    )
+    base.update(kw)
+    return Article(**base)
+
+
+def make_scores(version: str = "v1", compound: float = -0.4) -> Scores:
+    span = Span(start=38, end=46, text="disaster", category="emotional", weight=0.8)
+    return Scores(
+        sentiment=Sentiment(
+            compound=compound,
+            positive_share=0.0,
+            negative_share=0.5,
+            n_sentences=2,
+            sentences=(SentenceSentiment(0, 18, 0.0, "neutral"), SentenceSentiment(19, 47, -0.6, "negative")),
+        ),
+        loaded=Loaded(
+            spans=(span,),
+            word_count=8,
+            rate_per_1000=100.0,
+            quoted_rate_per_1000=0.0,
+            categories=(("emotional", 0.8),),
+            loaded_sentences=1,
+        ),
+        scorer_version=version,
+    )
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+
+
+def test_sqlite_uses_wal(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_event_names_are_validated_and_slugged(store: Store) -> None:
+    a = store.get_or_create_event("  Paris   visit,  2026! ")
+    assert store.get_or_create_event("Paris visit, 2026!") == a
+    assert store.find_event("paris-visit-2026").id == a
+    with pytest.raises(StoreError, match="empty"):
+        validate_event_name("   ")
+    with pytest.raises(StoreError, match="control"):
+        validate_event_name("bad\x07name")
+    with pytest.raises(StoreError, match="longer"):
+        validate_event_name("x" * 500)
+    with pytest.raises(StoreError, match="no event named 'nope'.*Paris visit"):
+        store.find_event("nope")
+    assert slugify("Ünïcode — Ärger") == "unicode-arger"
+
+
+def test_article_is_stored_once_with_scores_and_html(store: Store) -> None:
+    ev = store.get_or_create_event("Budget")
+    html = "<html><body><p>The council voted.</p></body></html>" * 50
+    aid, created = store.add_article(
+        make_article(),
+        make_scores(),
+        canonical_url="https://news.example/a",
+        event_id=ev,
+        source="url",
+        html=html,
+    )
+    assert created
+    again, created2 = store.add_article(
+        make_article(title="other"),
+        make_scores(),
+        canonical_url="https://news.example/a",
+        event_id=ev,
+        source="url",
+    )
+    assert (again, created2) == (aid, False)
+    rows = store.event_articles(ev)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["title"] == "A <b>title</b>"  # stored as the page said it, escaping is the display's job
+    assert row["sentiment"] == pytest.approx(-0.4)
+    assert row["spans"][0]["text"] == "disaster"
+    assert row["categories"] == {"emotional": 0.8}
+    assert row["published"].year == 2026
+    [(_, _, stored_html)] = list(store.raw_pages())
+    assert stored_html == html
+    assert len(compress_html(html)) < len(html) / 5
+
+
+def test_rescore_selects_other_versions(store: Store) -> None:
+    ev = store.get_or_create_event("E")
+    a1, _ = store.add_article(
+        make_article("https://x.example/1"),
+        make_scores("old"),
+        canonical_url="https://x.example/1",
+        event_id=ev,
+        source="url",
+    )
+    store.add_article(
+        make_article("https://x.example/2"),
+        make_scores("new"),
+        canonical_url="https://x.example/2",
+        event_id=ev,
+        source="url",
+    )
+    a3, _ = store.add_article(
+        make_article("https://x.example/3"),
+        None,
+        canonical_url="https://x.example/3",
+        event_id=ev,
+        source="url",
+    )
+    todo = [r[0] for r in store.articles_to_rescore("new")]
+    assert todo == [a1, a3]
+    store.set_scores(a1, make_scores("new", compound=0.3))
+    assert [r[0] for r in store.articles_to_rescore("new")] == [a3]
+    assert len(store.articles_to_rescore("new", everything=True)) == 3
+    assert {r["id"]: r["sentiment"] for r in store.event_articles(ev)}[a1] == pytest.approx(0.3)
+
+
+def test_attempts_are_recorded_per_event(store: Store) -> None:
+    ev = store.get_or_create_event("E")
+    store.record_attempt(
+        FetchAttempt("https://x.example/p", 403, "blocked", "HTTP 403", 0.1),
+        canonical_url="https://x.example/p",
+        event_id=ev,
+    )
+    store.record_attempt(
+        FetchAttempt("https://x.example/q", 200, "ok", "", 0.1),
+        canonical_url="https://x.example/q",
+        event_id=ev,
+    )
+    failed = store.attempts(ev, failed_only=True)
+    assert [f["health"] for f in failed] == ["blocked"]
+    assert store.counts()["fetch_attempts"] == 2
+
+
+def test_list_events_counts_outlets(store: Store) -> None:
+    ev = store.get_or_create_event("E")
+    store.get_or_create_event("Empty")
+    for i, outlet in enumerate(["A", "B", "B"]):
+        url = f"https://x.example/{i}"
+        store.add_article(
+            make_article(url, outlet=outlet), None, canonical_url=url, event_id=ev, source="url"
+        )
+    events = {e["name"]: e for e in store.list_events()}
+    assert (events["E"]["articles"], events["E"]["outlets"]) == (3, 2)
+    assert events["Empty"]["articles"] == 0
+
+
+def test_bad_database_url_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot use database URL"):
+        Store("nosuchdb://x")
+
+
+def test_decompress_none() -> None:
+    assert decompress_html(None) is None
