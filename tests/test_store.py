@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from analysis.models import Article, FetchAttempt, Loaded, Scores, Sentiment, SentenceSentiment, Span
+from analysis.models import Article, FetchAttempt, Loaded, Scores, SentenceSentiment, Sentiment, Span
 from analysis.store import Store, StoreError, compress_html, decompress_html, slugify, validate_event_name
 
 
