@@ -485,6 +485,17 @@ def _meta_values(doc: lxml.html.HtmlElement) -> dict[str, str]:
     return values
 
 
+def _meta_all(doc: lxml.html.HtmlElement, keys: Collection[str]) -> list[str]:
+    """Every ``content`` of the meta tags named ``keys`` (pages list co-authors as repeated tags)."""
+    found: list[str] = []
+    for meta in doc.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        if key in keys and content and content not in found:
+            found.append(content)
+    return found
+
+
 def _time_candidates(doc: lxml.html.HtmlElement) -> list[str]:
     """``datetime`` values of <time> elements that date the article (not a ticker or a teaser)."""
     found: list[str] = []
@@ -686,6 +697,21 @@ def normalize_text(text: str, blank_line_paragraphs: bool = False) -> str:
         blocks = text.split("\n")
     paragraphs = [" ".join(b.split()) for b in blocks]
     return "\n\n".join(p for p in paragraphs if p)
+
+
+# Lines that are page furniture, not article text, when they stand alone as a paragraph
+# (ad slots and "continue reading" prompts that extractors keep inside the body).
+BOILERPLATE_LINE_RE = re.compile(
+    r"^(?:advertisement|advertising|sponsored(?: content)?|ad|"
+    r"(?:story|article) continues below(?: this)?(?: advertisement| ad)?|"
+    r"continue reading(?: below)?|read more|scroll to continue(?: with content)?)[.:]?$",
+    re.IGNORECASE,
+)
+
+
+def drop_boilerplate_lines(text: str) -> str:
+    """``text`` without paragraphs that are only an ad label or a reading prompt."""
+    return "\n\n".join(p for p in text.split("\n\n") if not BOILERPLATE_LINE_RE.match(p.strip()))
 
 
 def drop_leading_title(text: str, titles: Iterable[str]) -> str:
@@ -961,7 +987,7 @@ def extract_article(html: str, url: str, settings: Settings | None = None) -> Ar
 
     authors = (
         clean_authors(_jsonld_authors(articles), site_names)
-        or clean_authors([meta[k] for k in AUTHOR_META_KEYS if k in meta], site_names)
+        or clean_authors(_meta_all(doc, AUTHOR_META_KEYS), site_names)
         or clean_authors(np_article.authors if np_article else (), site_names)
     )
     np_date = (
@@ -978,7 +1004,7 @@ def extract_article(html: str, url: str, settings: Settings | None = None) -> Ar
     )
     top_image = _absolute_http(meta.get("og:image", "") or (np_article.top_image if np_article else ""), url)
 
-    text = drop_leading_title(text, (title, raw_title))
+    text = drop_boilerplate_lines(drop_leading_title(text, (title, raw_title)))
     problems, reasons = assess(text, title, published, language, settings)
     if link_page:  # right after "empty"/"short", which it explains
         reasons.insert(1, "The page looks like a list of links (a front or section page), not an article.")

@@ -533,3 +533,23 @@ def test_benchmark_on_a_synthetic_page(tmp_path: Path) -> None:
     assert result["extract_article"]["f1"] == 1.0
     assert 0.5 < result["trafilatura"]["f1"] <= 1.0
     assert set(result["chosen_by"]) <= {"newspaper", "trafilatura"}
+
+
+def test_ad_labels_are_dropped_from_the_body() -> None:
+    from analysis.extract import drop_boilerplate_lines
+
+    text = "First paragraph.\n\nADVERTISEMENT\n\nStory continues below advertisement\n\nAd hoc panel met."
+    assert drop_boilerplate_lines(text) == "First paragraph.\n\nAd hoc panel met."
+
+
+def test_repeated_author_meta_tags_give_all_authors() -> None:
+    body = "".join(
+        f"<p>Paragraph {i} of the council story with enough words to count.</p>" for i in range(30)
+    )
+    page = (
+        '<html><head><meta name="author" content="Ann Carver"><meta name="author" content="Bo Lindqvist">'
+        "<title>Council story</title></head>"
+        f"<body><article><h1>Council story</h1>{body}</article></body></html>"
+    )
+    art = extract_article(page, "https://news.example/council")
+    assert art.authors == ("Ann Carver", "Bo Lindqvist")
