@@ -49,7 +49,7 @@ class Page:
     content_type: str  # media type without parameters, "" when unknown
     html: str | None  # decoded body, None on failure
     charset: str | None = None  # the charset used to decode ``html``
-    charset_source: str | None = None  # "header", "meta", "detected" or "fallback"
+    charset_source: str | None = None  # "bom", "header", "meta", "detected" or "fallback"
     health: str = "ok"  # "ok" or one of the fetch failures in HEALTH_ORDER
     reason: str = ""  # human-readable explanation of a failure
     elapsed: float = 0.0  # seconds spent, retries included
@@ -117,10 +117,10 @@ class Sentiment:
 class Loaded:
     spans: tuple[Span, ...]  # all hits, quoted ones included (flagged)
     word_count: int
-    rate_per_1000: float  # outlet's own (unquoted) weighted hits per 1,000 words
-    quoted_rate_per_1000: float  # the same for words inside direct quotations
+    rate_per_1000: float  # outlet's own (unquoted) weighted hits per 1,000 words of the whole text
+    quoted_rate_per_1000: float  # quoted hits per 1,000 words of the whole text (the two add up)
     categories: tuple[tuple[str, float], ...] = ()  # unquoted weight by category, largest first
-    loaded_sentences: int = 0  # sentences with at least one unquoted hit
+    loaded_sentences: int = 0  # sentences that pass loaded.sentence_is_loaded's rule (unquoted hits)
 
 
 @dataclass(frozen=True)
