@@ -49,9 +49,19 @@ def _printable(value: object, width: int | None = None) -> str:
     return text
 
 
+# How numbers are shown, by column key (others: _fmt's defaults).
+NUMBER_FORMATS: dict[str, str] = {
+    "sentiment": "+.2f",
+    "headline_sentiment": "+.2f",
+    "negative_share": ".0%",
+    "loaded_rate": ".1f",
+    "quoted_rate": ".1f",
+}
+
+
 def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
     """A plain-text table: ``columns`` are (key, header); numbers right-aligned."""
-    cells = [[_fmt(r.get(k)) for k, _ in columns] for r in rows]
+    cells = [[_fmt(r.get(k), NUMBER_FORMATS.get(k)) for k, _ in columns] for r in rows]
     widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, (_, h) in enumerate(columns)]
     numeric = [all(isinstance(r.get(k), int | float) or r.get(k) is None for r in rows) for k, _ in columns]
 
@@ -65,11 +75,11 @@ def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
     return "\n".join(out)
 
 
-def _fmt(value: object) -> str:
+def _fmt(value: object, spec: str | None = None) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:+.2f}" if -1.0 <= value <= 1.0 else f"{value:.1f}"
+        return format(value, spec or ".2f")
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d")
     return _printable(value)
