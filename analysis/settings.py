@@ -31,6 +31,10 @@ class Settings:
     per_domain: int = 2  # concurrent fetches to one registered domain
     allow_private: bool = False  # allow private/loopback/link-local addresses (tests, intranets)
     allowed_hosts: str = ""  # comma-separated hosts/addresses/networks allowed although private
+    respect_robots: bool = True  # obey robots.txt (a run may turn it off: --ignore-robots)
+    domain_delay: float = 0.2  # seconds between two requests to the same site (politeness)
+    cache_ttl: float = 3600.0  # seconds a fetched page is reused without asking the site again; 0 = off
+    max_batch_urls: int = 500  # URLs in one batch; more are refused with a message
     user_agent: str = (
         "media-bias-dashboard/0.1 (news comparison research tool; fetches only URLs a user supplies)"
     )
@@ -39,6 +43,8 @@ class Settings:
     # steeply with size (1.5 MB of visible markup took 4-8 s; 800 KB keeps a page under ~2 s).
     max_parse_bytes: int = 800_000
     short_words: int = 150  # fewer words than this: health "short" (teaser, paywall, front page)
+    # --- grouping into events ---------------------------------------------------------
+    event_window_days: float = 3.0  # articles further apart than this in publication date never group
     # --- storage --------------------------------------------------------------
     database_url: str = DEFAULT_DB_URL
 
