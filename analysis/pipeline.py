@@ -22,6 +22,10 @@ from .settings import DATA_DIR, Settings
 from .store import Store, StoreError
 
 Progress = Callable[[int, int, IngestResult], None]
+
+
+class BatchError(ValueError):
+    """The batch as a whole cannot be run (too many URLs ...); nothing was fetched."""
 DEMO_DIR = DATA_DIR / "demo"
 
 
@@ -95,9 +99,14 @@ def ingest_urls(
     Blank lines are skipped; a URL already stored (same canonical URL) or repeated in the
     batch is reported as a duplicate without refetching.
     """
-    event_id = store.get_or_create_event(event) if event else None
     inputs = [u.strip() for u in urls if u and u.strip()]
     total = len(inputs)
+    if total > settings.max_batch_urls:
+        raise BatchError(
+            f"{total} URLs in one batch; the limit is {settings.max_batch_urls} "
+            "(split the list, or raise ANALYSIS_MAX_BATCH_URLS)"
+        )
+    event_id = store.get_or_create_event(event) if event else None
     results: list[IngestResult | None] = [None] * total
     done = 0
 

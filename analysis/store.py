@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -28,8 +29,12 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    false,
     func,
+    inspect,
     select,
+    text,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError
@@ -66,6 +71,9 @@ class EventRow(Base):
     name: Mapped[str] = mapped_column(String(MAX_EVENT_NAME), unique=True)
     slug: Mapped[str] = mapped_column(String(MAX_EVENT_NAME), unique=True, index=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # True for events made by automatic grouping and not touched by a user since; re-grouping
+    # may rename, refill or remove them.  A user's edit makes them False (kept as they are).
+    auto: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     articles: Mapped[list[ArticleRow]] = relationship(back_populates="event")
 
@@ -76,6 +84,9 @@ class ArticleRow(Base):
     canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
     url: Mapped[str] = mapped_column(String(2048))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    # True when a person put the article in its event (ingest --event, a move, a merge, a split):
+    # re-grouping never moves it.  False when automatic grouping chose the event.
+    event_pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     source: Mapped[str] = mapped_column(String(16))  # "url", "html-file", "text", "demo"
     title: Mapped[str] = mapped_column(Text, default="")
     authors: Mapped[list] = mapped_column(JSON, default=list)
@@ -182,8 +193,33 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"cannot use database URL {url!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(engine)
     return engine
+
+
+def prepare_schema(engine: Engine) -> None:
+    """Create missing tables and add missing columns (safe to run on every start)."""
+    Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Additive migrations: columns added since a database was created are added to it.
+
+    Only nullable columns or columns with a server default are ever added, so this is safe on
+    a database in use; nothing is dropped or changed.
+    """
+    insp = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name in present:
+                    continue
+                ddl_type = col.type.compile(dialect=engine.dialect)
+                default = ""
+                if col.server_default is not None:
+                    default = " DEFAULT " + str(col.server_default.arg.compile(dialect=engine.dialect))
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {ddl_type}{default}'))
 
 
 class Store:
@@ -191,6 +227,7 @@ class Store:
 
     def __init__(self, url_or_engine: str | Engine) -> None:
         self.engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+        prepare_schema(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -199,7 +236,7 @@ class Store:
             yield s
 
     # --- events -----------------------------------------------------------
-    def get_or_create_event(self, name: str, description: str = "") -> int:
+    def get_or_create_event(self, name: str, description: str = "", *, auto: bool = False) -> int:
         name = validate_event_name(name)
         slug = slugify(name)
         with self.session() as s:
@@ -208,7 +245,7 @@ class Store:
                 return row.id
         try:
             with self.session() as s:
-                row = EventRow(name=name, slug=slug, description=description)
+                row = EventRow(name=name, slug=slug, description=description, auto=auto)
                 s.add(row)
                 s.flush()
                 return row.id
@@ -236,17 +273,133 @@ class Store:
                     EventRow.name,
                     EventRow.slug,
                     EventRow.description,
+                    EventRow.auto,
                     func.count(ArticleRow.id),
                     func.count(func.distinct(ArticleRow.outlet)),
                     func.min(ArticleRow.published),
                     func.max(ArticleRow.published),
                 )
                 .outerjoin(ArticleRow, ArticleRow.event_id == EventRow.id)
-                .group_by(EventRow.id)
+                .group_by(EventRow.id, EventRow.name, EventRow.slug, EventRow.description, EventRow.auto)
                 .order_by(EventRow.name)
             ).all()
-        keys = ("id", "name", "slug", "description", "articles", "outlets", "first", "last")
+        keys = ("id", "name", "slug", "description", "auto", "articles", "outlets", "first", "last")
         return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    # --- a person's edits to events (they survive re-grouping) -------------
+    def _event_id(self, s: Session, name_or_id: str | int) -> int:
+        if isinstance(name_or_id, int):
+            if s.get(EventRow, name_or_id) is None:
+                raise StoreError(f"no event with id {name_or_id}")
+            return name_or_id
+        return self.find_event(name_or_id).id
+
+    def rename_event(self, event: str | int, new_name: str) -> None:
+        """Rename an event; its articles become pinned to it (a person has reviewed it)."""
+        new_name = validate_event_name(new_name)
+        with self.session() as s:
+            eid = self._event_id(s, event)
+            clash = s.scalar(
+                select(EventRow.id).where(
+                    ((EventRow.name == new_name) | (EventRow.slug == slugify(new_name)))
+                    & (EventRow.id != eid)
+                )
+            )
+            if clash is not None:
+                raise StoreError(f"an event named {new_name!r} already exists (merge them instead)")
+            row = s.get(EventRow, eid)
+            row.name, row.slug, row.auto = new_name, slugify(new_name), False
+            s.execute(update(ArticleRow).where(ArticleRow.event_id == eid).values(event_pinned=True))
+
+    def merge_events(self, sources: Iterable[str | int], target: str | int) -> int:
+        """Move every article of ``sources`` into ``target`` (pinned) and delete the sources.
+
+        Returns the number of articles moved."""
+        with self.session() as s:
+            tid = self._event_id(s, target)
+            sids = [self._event_id(s, x) for x in sources]
+            sids = [x for x in sids if x != tid]
+            moved = s.execute(
+                update(ArticleRow)
+                .where(ArticleRow.event_id.in_(sids))
+                .values(event_id=tid, event_pinned=True)
+            ).rowcount
+            s.execute(update(ArticleRow).where(ArticleRow.event_id == tid).values(event_pinned=True))
+            s.execute(update(FetchAttemptRow).where(FetchAttemptRow.event_id.in_(sids)).values(event_id=tid))
+            s.get(EventRow, tid).auto = False
+            for sid in sids:
+                s.delete(s.get(EventRow, sid))
+        return moved
+
+    def move_articles(self, article_ids: Iterable[int], event: str | int) -> int:
+        """Put articles into ``event`` (pinned there).  Returns how many were moved."""
+        ids = list(article_ids)
+        with self.session() as s:
+            eid = self._event_id(s, event)
+            missing = set(ids) - set(s.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(ids))))
+            if missing:
+                raise StoreError(f"no article with id {sorted(missing)[0]}")
+            n = s.execute(
+                update(ArticleRow).where(ArticleRow.id.in_(ids)).values(event_id=eid, event_pinned=True)
+            ).rowcount
+            s.get(EventRow, eid).auto = False
+        return n
+
+    def split_event(self, event: str | int, article_ids: Iterable[int], new_name: str) -> int:
+        """Move ``article_ids`` of ``event`` into a new event ``new_name``; both are then pinned."""
+        ids = list(article_ids)
+        with self.session() as s:
+            eid = self._event_id(s, event)
+            inside = set(s.scalars(select(ArticleRow.id).where(ArticleRow.event_id == eid)))
+        if not ids or not set(ids) <= inside:
+            raise StoreError("split needs one or more article ids that belong to the event")
+        new_id = self.get_or_create_event(new_name)
+        self.move_articles(ids, new_id)
+        with self.session() as s:
+            s.execute(update(ArticleRow).where(ArticleRow.event_id == eid).values(event_pinned=True))
+            s.get(EventRow, eid).auto = False
+        return new_id
+
+    def delete_empty_auto_events(self) -> int:
+        with self.session() as s:
+            used = select(ArticleRow.event_id).where(ArticleRow.event_id.is_not(None))
+            rows = s.scalars(select(EventRow).where(EventRow.auto, EventRow.id.not_in(used))).all()
+            for row in rows:
+                s.delete(row)
+            return len(rows)
+
+    def grouping_docs(self) -> list[dict]:
+        """Every article as a document for event grouping, with its current event and pin."""
+        with self.session() as s:
+            rows = s.execute(
+                select(
+                    ArticleRow.id,
+                    ArticleRow.title,
+                    ArticleRow.text,
+                    ArticleRow.outlet,
+                    ArticleRow.published,
+                    ArticleRow.event_id,
+                    ArticleRow.event_pinned,
+                    EventRow.auto,
+                )
+                .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+                .order_by(ArticleRow.id)
+            ).all()
+        keys = ("id", "title", "text", "outlet", "published", "event_id", "pinned", "event_auto")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def assign_auto(self, assignments: dict[int, int]) -> None:
+        """Set the event of free (unpinned) articles as grouping decided: {article_id: event_id}."""
+        by_event: dict[int, list[int]] = {}
+        for aid, eid in assignments.items():
+            by_event.setdefault(eid, []).append(aid)
+        with self.session() as s:
+            for eid, ids in by_event.items():
+                s.execute(
+                    update(ArticleRow)
+                    .where(ArticleRow.id.in_(ids), ArticleRow.event_pinned.is_(False))
+                    .values(event_id=eid)
+                )
 
     # --- articles ---------------------------------------------------------
     def article_id_for(self, canonical_url: str) -> int | None:
@@ -283,6 +436,7 @@ class Store:
             canonical_url=canonical_url,
             url=article.url,
             event_id=event_id,
+            event_pinned=event_id is not None,  # a person chose the event (ingest --event ...)
             source=source,
             raw_html=compress_html(html),
             **_article_fields(article),

@@ -107,3 +107,12 @@ def test_demo_corpus_loads_through_the_real_path(store) -> None:
         assert max(sentiments) - min(sentiments) > 0.2, ev["name"]  # outlets visibly differ
         assert max(rates) > 2 * max(min(rates), 1.0), ev["name"]
     assert all(r.duplicate for r in load_demo(store, Settings()))  # loading twice adds nothing
+
+
+def test_batch_limit_is_a_clear_error(store) -> None:
+    from analysis.pipeline import BatchError
+
+    urls = [f"https://x.example/{i}" for i in range(4)]
+    with pytest.raises(BatchError, match="4 URLs in one batch; the limit is 3"):
+        ingest_urls(store, urls, event="E", settings=Settings(max_batch_urls=3))
+    assert store.counts() == {"events": 0, "articles": 0, "scores": 0, "fetch_attempts": 0}

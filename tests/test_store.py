@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from analysis.models import Article, FetchAttempt, Loaded, Scores, SentenceSentiment, Sentiment, Span
-from analysis.store import Store, StoreError, compress_html, decompress_html, slugify, validate_event_name
+from analysis.store import (
+    Base,
+    Store,
+    StoreError,
+    compress_html,
+    decompress_html,
+    slugify,
+    validate_event_name,
+)
 
 
 def make_article(url: str = "https://news.example/a", **kw) -> Article:
@@ -49,14 +60,89 @@ def make_scores(version: str = "v1", compound: float = -0.4) -> Scores:
     )
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
+# A PostgreSQL server for the DATABASE_URL path: .ci/run installs and starts one (Debian's
+# package); elsewhere these tests skip with the reason.
+PG_URL = os.environ.get(
+    "ANALYSIS_TEST_PG_URL", "postgresql+psycopg://analysis:analysis@127.0.0.1:5432/analysis_test"
+)
+
+
+def _postgres_store() -> Store:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed (pip install 'psycopg[binary]')")
+    engine = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server at {PG_URL} ({str(exc).splitlines()[0]}); .ci/run starts one")
+    Base.metadata.drop_all(engine)
+    return Store(engine)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> Store:
+    if request.param == "postgresql":
+        return _postgres_store()
     return Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
 
 
-def test_sqlite_uses_wal(store: Store) -> None:
+def test_sqlite_uses_wal(tmp_path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_old_database_gets_new_columns(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, name VARCHAR(200), slug VARCHAR(200), "
+        "description TEXT, created_at DATETIME)"
+    )
+    con.execute("INSERT INTO events (name, slug, description) VALUES ('Old', 'old', '')")
+    con.commit()
+    con.close()
+    store = Store(f"sqlite:///{path}")
+    [event] = store.list_events()
+    assert event["name"] == "Old" and event["auto"] is False
+
+
+def test_user_edits(store: Store) -> None:
+    a = store.get_or_create_event("Auto 1", auto=True)
+    b = store.get_or_create_event("Auto 2", auto=True)
+    ids = []
+    for i, ev in enumerate([a, a, a, b]):
+        url = f"https://x.example/{i}"
+        aid, _ = store.add_article(make_article(url), None, canonical_url=url, event_id=None, source="url")
+        ids.append(aid)
+        store.assign_auto({aid: ev})
+    docs = {d["id"]: d for d in store.grouping_docs()}
+    assert [docs[i]["event_id"] for i in ids] == [a, a, a, b] and not any(d["pinned"] for d in docs.values())
+
+    store.rename_event(a, "Harbour repairs")
+    assert store.find_event("harbour-repairs").id == a
+    assert all(d["pinned"] for d in store.grouping_docs() if d["event_id"] == a)
+    with pytest.raises(StoreError, match="already exists"):
+        store.rename_event(b, "Harbour repairs")
+
+    new = store.split_event(a, [ids[2]], "Ferry fares")
+    assert {d["id"]: d["event_id"] for d in store.grouping_docs()}[ids[2]] == new
+    with pytest.raises(StoreError, match="belong to the event"):
+        store.split_event(a, [ids[3]], "Nope")
+
+    store.assign_auto({ids[0]: b})  # pinned articles are never moved by grouping
+    assert {d["id"]: d["event_id"] for d in store.grouping_docs()}[ids[0]] == a
+
+    assert store.move_articles([ids[3]], "Ferry fares") == 1
+    assert store.delete_empty_auto_events() == 1  # "Auto 2" lost its only article
+    assert store.merge_events(["Ferry fares"], "Harbour repairs") == 2
+    assert [e["name"] for e in store.list_events()] == ["Harbour repairs"]
+    assert store.list_events()[0]["articles"] == 4
 
 
 def test_event_names_are_validated_and_slugged(store: Store) -> None:
