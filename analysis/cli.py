@@ -196,7 +196,53 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         len(urls),
         lambda p: ingest_urls(store, urls, event=args.event, settings=args.settings, progress=p),
     )
-    return _print_results(results)
+    code = _print_results(results)
+    if not args.event and any(r.article_id and not r.duplicate for r in results):
+        _print_grouping(store, args)
+    return code
+
+
+def _print_grouping(store: Store, args: argparse.Namespace) -> None:
+    from .pipeline import regroup
+
+    summary = regroup(store, args.settings)
+    print(
+        f"\nGrouped {summary['free']} articles without a chosen event: "
+        f"{summary['events_created']} new events, {summary['events_removed']} removed. "
+        "See: python -m analysis events"
+    )
+
+
+def cmd_group(args: argparse.Namespace) -> int:
+    _print_grouping(_store(args), args)
+    return 0
+
+
+def _article_ids(value: str) -> list[int]:
+    try:
+        ids = [int(x) for x in value.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise CliError(f"article ids must be numbers separated by commas, got {value!r}") from None
+    if not ids:
+        raise CliError("no article ids given")
+    return ids
+
+
+def cmd_event(args: argparse.Namespace) -> int:
+    store = _store(args)
+    if args.action == "rename":
+        store.rename_event(args.event, args.new_name)
+        print(f"renamed {args.event!r} to {args.new_name!r}; its articles stay there when re-grouping")
+    elif args.action == "merge":
+        n = store.merge_events(args.sources, args.event)
+        print(f"moved {n} articles into {args.event!r}; merged events removed")
+    elif args.action == "split":
+        store.split_event(args.event, _article_ids(args.articles), args.new_name)
+        print(f"moved articles {args.articles} from {args.event!r} into the new event {args.new_name!r}")
+    else:  # move
+        n = store.move_articles(_article_ids(args.articles), args.event)
+        print(f"moved {n} articles into {args.event!r}")
+    return 0
 
 
 def _read_file(path: str, limit: int = MAX_TEXT_FILE_BYTES) -> str:
@@ -253,6 +299,7 @@ def cmd_add_text(args: argparse.Namespace) -> int:
 
 
 SHOW_COLUMNS = [
+    ("id", "id"),
     ("outlet", "outlet"),
     ("published", "date"),
     ("title", "title"),
@@ -435,7 +482,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("ingest", cmd_ingest, "download, extract, score and store articles from URLs", [net])
     sp.add_argument("urls", nargs="*", metavar="URL")
-    sp.add_argument("--event", required=True, help="event the articles cover (created if new)")
+    sp.add_argument(
+        "--event", help="event the articles cover (created if new); without it they are grouped automatically"
+    )
     sp.add_argument("--from-file", metavar="FILE", help="read URLs from FILE, one per line ('-' = stdin)")
 
     sp = add("import-html", cmd_import_html, "store a saved HTML page (for pages the server cannot fetch)")
@@ -456,6 +505,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--event", required=True)
 
     add("events", cmd_events, "list the events in the database")
+
+    add("group", cmd_group, "group articles without a chosen event into events (your edits are kept)")
+
+    sp = add("event", cmd_event, "edit events: rename, merge, split, move articles (kept when re-grouping)")
+    acts = sp.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = acts.add_parser("rename", help="rename an event", parents=[common])
+    a.add_argument("event")
+    a.add_argument("new_name")
+    a = acts.add_parser("merge", help="move the articles of SOURCE events into EVENT", parents=[common])
+    a.add_argument("event")
+    a.add_argument("sources", nargs="+", metavar="SOURCE")
+    a = acts.add_parser("split", help="move some articles of EVENT into a new event", parents=[common])
+    a.add_argument("event")
+    a.add_argument("--articles", required=True, help="article ids, comma-separated (the id column of show)")
+    a.add_argument("--new-name", required=True)
+    a = acts.add_parser("move", help="move articles into EVENT", parents=[common])
+    a.add_argument("event")
+    a.add_argument("--articles", required=True, help="article ids, comma-separated")
 
     sp = add("export", cmd_export, "write articles, scores and loaded-language spans as CSV or JSON")
     sp.add_argument("--event", help="only this event (default: everything)")

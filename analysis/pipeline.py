@@ -270,3 +270,61 @@ def reextract(store: Store, settings: Settings, progress: Progress | None = None
         if progress:
             progress(n, len(pages), IngestResult(source=url, health=article.health, article_id=article_id))
     return len(pages)
+
+
+def regroup(store: Store, settings: Settings) -> dict[str, int]:
+    """Group every article a person has not placed into events (``analysis.events``).
+
+    Pinned articles (placed with ``--event``, moved, merged or split by a person) keep their
+    event and anchor it; free articles join such an event when similar enough, or form
+    automatic events.  An automatic event keeps its id and name when most of its articles
+    stay together, so links to it survive re-grouping.  Returns counts for a summary.
+    """
+    from collections import Counter, defaultdict
+
+    from .events import event_title, group_events
+
+    docs = store.grouping_docs()
+    if not docs:
+        return {"articles": 0, "free": 0, "events_created": 0, "events_removed": 0}
+    fixed = [d["event_id"] if d["pinned"] and d["event_id"] is not None else None for d in docs]
+    labels = group_events(docs, fixed_labels=fixed, window_days=settings.event_window_days)
+    fixed_ids = {f for f in fixed if f is not None}
+    assignments: dict[int, int] = {}
+    new_groups: dict[int, list[dict]] = defaultdict(list)
+    for doc, label in zip(docs, labels, strict=True):
+        if doc["pinned"] and doc["event_id"] is not None:
+            continue
+        if label in fixed_ids:
+            assignments[doc["id"]] = label
+        else:
+            new_groups[label].append(doc)
+    taken: set[int] = set()
+    created = 0
+    # Largest groups first, so they get first claim on the automatic event they came from.
+    for members in sorted(new_groups.values(), key=len, reverse=True):
+        previous = Counter(m["event_id"] for m in members if m["event_auto"] and m["event_id"] is not None)
+        reuse = next((eid for eid, _ in previous.most_common() if eid not in taken), None)
+        if reuse is None:
+            reuse = store.get_or_create_event(_unused_event_name(store, event_title(members)), auto=True)
+            created += 1
+        taken.add(reuse)
+        for m in members:
+            assignments[m["id"]] = reuse
+    store.assign_auto(assignments)
+    removed = store.delete_empty_auto_events()
+    return {
+        "articles": len(docs),
+        "free": sum(1 for f in fixed if f is None),
+        "events_created": created,
+        "events_removed": removed,
+    }
+
+
+def _unused_event_name(store: Store, name: str) -> str:
+    known = {e["name"] for e in store.list_events()}
+    base = " ".join(name.split())[:150] or "Untitled event"
+    candidate, n = base, 2
+    while candidate in known:
+        candidate, n = f"{base} ({n})", n + 1
+    return candidate
