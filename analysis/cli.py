@@ -425,6 +425,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_event_report
+
+    path = write_event_report(_store(args), args.event, Path(args.out))
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_rescore(args: argparse.Namespace) -> int:
     from .pipeline import rescore
     from .scoring import SCORER_VERSION
@@ -528,6 +536,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--event", help="only this event (default: everything)")
     sp.add_argument("--format", choices=("csv", "json"), default="csv")
     sp.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
+
+    sp = add("report", cmd_report, "write one self-contained HTML report for an event (charts included)")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--out", required=True, metavar="FILE.html")
 
     sp = add("rescore", cmd_rescore, "re-score articles scored by an older scorer version")
     sp.add_argument("--all", action="store_true", help="re-score every article")

@@ -13,6 +13,7 @@ from analysis.cli import build_parser, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = [
+    "report",
     "group",
     "event",
     "demo",
@@ -206,3 +207,17 @@ def test_event_edits(db, capsys) -> None:
     assert code == 1 and "article ids must be numbers" in err
     code, _, err = run(capsys, "event", "rename", "Renamed event", second, "--db", db)
     assert code == 1 and "already exists" in err
+
+
+def test_report_command(db, capsys, tmp_path) -> None:
+    assert run(capsys, "demo", "--db", db, "-q")[0] == 0
+    from analysis.store import Store
+
+    name = Store(db).list_events()[0]["name"]
+    out = tmp_path / "report.html"
+    code, stdout, _ = run(capsys, "report", "--event", name, "--out", str(out), "--db", db)
+    html = out.read_text("utf-8")
+    assert code == 0 and "wrote" in stdout
+    assert "plotly" in html.lower() and "<script src=" not in html
+    code, _, err = run(capsys, "report", "--event", "nope", "--out", str(out), "--db", db)
+    assert code == 1 and "no event named" in err

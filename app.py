@@ -1,0 +1,37 @@
+"""The dashboard: ``streamlit run app.py``.
+
+A router only: page set-up, the first-run demo load, and navigation.  Each page lives in
+``app_pages/`` and holds widgets and cached calls; the analysis is in ``analysis/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+
+st.set_page_config(
+    page_title="Media bias dashboard",
+    page_icon="📰",
+    layout="wide",
+    initial_sidebar_state="collapsed",
+)
+
+# Tighter page margins so four to six outlet columns fit side by side at 1280 px.
+st.html(
+    "<style>[data-testid='stMainBlockContainer'] {padding-top: 4.2rem; padding-bottom: 3rem; "
+    "padding-left: 2rem; padding-right: 2rem;}</style>"
+)
+
+problem = common.ensure_data()
+if problem:
+    st.warning(problem)
+
+pages = [
+    st.Page(common.PAGE_EVENTS, title="Events", icon=":material/event:", default=True),
+    st.Page(common.PAGE_COMPARE, title="Compare an event", icon=":material/view_column:", url_path="compare"),
+    st.Page(common.PAGE_OUTLETS, title="Outlets", icon=":material/newspaper:", url_path="outlets"),
+    st.Page(common.PAGE_ADD, title="Add articles", icon=":material/add_link:", url_path="add"),
+    st.Page(common.PAGE_DATA, title="Data", icon=":material/table:", url_path="data"),
+]
+st.navigation(pages, position="top").run()

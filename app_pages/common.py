@@ -1,0 +1,239 @@
+"""Shared Streamlit plumbing for the pages: the cached Store, cached DataFrames, chart downloads.
+
+Pages import this module; it holds widgets and cached calls only.  All computing lives in
+``analysis`` (compare, charts, highlight, report), which knows nothing about Streamlit.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from datetime import datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from analysis import charts, compare
+from analysis.settings import Settings
+from analysis.store import ArticleRow, ScoreRow, Store, StoreError
+
+PAGE_EVENTS = "app_pages/events.py"
+PAGE_COMPARE = "app_pages/compare.py"
+PAGE_OUTLETS = "app_pages/outlets.py"
+PAGE_ADD = "app_pages/add.py"
+PAGE_DATA = "app_pages/data.py"
+
+CACHE_TTL = 600  # seconds; the data version in the cache key makes new articles show at once
+IMAGE_CACHE_ENTRIES = 64  # server-rendered PNG/SVG files kept in memory
+
+_demo_lock = threading.Lock()  # one first-run demo load at a time, across sessions
+
+
+@st.cache_resource(show_spinner=False)
+def _store_for(url: str) -> Store:
+    return Store(url)
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def store() -> Store:
+    """The Store for ``Settings.from_env().database_url`` (one engine per process)."""
+    return _store_for(settings().database_url)
+
+
+def database_url() -> str:
+    return settings().database_url
+
+
+def data_version(s: Store) -> tuple:
+    """Changes whenever articles or scores are added or replaced: part of every data cache key."""
+    with s.session() as sess:
+        latest = (
+            sess.scalar(select(func.max(ArticleRow.updated_at))),
+            sess.scalar(select(func.max(ScoreRow.scored_at))),
+        )
+    return (*s.counts().values(), *latest)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def events(url: str, version: tuple) -> list[dict]:
+    return _store_for(url).list_events()
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def all_articles(url: str, version: tuple) -> pd.DataFrame:
+    """Every article's scores (no text) as a DataFrame."""
+    return compare.articles_frame(_store_for(url).event_articles(None, with_text=False))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
+    """One event's articles with text, spans and sentences."""
+    return _store_for(url).event_articles(event_id, with_text=True)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def all_rows(url: str, version: tuple) -> list[dict]:
+    """Every article with its spans (for flagged-word counts across events)."""
+    return _store_for(url).event_articles(None, with_text=True)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def failed_attempts(url: str, version: tuple, event_id: int) -> list[dict]:
+    """URLs of this event whose latest fetch failed (url, health, reason, at)."""
+    return compare.unresolved_failures(_store_for(url).attempts(event_id))
+
+
+def current() -> tuple[str, tuple]:
+    """(database URL, data version) for the cache keys of this run."""
+    s = store()
+    return database_url(), data_version(s)
+
+
+def outlet_colors(url: str, version: tuple) -> dict[str, str]:
+    """The colour of every outlet in the database (same in every chart and column)."""
+    return charts.outlet_colors(all_articles(url, version)["outlet"].dropna())
+
+
+def ensure_data() -> str | None:
+    """On first run (no events in the database) load the demo corpus with a spinner.
+
+    Returns a message to show when something went wrong, else None.
+    """
+    if st.session_state.get("_data_checked"):
+        return None
+    try:
+        s = store()
+        if s.list_events():
+            st.session_state["_data_checked"] = True
+            return None
+        from analysis.pipeline import DEMO_DIR, load_demo
+
+        if not (DEMO_DIR / "manifest.json").exists():
+            st.session_state["_data_checked"] = True
+            return (
+                "The database is empty and no demo corpus was found: add articles on the Add articles page."
+            )
+        with _demo_lock:
+            if not s.list_events():  # another session may have loaded it meanwhile
+                bar = st.progress(0.0, text="First run: loading the demo corpus …")
+
+                def progress(done: int, total: int, _res: object) -> None:
+                    text = f"First run: loading the demo corpus ({done}/{total})"
+                    bar.progress(done / max(1, total), text=text)
+
+                load_demo(s, settings(), progress=progress)
+                bar.empty()
+        st.cache_data.clear()
+    except (StoreError, SQLAlchemyError, OSError, ValueError, ImportError) as exc:
+        return f"Could not open or fill the database: {type(exc).__name__}: {exc}"
+    st.session_state["_data_checked"] = True
+    return None
+
+
+# --- charts with downloads -------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=IMAGE_CACHE_ENTRIES)
+def _static_image(fig_json: str, fmt: str) -> bytes:
+    return charts.figure_image(pio.from_json(fig_json), fmt)
+
+
+EXPORT_RETRY_SECONDS = 300  # after a failed PNG/SVG export, the buttons stay off this long, then retry
+_export_failure: dict[str, object] = {}  # process-wide: the last server-side export failure, if any
+
+
+def _image_bytes(fig_json: str, fmt: str) -> bytes:
+    """Runs when a PNG/SVG button is clicked (a deferred download, in a worker thread)."""
+    try:
+        return _static_image(fig_json, fmt)
+    except charts.ExportUnavailable as exc:
+        # The button shows this message for a few seconds; later runs of any page show it
+        # under the charts and disable the PNG/SVG buttons.
+        _export_failure.update(message=str(exc), at=time.monotonic())
+        raise
+
+
+def _html_bytes(fig_json: str, filename: str) -> str:
+    return charts.figure_html(pio.from_json(fig_json), filename)
+
+
+@functools.cache
+def _export_setup() -> tuple[bool, str]:
+    return charts.static_export_status()
+
+
+def export_status() -> tuple[bool, str]:
+    """Whether the PNG/SVG buttons can work here, and why not (Chromium missing or a failed export)."""
+    failed_at = _export_failure.get("at")
+    if isinstance(failed_at, float) and time.monotonic() - failed_at < EXPORT_RETRY_SECONDS:
+        return False, str(_export_failure["message"])
+    return _export_setup()
+
+
+def chart(fig: go.Figure, slug: str, name: str, key: str) -> None:
+    """Show ``fig`` with PNG, SVG and HTML download buttons named ``<slug>_<name>.<ext>``.
+
+    The files are generated only when a button is clicked (deferred callables); the buttons
+    do not rerun the page.
+    """
+    filename = charts.chart_filename(slug, name)
+    st.plotly_chart(fig, config=charts.plotly_config(filename), theme=None, key=f"chart-{key}")
+    fig_json = fig.to_json()
+    ok, why = export_status()
+    with st.container(horizontal=True, gap="small", key=f"dl-{key}"):
+        for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
+            st.download_button(
+                fmt.upper(),
+                data=functools.partial(_image_bytes, fig_json, fmt),
+                file_name=f"{filename}.{fmt}",
+                mime=mime,
+                key=f"dl-{key}-{fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+                disabled=not ok,
+                help=why or f"Download this chart as {fmt.upper()} (rendered on the server)",
+            )
+        st.download_button(
+            "HTML",
+            data=functools.partial(_html_bytes, fig_json, filename),
+            file_name=f"{filename}.html",
+            mime="text/html",
+            key=f"dl-{key}-html",
+            on_click="ignore",
+            icon=":material/download:",
+            help="Interactive chart as a self-contained HTML file (works offline)",
+        )
+    if not ok:
+        st.caption(why)
+
+
+def fmt_date(value: object, missing: str = "–") -> str:
+    if isinstance(value, datetime | pd.Timestamp) and not pd.isna(value):
+        return value.strftime("%Y-%m-%d")
+    return missing
+
+
+def page_url_hint(html: str) -> str | None:
+    """The page's own address from ``<link rel=canonical>`` or ``og:url``, if it is http(s)."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        doc = lxml.html.document_fromstring(html[:2_000_000])
+    except (ParserError, ValueError):
+        return None
+    candidates = doc.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href")
+    candidates += doc.xpath("//meta[@property='og:url']/@content")
+    for c in candidates:
+        c = str(c).strip()
+        if c.lower().startswith(("http://", "https://")):
+            return c
+    return None

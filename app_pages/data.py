@@ -1,0 +1,126 @@
+"""Data: the articles and their scores as tables, each downloadable as CSV and JSON."""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+from analysis.cli import export_rows
+from app_pages import common
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
+def _export(url: str, version: tuple, fmt: str, event_id: int | None, with_text: bool) -> str:
+    rows = (
+        common.event_rows(url, version, event_id) if event_id is not None else common.all_rows(url, version)
+    )
+    if not with_text:
+        rows = [{k: v for k, v in r.items() if k not in ("text", "spans", "headline_spans")} for r in rows]
+    return export_rows(rows, fmt)
+
+
+def _export_bytes(*args: object) -> str:
+    return _export(*args)
+
+
+url, version = common.current()
+events = common.events(url, version)
+articles = common.all_articles(url, version)
+st.html('<div style="font-size: 1.5rem; font-weight: 700;">Data</div>')
+if articles.empty:
+    st.info("No articles yet.")
+    st.stop()
+
+choices = [None, *[e["id"] for e in events]]
+names = {e["id"]: e["name"] for e in events}
+c1, c2 = st.columns([4, 6], vertical_alignment="bottom")
+with c1:
+    event_id = st.selectbox(
+        "Event", choices, format_func=lambda i: "All events" if i is None else names[i], key="data-event"
+    )
+sel = articles if event_id is None else articles[articles["event"] == names[event_id]]
+slug = "all-events" if event_id is None else next(e["slug"] for e in events if e["id"] == event_id)
+
+st.subheader(f"Articles and scores ({len(sel)})")
+cols = [
+    "id",
+    "event",
+    "outlet",
+    "title",
+    "published",
+    "health",
+    "words",
+    "sentiment",
+    "headline_sentiment",
+    "positive_share",
+    "negative_share",
+    "loaded_rate",
+    "quoted_rate",
+    "loaded_count",
+    "reason",
+    "url",
+]
+st.dataframe(
+    sel[cols],
+    hide_index=True,
+    column_config={
+        "published": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD HH:mm"),
+        "sentiment": st.column_config.NumberColumn(format="%+.3f"),
+        "headline_sentiment": st.column_config.NumberColumn("headline", format="%+.3f"),
+        "positive_share": st.column_config.NumberColumn("pos. share", format="%.2f"),
+        "negative_share": st.column_config.NumberColumn("neg. share", format="%.2f"),
+        "loaded_rate": st.column_config.NumberColumn("loaded/1k", format="%.1f"),
+        "quoted_rate": st.column_config.NumberColumn("quoted/1k", format="%.1f"),
+        "url": st.column_config.LinkColumn("url"),
+    },
+    key="data-table",
+)
+with st.container(horizontal=True, gap="small"):
+    for fmt, mime in (("csv", "text/csv"), ("json", "application/json")):
+        st.download_button(
+            f"Scores {fmt.upper()}",
+            data=functools.partial(_export_bytes, url, version, fmt, event_id, False),
+            file_name=f"{slug}_scores.{fmt}",
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"dl-scores-{fmt}",
+        )
+    for fmt, mime in (("csv", "text/csv"), ("json", "application/json")):
+        st.download_button(
+            f"Articles with text and spans {fmt.upper()}",
+            data=functools.partial(_export_bytes, url, version, fmt, event_id, True),
+            file_name=f"{slug}_articles.{fmt}",
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"dl-articles-{fmt}",
+        )
+
+st.subheader("Loaded-language hits")
+rows = common.event_rows(url, version, event_id) if event_id is not None else common.all_rows(url, version)
+hits = [
+    {
+        "article": r["id"],
+        "outlet": r["outlet"],
+        "word": sp.get("text"),
+        "category": sp.get("category"),
+        "weight": sp.get("weight"),
+        "quoted": sp.get("quoted"),
+        "rule": sp.get("rule"),
+    }
+    for r in rows
+    for sp in r.get("spans") or []
+]
+st.dataframe(hits, hide_index=True, key="hits-table")
+
+failed = [
+    f for e in events if event_id in (None, e["id"]) for f in common.failed_attempts(url, version, e["id"])
+]
+if failed:
+    st.subheader(f"URLs that could not be fetched ({len(failed)})")
+    st.dataframe(
+        [{"url": f["url"], "problem": f["health"], "reason": f["reason"], "at": f["at"]} for f in failed],
+        hide_index=True,
+    )

@@ -1,0 +1,283 @@
+"""Every page of the Streamlit app, run headless with AppTest on the fixture database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis import charts
+from analysis.store import Store
+
+try:  # tests/ is on sys.path while it has no __init__.py
+    from dashboard_fixtures import (
+        BLOCKED_URL,
+        FIXTURE_EVENT,
+        FIXTURE_SLUG,
+        OTHER_EVENT,
+        build_fixture_db,
+        build_many_outlets_db,
+    )
+except ModuleNotFoundError:
+    from tests.dashboard_fixtures import (
+        BLOCKED_URL,
+        FIXTURE_EVENT,
+        FIXTURE_SLUG,
+        OTHER_EVENT,
+        build_fixture_db,
+        build_many_outlets_db,
+    )
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60  # seconds per script run (generous: CI machines are slow)
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory) -> str:
+    return build_fixture_db(tmp_path_factory.mktemp("app") / "fx.db")
+
+
+@pytest.fixture
+def app(db_url: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ANALYSIS_DATABASE_URL", db_url)
+    monkeypatch.delenv("ANALYSIS_ALLOW_PRIVATE", raising=False)
+
+    def open_page(page: str | None = None, **query: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        if page:
+            at.switch_page(f"app_pages/{page}.py")
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def html_text(at: AppTest) -> str:
+    return "\n".join(el.proto.body for el in at.get("html"))
+
+
+def test_events_page_lists_events_and_heatmaps(app) -> None:
+    at = app()
+    table = at.dataframe[0].value
+    assert set(table["event"]) == {FIXTURE_EVENT, OTHER_EVENT}
+    assert table.set_index("event").loc[FIXTURE_EVENT, "problems"] == "no-date ×1, short ×1"
+    sent, loaded = specs(at)
+    assert sent["data"][0]["type"] == "heatmap"
+    assert sent["data"][0]["x"] == ["Coast Courier", "Daily Ledger", "Injection<br>Times", "Morning Post"]
+    assert sent["data"][0]["y"] == [OTHER_EVENT, FIXTURE_EVENT]
+    assert "Loaded language" in loaded["layout"]["title"]["text"]
+    assert {b.proto.label for b in at.get("download_button")} == {"PNG", "SVG", "HTML"}
+
+
+def test_events_page_filters(app) -> None:
+    at = app()
+    at.multiselect(key="ev-outlets").set_value(["Coast Courier"]).run()
+    assert list(at.dataframe[0].value["event"]) == [FIXTURE_EVENT]
+    at.multiselect(key="ev-outlets").set_value([]).run()
+    at.text_input(key="ev-search").input("budget").run()
+    assert list(at.dataframe[0].value["event"]) == [OTHER_EVENT]
+    at.text_input(key="ev-search").input("no such thing").run()
+    assert any("No event matches" in i.value for i in at.info)
+
+
+def test_compare_page_answers_the_three_questions(app, db_url: str) -> None:
+    at = app("compare")
+    assert at.selectbox(key="event").value == FIXTURE_SLUG  # the event with most outlets
+    outlets_fig, arc_fig, cats_fig = specs(at)
+    # the most negative outlet comes first, in its database-wide colour
+    colors = charts.outlet_colors(r["outlet"] for r in Store(db_url).event_articles(None, with_text=False))
+    first = outlets_fig["data"][0]
+    assert first["y"] == ["Daily Ledger"]
+    assert first["marker"]["color"] == colors["Daily Ledger"]
+    assert [t["y"][0] for t in outlets_fig["data"][::2]] == [
+        "Daily Ledger",
+        "Injection Times",
+        "Morning Post",
+        "Coast Courier",
+    ]
+    assert {t["name"] for t in arc_fig["data"]} >= {"Coast Courier (1)", "Coast Courier (2)"}
+    assert cats_fig["layout"]["barmode"] == "stack"
+    page = html_text(at)
+    assert "Most negative: Daily Ledger" in page
+    assert "The difference between Daily Ledger and Injection Times is within the uncertainty." in page
+    assert "disastrous&nbsp;×1" in page  # top flagged words in the summary
+    assert "the evidence for them is thin" in page
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("PNG") == labels.count("SVG") == labels.count("HTML") == 3
+    assert "Event report" in labels
+
+
+def test_compare_page_escapes_web_text(app) -> None:
+    at = app("compare")
+    page = html_text(at)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Bridge &#42;&#42;shock&#42;&#42;" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "&#42;&#42;markdown&#42;&#42;" in page
+    assert "<img" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "javascript:" not in page.replace("[link](javascript:alert(3))", "").replace(
+        "&#91;link&#93;(javascript:alert(3))", ""
+    )
+
+
+def test_compare_page_lists_failed_fetches(app) -> None:
+    at = app("compare")
+    (expander,) = at.expander
+    assert expander.label == "1 URL(s) of this event could not be fetched"
+    failed = at.dataframe[0].value
+    assert list(failed["url"]) == [BLOCKED_URL] and list(failed["problem"]) == ["blocked"]
+
+
+def test_compare_page_with_more_outlets_than_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANALYSIS_DATABASE_URL", build_many_outlets_db(tmp_path / "many.db", n=8))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/compare.py")
+    at.run()
+    assert not at.exception
+    chooser = at.multiselect(key="outlets-port-strike")
+    assert chooser.value == [f"Outlet {i:02d}" for i in range(6)]  # most negative first, six at most
+    assert chooser.max_selections == 6
+    assert len(at.columns) >= 6
+    chooser.set_value(["Outlet 07", "Outlet 03"]).run()
+    page = html_text(at)
+    assert "Port strike, take 7" in page and "Port strike, take 3" in page and "take 5" not in page
+    assert len(json.loads(at.get("plotly_chart")[0].proto.spec)["data"]) == 16  # charts keep every outlet
+
+
+def test_compare_page_follows_the_url_and_picks_articles(app) -> None:
+    at = app("compare", event="city-budget-vote")
+    assert at.selectbox(key="event").value == "city-budget-vote"
+    assert at.query_params.get("event") == "city-budget-vote"
+    at = app("compare", event=FIXTURE_EVENT)  # the name works as well as the slug
+    assert at.selectbox(key="event").value == FIXTURE_SLUG
+    assert at.query_params.get("event") == FIXTURE_SLUG  # the URL follows the choice
+    pick = at.selectbox(key=f"pick-{FIXTURE_SLUG}-Coast Courier")
+    assert pick.options == [
+        "2026-03-10 · Swift rescue after harbour bridge gives way",
+        "no date · Bridge repairs to start next month",
+    ]
+    pick.set_value(1).run()
+    assert "Bridge repairs to start next month" in html_text(at)
+
+
+def test_compare_page_remembers_the_event_across_pages(app) -> None:
+    at = app("compare")
+    at.selectbox(key="event").set_value("city-budget-vote").run()
+    at.switch_page("app_pages/events.py").run()
+    at.query_params.clear()
+    at.switch_page("app_pages/compare.py").run()
+    assert at.selectbox(key="event").value == "city-budget-vote"
+
+
+def test_outlets_page(app) -> None:
+    at = app("outlets")
+    table = at.dataframe[0].value
+    assert list(table["outlet"]) == ["Coast Courier", "Daily Ledger", "Injection Times", "Morning Post"]
+    scatter, timeline, words = specs(at)
+    assert {t["name"] for t in scatter["data"]} == set(table["outlet"])
+    assert timeline["layout"]["title"]["text"] == "Sentiment over time"
+    at.segmented_control(key="tl-metric").set_value("loaded_rate").run()
+    assert specs(at)[1]["layout"]["title"]["text"].startswith("Loaded language over time")
+    at.selectbox(key="words-outlet").set_value("Daily Ledger").run()
+    assert "disastrous" in specs(at)[2]["data"][0]["y"]
+
+
+def test_add_page_has_no_private_address_switch(app) -> None:
+    at = app("add")
+    assert not at.checkbox and not at.toggle
+    assert "private" not in " ".join(w.label.lower() for w in [*at.text_input, *at.text_area])
+    assert [t.label for t in at.tabs] == ["URLs", "Saved HTML files", "Pasted text"]
+    assert at.get("file_uploader")
+
+
+def test_add_page_reports_failures_next_to_their_url(app) -> None:
+    at = app("add")
+    at.text_input(key="url-event").input("Local test event")
+    at.text_area(key="url-list").input("http://127.0.0.1:9/private.html\nnot a url\n")
+    next(b for b in at.button if b.label == "Fetch and analyse").click().run()
+    assert not at.exception
+    status = html_text(at)
+    assert "http://127.0.0.1:9/private.html" in status and "not a url" in status
+    assert status.count(">failed</span>") == 2
+    assert "refused" in status
+    assert any("0 stored" in w.value and "2 failed" in w.value for w in at.warning)
+
+
+def test_add_page_stores_pasted_text(app, db_url: str) -> None:
+    at = app("add")
+    at.text_input(key="text-event").input(OTHER_EVENT)
+    at.text_input(key="text-outlet").input("Evening Star")
+    at.text_input(key="text-title").input("Budget passes <b>after</b> long night")
+    body = " ".join(["The council passed the budget after a long and bitter debate."] * 30)
+    at.text_area(key="text-body").input(body)
+    next(b for b in at.button if b.label == "Analyse text").click().run()
+    assert not at.exception
+    assert any("1 stored" in s.value for s in at.success)
+    assert "&lt;b&gt;after&lt;/b&gt;" in html_text(at)
+    store = Store(db_url)
+    stored = [
+        r for r in store.event_articles(store.find_event(OTHER_EVENT).id) if r["outlet"] == "Evening Star"
+    ]
+    assert len(stored) == 1 and stored[0]["sentiment"] is not None
+
+
+def test_add_page_validates_the_form(app) -> None:
+    at = app("add")
+    next(b for b in at.button if b.label == "Analyse text").click().run()
+    errors = [e.value for e in at.error]
+    assert any("Event name" in e for e in errors)
+    assert "The headline is empty." in errors and "The text is empty." in errors
+
+
+def test_data_page_tables_and_downloads(app) -> None:
+    at = app("data")
+    assert len(at.dataframe[0].value) >= 7
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [
+        "Scores CSV",
+        "Scores JSON",
+        "Articles with text and spans CSV",
+        "Articles with text and spans JSON",
+    ]
+    event_id = next(o for o in at.selectbox(key="data-event").options if o == FIXTURE_EVENT)
+    at.selectbox(key="data-event").select(event_id).run()
+    assert len(at.dataframe[0].value) == 5
+    hits = at.dataframe[1].value
+    assert {"word", "category", "quoted"} <= set(hits.columns)
+
+
+def test_empty_database_without_demo_explains_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.pipeline as pipeline
+
+    monkeypatch.setenv("ANALYSIS_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setattr(pipeline, "DEMO_DIR", tmp_path / "no-demo")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert any("no demo corpus" in w.value for w in at.warning)
+    assert any("No events yet" in i.value for i in at.info)
+
+
+def test_first_run_loads_the_demo_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import analysis.pipeline as pipeline
+
+    if not (pipeline.DEMO_DIR / "manifest.json").exists():
+        pytest.skip("no demo corpus in data/demo")
+    url = f"sqlite:///{tmp_path / 'first.db'}"
+    monkeypatch.setenv("ANALYSIS_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/compare.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    events = Store(url).list_events()
+    assert len(events) >= 3
+    assert len(specs(at)) == 3

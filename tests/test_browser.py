@@ -1,0 +1,260 @@
+"""The real app in a real browser: `streamlit run` + headless Chromium (Playwright, Debian's binary).
+
+Checks that the compare page renders its charts, that the PNG/SVG/HTML download buttons
+give valid files, that hostile markup in an article shows as literal text (no alert
+fires), and saves a screenshot of every page to out/screenshots/ (git-ignored).  It also
+measures the time from `streamlit run` to the compare page being interactive on the demo
+data (first run: the demo corpus is loaded then) and prints it; no threshold.
+
+Skipped when Playwright or a Chromium binary is missing (``playwright install`` is not
+needed: Debian's ``chromium`` package is used).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+try:  # tests/ is on sys.path while it has no __init__.py
+    from dashboard_fixtures import FIXTURE_SLUG, INJECTION_TEXT_MARKUP, INJECTION_TEXT_MD, build_fixture_db
+except ModuleNotFoundError:
+    from tests.dashboard_fixtures import (
+        FIXTURE_SLUG,
+        INJECTION_TEXT_MARKUP,
+        INJECTION_TEXT_MD,
+        build_fixture_db,
+    )
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "out" / "screenshots"
+CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+START_TIMEOUT = 40  # seconds for `streamlit run` to answer /_stcore/health
+PAGE_TIMEOUT = 30_000  # ms for a page to finish rendering
+CHARTS = {"events": 2, "compare": 3, "outlets": 3, "add": 0, "data": 0}  # Plotly charts per page
+PAGES = {
+    "events": "",
+    "compare": f"compare?event={FIXTURE_SLUG}",
+    "outlets": "outlets",
+    "add": "add",
+    "data": "data",
+}
+DONE_TEXT = {  # text the page script writes last: once visible, the run has finished
+    "events": "Open an event with its Compare link",
+    "compare": "Scores describe wording",
+    "outlets": "Flagged words by outlet",
+    "add": "Pages are fetched by the server",
+    "data": "Loaded-language hits",
+}
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+CHROMIUM = next((p for p in CHROMIUM_CANDIDATES if os.access(p, os.X_OK)), None) or shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip("no Chromium binary (apt-get install chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run app.py` on a free local port with its own database."""
+
+    def __init__(self, db_url: str, log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        env = dict(os.environ, ANALYSIS_DATABASE_URL=db_url, ANALYSIS_ALLOW_PRIVATE="0")
+        self.started = time.monotonic()
+        self._log = log.open("wb")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.log = log
+
+    def wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {self.log.read_text(errors='replace')[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("streamlit did not become healthy in time")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def fixture_server(tmp_path_factory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("browser")
+    server = Server(build_fixture_db(tmp / "fx.db"), tmp / "streamlit.log")
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+def _open(page, url: str, done_text: str, charts: int = 0) -> None:
+    """Load ``url`` and wait until the script has finished and ``charts`` Plotly charts are drawn."""
+    page.goto(url)
+    page.get_by_text(done_text).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+    if charts:
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+            timeout=PAGE_TIMEOUT,
+        )
+    page.wait_for_timeout(300)
+
+
+def _screenshot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    # The app scrolls inside its own container: grow the window to the content to capture it all.
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight + 80"
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height), 8000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / f"{name}_full.png"))
+    page.set_viewport_size(VIEWPORT)
+
+
+def _download(page, key: str, dest: Path) -> bytes:
+    button = page.locator(f".st-key-{key} button").first
+    with page.expect_download(timeout=PAGE_TIMEOUT) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.startswith(f"{FIXTURE_SLUG}_outlets.")
+    target = dest / download.suggested_filename
+    download.save_as(str(target))
+    return target.read_bytes()
+
+
+def test_compare_page_charts_downloads_and_escaping(browser, fixture_server: Server, tmp_path: Path) -> None:
+    page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _open(page, fixture_server.url + PAGES["compare"], DONE_TEXT["compare"], charts=3)
+    assert page.locator(".js-plotly-plot").count() == 3
+    assert page.get_by_text("is within the uncertainty").first.is_visible()
+
+    # hostile markup from the web is shown as text, never run or rendered
+    assert page.get_by_text("<script>alert(1)</script> Bridge **shock**").first.is_visible()
+    article = page.locator(".article-text").filter(has_text=INJECTION_TEXT_MARKUP)
+    assert article.count() == 1
+    assert INJECTION_TEXT_MARKUP in article.inner_text() and INJECTION_TEXT_MD in article.inner_text()
+    assert page.locator(".article-text b, .article-text img, .article-text script").count() == 0
+    assert dialogs == []
+    _screenshot(page, "compare")
+
+    png = _download(page, "dl-outlets-png", tmp_path)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
+    svg = _download(page, "dl-outlets-svg", tmp_path)
+    assert svg.lstrip().startswith(b"<svg") and b"</svg>" in svg and b"Daily Ledger" in svg
+    html = _download(page, "dl-outlets-html", tmp_path).decode("utf-8")
+    assert "<html>" in html.lower() or "<!doctype html>" in html.lower()
+    assert "plotly" in html.lower() and "Daily Ledger" in html
+    assert dialogs == []
+    page.close()
+
+
+def test_screenshots_of_every_page(browser, fixture_server: Server) -> None:
+    page = browser.new_page(viewport=VIEWPORT)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    for name, path in PAGES.items():
+        if name == "compare":
+            continue  # taken by the test above, after its checks
+        _open(page, fixture_server.url + path, DONE_TEXT[name], charts=CHARTS[name])
+        assert page.locator("[data-testid='stException']").count() == 0, name
+        _screenshot(page, name)
+    assert errors == []
+    assert all((SHOTS / f"{name}.png").stat().st_size > 10_000 for name in PAGES if name != "compare")
+    page.close()
+
+
+def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
+    if not (ROOT / "data" / "demo" / "manifest.json").exists():
+        pytest.skip("no demo corpus in data/demo")
+    server = Server(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path / "streamlit.log")  # empty: first run
+    try:
+        server.wait_healthy()
+        healthy = time.monotonic() - server.started
+        page = browser.new_page(viewport=VIEWPORT)
+        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=3)
+        first = time.monotonic() - server.started
+        assert page.locator(".js-plotly-plot").count() == 3
+        _screenshot(page, "compare_demo")
+        t = time.monotonic()
+        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=3)
+        again = time.monotonic() - t
+        print(
+            f"\nstreamlit run -> healthy {healthy:.1f} s; -> compare page interactive on the demo "
+            f"(first run, demo corpus loaded) {first:.1f} s; reload of the page {again:.1f} s"
+        )
+        page.close()
+    finally:
+        server.stop()
