@@ -425,6 +425,101 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_frame(df, max_width: int = 60) -> None:  # noqa: ANN001 - pandas DataFrame
+    """Print a DataFrame as plain text, web text made terminal-safe and cut to ``max_width``."""
+    if df is None or len(df) == 0:
+        print("(nothing to show)")
+        return
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(
+                lambda v: _printable(", ".join(map(str, v)) if isinstance(v, list | tuple) else v, max_width)
+            )
+    print(out.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+
+
+def _event_rows(args: argparse.Namespace) -> tuple[str, list[dict]]:
+    store = _store(args)
+    ev = store.find_event(args.event)
+    return ev.name, store.event_articles(ev.id)
+
+
+def cmd_words(args: argparse.Namespace) -> int:
+    from .wordchoice import background_prior, event_word_choice, term_counts
+
+    name, rows = _event_rows(args)
+    prior = background_prior(term_counts(_store(args).event_articles(), by="event"))
+    table = event_word_choice(rows, prior=prior, top=args.top)
+    print(
+        f"Distinctive word choice in {_printable(name)!r}: each outlet against the others "
+        "(log-odds ratio with an informative Dirichlet prior; |z| > 1.96 is notable)\n"
+    )
+    for outlet, part in table.groupby("group", sort=True):
+        print(f"== {_printable(outlet)}")
+        print_frame(part[["term", "count", "other_count", "z"]])
+        print()
+    return 0
+
+
+def cmd_omissions(args: argparse.Namespace) -> int:
+    from .omissions import align_event, coverage_matrix, numbers_matrix, omissions, omissions_summary
+
+    name, rows = _event_rows(args)
+    al = align_event(rows)
+    print(f"Who reported what in {_printable(name)!r}\n")
+    print_frame(omissions_summary(al))
+    matrix = coverage_matrix(al, max_facts=args.max_facts).to_frame()
+    print("\nKey facts (x = carried):")
+    print_frame(matrix.replace({True: "x", False: ""}), max_width=70)
+    print("\nKey figures:")
+    print_frame(numbers_matrix(al).replace({True: "x", False: ""}))
+    for outlet, om in omissions(al).items():
+        if len(om.missing):
+            print(f"\n{_printable(outlet)} leaves out what others carry:")
+            print_frame(om.missing[["label", "n_outlets"]], max_width=90)
+    return 0
+
+
+def cmd_headlines(args: argparse.Namespace) -> int:
+    from .coverage import headline_body_summary, headline_vs_body
+
+    store = _store(args)
+    rows = store.event_articles(store.find_event(args.event).id) if args.event else store.event_articles()
+    frame = headline_vs_body(rows)
+    print("Headline versus body, per outlet (gap = headline minus body):\n")
+    print_frame(headline_body_summary(frame))
+    print()
+    print_frame(
+        frame[
+            [
+                "outlet",
+                "title",
+                "headline_sentiment",
+                "body_sentiment",
+                "sentiment_gap",
+                "headline_loaded_per_1000",
+                "body_loaded_rate",
+            ]
+        ],
+        max_width=50,
+    )
+    return 0
+
+
+def cmd_blindspots(args: argparse.Namespace) -> int:
+    from .coverage import blindspot_summary, blindspots, outlet_groups
+
+    groups = outlet_groups()
+    rows = _store(args).event_articles(with_text=False)
+    frame = blindspots(rows, groups)
+    print("Events by outlet group (groups are the 'group' column of data/outlets.csv):\n")
+    print_frame(frame.drop(columns=["first_published", "last_published"], errors="ignore"))
+    print()
+    print_frame(blindspot_summary(frame))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_event_report
 
@@ -536,6 +631,21 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--event", help="only this event (default: everything)")
     sp.add_argument("--format", choices=("csv", "json"), default="csv")
     sp.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
+
+    sp = add("words", cmd_words, "distinctive word choice per outlet within an event")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--top", type=int, default=10, help="terms per outlet at each end (default 10)")
+
+    sp = add(
+        "omissions", cmd_omissions, "who reported what: facts and figures each outlet carries or leaves out"
+    )
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--max-facts", type=int, default=20)
+
+    sp = add("headlines", cmd_headlines, "headline versus body: sentiment and loaded language per outlet")
+    sp.add_argument("--event", help="only this event (default: all)")
+
+    add("blindspots", cmd_blindspots, "events each outlet group did not cover")
 
     sp = add("report", cmd_report, "write one self-contained HTML report for an event (charts included)")
     sp.add_argument("--event", required=True)

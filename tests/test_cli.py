@@ -13,6 +13,10 @@ from analysis.cli import build_parser, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = [
+    "words",
+    "omissions",
+    "headlines",
+    "blindspots",
     "report",
     "group",
     "event",
@@ -221,3 +225,19 @@ def test_report_command(db, capsys, tmp_path) -> None:
     assert "plotly" in html.lower() and "<script src=" not in html
     code, _, err = run(capsys, "report", "--event", "nope", "--out", str(out), "--db", db)
     assert code == 1 and "no event named" in err
+
+
+def test_cross_outlet_commands_on_demo(db, capsys) -> None:
+    assert run(capsys, "demo", "--db", db, "-q")[0] == 0
+    from analysis.store import Store
+
+    event = next(e["name"] for e in Store(db).list_events() if "Dunmore" in e["name"])
+    code, out, _ = run(capsys, "words", "--event", event, "--top", "3", "--db", db)
+    assert code == 0 and "== The Daily Blaze" in out and "z" in out
+    code, out, _ = run(capsys, "omissions", "--event", event, "--db", db)
+    assert code == 0 and "Key facts" in out and "Key figures" in out and "Meridian Wire" in out
+    code, out, _ = run(capsys, "headlines", "--event", event, "--db", db)
+    assert code == 0 and "sentiment_gap" in out
+    code, out, _ = run(capsys, "blindspots", "--db", db)
+    # the business paper covered only the factory story: the other three events are its blindspots
+    assert code == 0 and "business" in out
