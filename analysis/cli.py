@@ -520,6 +520,24 @@ def cmd_blindspots(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_actors(args: argparse.Namespace) -> int:
+    from .actors import actor_table
+
+    name, rows = _event_rows(args)
+    table = actor_table(rows)
+    if args.top and len(table):
+        keep = table.groupby("actor")["mentions"].sum().nlargest(args.top).index
+        table = table[table["actor"].isin(keep)]
+    print(f"Actors in {_printable(name)!r}: mentions, times quoted, and sentiment toward them per outlet")
+    print("(sentiment = (positive - negative) / mentions, from the target's clause and context)\n")
+    print_frame(
+        table[
+            ["actor", "kind", "outlet", "mentions", "quoted", "positive", "neutral", "negative", "sentiment"]
+        ].sort_values(["actor", "outlet"])
+    )
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_event_report
 
@@ -644,6 +662,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("headlines", cmd_headlines, "headline versus body: sentiment and loaded language per outlet")
     sp.add_argument("--event", help="only this event (default: all)")
+
+    sp = add("actors", cmd_actors, "people, organisations and places in an event, and the tone toward them")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--top", type=int, default=12, help="most-mentioned actors to show (0 = all)")
 
     add("blindspots", cmd_blindspots, "events each outlet group did not cover")
 

@@ -19,12 +19,16 @@ from analysis.text import LEXICON_DIR
 LOADED_RULES_VERSION = "1.0"  # bump when analysis/loaded.py's matching or context rules change
 SPLITTER_VERSION = "1"  # bump when analysis/text.py's sentence or quotation rules change
 LEXICON_HASH_CHARS = 8
+# The data files score_text reads; other files beside them (aliases.tsv for actors) do not change
+# stored scores, so they are not part of the version.
+SCORER_FILE_PATTERNS: tuple[str, ...] = ("loaded_*.tsv", "vader_news.tsv", "abbreviations.tsv")
 
 
 def lexicon_hash(directory: Path = LEXICON_DIR) -> str:
-    """Short SHA-256 of the data files in ``directory`` (names and content, sorted by name)."""
+    """Short SHA-256 of the scorer's data files in ``directory`` (names and content, sorted by name)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in {".tsv", ".txt"}):
+    files = {p for pattern in SCORER_FILE_PATTERNS for p in directory.glob(pattern) if p.is_file()}
+    for path in sorted(files):
         digest.update(path.name.encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:LEXICON_HASH_CHARS]

@@ -13,6 +13,7 @@ from analysis.cli import build_parser, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = [
+    "actors",
     "words",
     "omissions",
     "headlines",
@@ -238,6 +239,8 @@ def test_cross_outlet_commands_on_demo(db, capsys) -> None:
     assert code == 0 and "Key facts" in out and "Key figures" in out and "Meridian Wire" in out
     code, out, _ = run(capsys, "headlines", "--event", event, "--db", db)
     assert code == 0 and "sentiment_gap" in out
+    code, out, _ = run(capsys, "actors", "--event", event, "--db", db)
+    assert code == 0 and "Halvorsen" in out and "sentiment" in out
     code, out, _ = run(capsys, "blindspots", "--db", db)
     # the business paper covered only the factory story: the other three events are its blindspots
     assert code == 0 and "business" in out
