@@ -42,6 +42,7 @@ from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     Session,
+    defer,
     mapped_column,
     relationship,
     selectinload,
@@ -529,11 +530,20 @@ class Store:
     def event_articles(self, event_id: int | None = None, *, with_text: bool = True) -> list[dict]:
         """Articles (with their scores) as plain dicts, ordered by outlet then date."""
         with self.session() as s:
+            # One query for all scores, not one per article; never the stored HTML; without
+            # text, neither the article text nor the spans/sentences JSON (the heavy columns).
+            score_load = selectinload(ArticleRow.score)
+            if not with_text:
+                score_load = score_load.defer(ScoreRow.spans).defer(ScoreRow.sentences).defer(
+                    ScoreRow.headline_spans
+                )
             q = (
                 select(ArticleRow, EventRow.name)
                 .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
-                .options(selectinload(ArticleRow.score))  # one query for all scores, not one per article
+                .options(defer(ArticleRow.raw_html), score_load)
             )
+            if not with_text:
+                q = q.options(defer(ArticleRow.text))
             if event_id is not None:
                 q = q.where(ArticleRow.event_id == event_id)
             rows = s.execute(q.order_by(ArticleRow.outlet, ArticleRow.published, ArticleRow.id)).all()
