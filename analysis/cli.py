@@ -202,10 +202,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return code
 
 
-def _print_grouping(store: Store, args: argparse.Namespace) -> None:
+def _print_grouping(store: Store, args: argparse.Namespace, engine=None) -> None:  # noqa: ANN001
     from .pipeline import regroup
 
-    summary = regroup(store, args.settings)
+    summary = regroup(store, args.settings, engine)
     print(
         f"\nGrouped {summary['free']} articles without a chosen event: "
         f"{summary['events_created']} new events, {summary['events_removed']} removed. "
@@ -214,7 +214,9 @@ def _print_grouping(store: Store, args: argparse.Namespace) -> None:
 
 
 def cmd_group(args: argparse.Namespace) -> int:
-    _print_grouping(_store(args), args)
+    store = _store(args)
+    with _engine(args) as engine:
+        _print_grouping(store, args, engine)
     return 0
 
 
@@ -546,11 +548,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engine(args: argparse.Namespace):  # noqa: ANN202 - an analysis.parallel engine
+    from .parallel import make_engine
+
+    try:
+        return make_engine(args.engine, args.scheduler, getattr(args, "workers", None))
+    except (OSError, TimeoutError) as exc:
+        raise CliError(f"cannot start the {args.engine} engine: {exc}") from None
+
+
 def cmd_rescore(args: argparse.Namespace) -> int:
     from .pipeline import rescore
     from .scoring import SCORER_VERSION
 
-    n = rescore(_store(args), everything=args.all)
+    store = _store(args)
+    with _engine(args) as engine:
+        n = rescore(store, everything=args.all, engine=engine)
     print(f"rescored {n} articles with scorer {SCORER_VERSION}")
     return 0
 
@@ -558,12 +571,25 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 def cmd_reextract(args: argparse.Namespace) -> int:
     from .pipeline import reextract
 
-    n = reextract(_store(args), args.settings)
+    store = _store(args)
+    with _engine(args) as engine:
+        n = reextract(store, args.settings, engine=engine)
     print(f"re-extracted and rescored {n} articles from their stored HTML")
     return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.which == "speed":
+        from .bench import speed
+
+        speed.main(
+            sizes=args.sizes,
+            out_json=args.out,
+            quick=args.quick,
+            group_sizes=args.group_sizes,
+            with_profile=args.profile,
+        )
+        return 0
     from .bench import quality
 
     return quality.main(eval_dir=Path(args.eval_dir) if args.eval_dir else None, as_json=args.json)
@@ -578,6 +604,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="URL", help="database URL (default: DATABASE_URL or data/analysis.db)"
     )
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    eng = argparse.ArgumentParser(add_help=False)
+    eng.add_argument(
+        "--engine",
+        choices=("serial", "local", "dask"),
+        default="local",
+        help="where CPU work runs: this process, a local process pool (default) or Dask",
+    )
+    eng.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a local cluster)"
+    )
     net = argparse.ArgumentParser(add_help=False)
     net.add_argument(
         "--allow-private",
@@ -627,7 +663,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("events", cmd_events, "list the events in the database")
 
-    add("group", cmd_group, "group articles without a chosen event into events (your edits are kept)")
+    add("group", cmd_group, "group articles without a chosen event into events (your edits are kept)", [eng])
 
     sp = add("event", cmd_event, "edit events: rename, merge, split, move articles (kept when re-grouping)")
     acts = sp.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -673,15 +709,28 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--event", required=True)
     sp.add_argument("--out", required=True, metavar="FILE.html")
 
-    sp = add("rescore", cmd_rescore, "re-score articles scored by an older scorer version")
+    sp = add("rescore", cmd_rescore, "re-score articles scored by an older scorer version", [eng])
     sp.add_argument("--all", action="store_true", help="re-score every article")
 
-    add("reextract", cmd_reextract, "re-run extraction and scoring on the stored HTML (no refetch)")
+    add("reextract", cmd_reextract, "re-run extraction and scoring on the stored HTML (no refetch)", [eng])
 
-    sp = add("bench", cmd_bench, "benchmarks: 'quality' measures extraction and scoring on ../shared/eval")
-    sp.add_argument("which", choices=("quality",))
-    sp.add_argument("--eval-dir", metavar="DIR", help="labelled data folder (default: ../shared/eval)")
-    sp.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sp = add(
+        "bench",
+        cmd_bench,
+        "benchmarks: 'quality' on ../shared/eval; 'speed' on generated pages (prints a table, writes JSON)",
+    )
+    sp.add_argument("which", choices=("quality", "speed"))
+    sp.add_argument(
+        "--eval-dir", metavar="DIR", help="quality: labelled data folder (default: ../shared/eval)"
+    )
+    sp.add_argument("--json", action="store_true", help="quality: print JSON instead of a table")
+    sp.add_argument("--quick", action="store_true", help="speed: small sizes, for CI")
+    sp.add_argument(
+        "--sizes", type=int, nargs="+", metavar="N", help="speed: corpus sizes (default 1000 10000)"
+    )
+    sp.add_argument("--group-sizes", type=int, nargs="+", metavar="N", help="speed: grouping sizes")
+    sp.add_argument("--out", metavar="FILE.json", help="speed: write the results as JSON")
+    sp.add_argument("--profile", action="store_true", help="speed: profile scoring and extraction")
     return p
 
 

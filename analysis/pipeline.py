@@ -13,19 +13,25 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .extract import article_from_text, extract_article
 from .fetch import canonical_url, fetch_many
-from .models import FAILED_HEALTH, Article, FetchAttempt, IngestResult, Page
-from .scoring import SCORER_VERSION, score_text
+from .models import Article, FetchAttempt, IngestResult, Page
+from .parallel import scores_for
+from .scoring import score_text
 from .settings import DATA_DIR, Settings
 from .store import Store, StoreError
 
 Progress = Callable[[int, int, IngestResult], None]
+if TYPE_CHECKING:
+    from .parallel import Engine
 
 
 class BatchError(ValueError):
     """The batch as a whole cannot be run (too many URLs ...); nothing was fetched."""
+
+
 DEMO_DIR = DATA_DIR / "demo"
 
 
@@ -56,9 +62,7 @@ def _store_article(
     existing = store.article_id_for(canon)
     if existing is not None:
         return _duplicate(store, input_url, existing, article)
-    scores = score_text(article.text, title=article.title) if article.health not in FAILED_HEALTH else None
-    if scores is None and article.health == "empty":
-        scores = score_text("", title=article.title)
+    scores = scores_for(article)
     article_id, created = store.add_article(
         article, scores, canonical_url=canon, event_id=event_id, source=source, html=html
     )
@@ -250,29 +254,30 @@ def load_demo(
     return results
 
 
-def rescore(store: Store, *, everything: bool = False, progress: Progress | None = None) -> int:
-    """Re-score articles scored by another scorer version (or all); returns how many."""
-    todo = store.articles_to_rescore(SCORER_VERSION, everything)
-    for n, (article_id, title, text) in enumerate(todo, 1):
-        scores = score_text(text or "", title=title)
-        store.set_scores(article_id, scores)
-        if progress:
-            progress(n, len(todo), IngestResult(source=str(article_id), health="ok", article_id=article_id))
-    return len(todo)
+def rescore(
+    store: Store, *, everything: bool = False, progress: Progress | None = None, engine: Engine | None = None
+) -> int:
+    """Re-score articles scored by another scorer version (or all); returns how many.
+
+    ``engine`` runs the scoring (``analysis.parallel``: serial, a local process pool or Dask);
+    the database writes stay in this process."""
+    from . import parallel
+
+    return parallel.rescore(
+        store, engine or parallel.SerialEngine(), everything=everything, progress=progress
+    )
 
 
-def reextract(store: Store, settings: Settings, progress: Progress | None = None) -> int:
+def reextract(
+    store: Store, settings: Settings, progress: Progress | None = None, engine: Engine | None = None
+) -> int:
     """Re-run extraction and scoring on the stored HTML of every article (no refetch)."""
-    pages = [(aid, url, html) for aid, url, html in store.raw_pages() if html is not None]
-    for n, (article_id, url, html) in enumerate(pages, 1):
-        article = extract_article(html, url, settings)
-        store.update_article(article_id, article, score_text(article.text, title=article.title))
-        if progress:
-            progress(n, len(pages), IngestResult(source=url, health=article.health, article_id=article_id))
-    return len(pages)
+    from . import parallel
+
+    return parallel.reextract(store, settings, engine or parallel.SerialEngine(), progress)
 
 
-def regroup(store: Store, settings: Settings) -> dict[str, int]:
+def regroup(store: Store, settings: Settings, engine: Engine | None = None) -> dict[str, int]:
     """Group every article a person has not placed into events (``analysis.events``).
 
     Pinned articles (placed with ``--event``, moved, merged or split by a person) keep their
@@ -282,13 +287,16 @@ def regroup(store: Store, settings: Settings) -> dict[str, int]:
     """
     from collections import Counter, defaultdict
 
-    from .events import event_title, group_events
+    from . import parallel
+    from .events import event_title
 
     docs = store.grouping_docs()
     if not docs:
         return {"articles": 0, "free": 0, "events_created": 0, "events_removed": 0}
     fixed = [d["event_id"] if d["pinned"] and d["event_id"] is not None else None for d in docs]
-    labels = group_events(docs, fixed_labels=fixed, window_days=settings.event_window_days)
+    labels = parallel.group_events(
+        docs, engine or parallel.SerialEngine(), fixed_labels=fixed, window_days=settings.event_window_days
+    )
     fixed_ids = {f for f in fixed if f is not None}
     assignments: dict[int, int] = {}
     new_groups: dict[int, list[dict]] = defaultdict(list)

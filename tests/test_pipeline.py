@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import pipeline
+from analysis import parallel
 from analysis.pipeline import ingest_html, ingest_text, ingest_urls, load_demo, reextract, rescore
 from analysis.settings import Settings
 from analysis.store import Store
@@ -89,7 +89,7 @@ def test_rescore_and_reextract(store, fixtures_dir, monkeypatch) -> None:
     html = (fixtures_dir / "pipeline" / "terminal-wire.html").read_text("utf-8")
     ingest_html(store, html, "https://wire.example/ferry", event="Ferry", settings=Settings())
     assert rescore(store) == 0  # already current
-    monkeypatch.setattr(pipeline, "SCORER_VERSION", "a-newer-version")
+    monkeypatch.setattr(parallel, "SCORER_VERSION", "a-newer-version")
     assert rescore(store) == 1
     assert reextract(store, Settings()) == 1
     assert store.event_articles()[0]["title"].startswith("Port Elsin")

@@ -1,0 +1,108 @@
+"""The speed benchmark's pieces at tiny sizes: output structure only (no timing thresholds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.bench import speed
+from analysis.bench.generate import MAX_WORDS, CorpusGenerator, generate_pages
+from analysis.extract import extract_article
+from analysis.parallel import SerialEngine
+
+VERDICTS = {"PASS", "MISS", "n/a"}
+
+
+@pytest.fixture(scope="module")
+def pages():
+    return generate_pages(30)
+
+
+def test_generator_is_deterministic_and_varied(pages):
+    again = generate_pages(30)
+    assert [p.html for p in again] == [p.html for p in pages]
+    assert len({p.url for p in pages}) == 30
+    assert len({p.event for p in pages}) == 2  # 20 articles per event
+    assert generate_pages(5, seed=1)[0].html != pages[0].html
+    gen = CorpusGenerator()
+    assert "Brennick" in gen.names and "April" not in gen.names
+
+
+def test_generated_pages_extract_like_real_ones(pages):
+    titles = set()
+    for page in pages[:5]:
+        article = extract_article(page.html, page.url)
+        titles.add(article.title)
+        assert article.health == "ok", article.reason
+        assert article.canonical_url == page.url
+        assert article.published is not None and article.published.year == 2025
+        assert abs(article.word_count - page.words) <= max(30, page.words // 10)
+        assert page.words <= MAX_WORDS + 300
+        assert "@@" not in page.html
+    assert len(titles) == 5  # five outlets, five headlines
+
+
+def test_ingest_and_event_page(tmp_path: Path, pages):
+    db = tmp_path / "i.db"
+    res = speed.ingest(pages[:4], SerialEngine(), db)
+    assert res["articles"] == 4 and res["engine"] == "serial"
+    assert res["articles_per_s"] > 0 and sum(res["health"].values()) == 4
+    page = speed.event_page(db, repeats=1)
+    assert page["articles_stored"] == 4 and page["event_articles"] >= 1
+    assert {"event_rows", "outlet_summary", "charts"} <= set(page["stages_s"])
+
+
+def test_replicate_store(tmp_path: Path, pages):
+    kept: list = []
+    speed.ingest(pages[:2], SerialEngine(), tmp_path / "a.db", keep=kept)
+    assert speed.replicate_store(kept, 7, 3, tmp_path / "r.db") == 7
+    page = speed.event_page(tmp_path / "r.db", repeats=1)
+    assert page["articles_stored"] == 7 and page["events"] == 3
+
+
+def test_scoring_compares_with_plain_vader(pages):
+    res = speed.scoring(pages[:4])
+    assert res["articles"] == 4 and res["sentences"] > 0
+    assert 0 < res["comparable_sentences"] <= res["sentences"]
+    assert res["identical_sentences"] == res["comparable_sentences"]
+    for key in ("extract_ms_per_article", "score_ms_per_article", "plain_vader_ms_per_article"):
+        assert res[key] > 0
+
+
+def test_fetching_from_a_slow_local_server(pages):
+    res = speed.fetching(pages[0].html, n_pages=6, latency=0.01, concurrency=3)
+    assert res["ok"] == 6 and res["bound_s"] == 0.02 and res["factor"] > 0
+
+
+def test_targets_and_table():
+    result = {
+        "ingest": [{"articles": 10, "workers": 2, "articles_per_s": 30.0}],
+        "scoring": {
+            "scoring_adds_to_extraction": 0.5,
+            "score_vs_plain_vader": 1.0,
+            "identical_sentences": 3,
+            "comparable_sentences": 3,
+        },
+        "grouping": [{"n": 100_000, "skipped": "not here"}],
+    }
+    rows = speed.targets(result)
+    assert [r["verdict"] for r in rows] == ["PASS", "MISS", "MISS", "n/a"]
+    table = speed.format_table(rows)
+    assert table.splitlines()[0].split() == ["measure", "value", "target", "verdict"]
+
+
+def test_quick_run_end_to_end(tmp_path: Path):
+    result = speed.run(
+        (6,),
+        quick=True,
+        group_sizes=(),
+        sample=3,
+        fetch_pages=4,
+        one_core_max=4,
+        engine=SerialEngine(),
+        log=lambda *_: None,
+    )
+    assert {"machine", "ingest", "scoring", "fetch", "event_page", "grouping", "targets"} <= set(result)
+    assert [r["articles"] for r in result["ingest"]] == [6, 4]
+    assert {r["verdict"] for r in result["targets"]} <= VERDICTS
