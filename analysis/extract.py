@@ -42,7 +42,7 @@ from dateutil import parser as dateutil_parser
 from .models import Article, worst_health
 from .outlets import domain_for_name, outlet_name, registered_domain
 from .settings import Settings
-from .text import count_words
+from .text import clean_markup, count_words
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +304,7 @@ EXTRACTOR_ERRORS: tuple[type[BaseException], ...] = (
 def _parse_html(markup: str) -> lxml.html.HtmlElement:
     """lxml document for ``markup``; an empty ``<html>`` when there is nothing to parse."""
     markup = _XML_DECLARATION_RE.sub("", markup, count=1)
-    markup = _CONTROL_CHARS_RE.sub("", markup)
+    markup = clean_markup(_CONTROL_CHARS_RE.sub("", markup))  # characters no lxml tree can hold
     if not markup.strip():
         return lxml.html.document_fromstring("<html><body></body></html>")
     try:
@@ -377,7 +377,7 @@ def parse_jsonld(blocks: Iterable[str]) -> list[dict]:
             continue
         try:
             data = json.loads(text, strict=False)  # strict=False: raw newlines inside strings
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
             log.debug("unreadable JSON-LD block skipped (%d chars)", len(text))
             continue
         _collect_jsonld(data, objects)

@@ -14,10 +14,24 @@ lookup.  A caller-supplied session without that adapter keeps the gap: the check
 runs, but its connection resolves the name again.  Environment proxies are ignored by
 :func:`make_session` for the same reason (a proxy would resolve and connect for us).
 
+URLs refused before any lookup ("invalid-url"): other schemes than http(s), more than
+``MAX_URL_CHARS`` characters, whitespace, control or invisible characters or a backslash
+anywhere, port 0.  Any port 1-65535 is accepted on public addresses.
+
 Limits: ``Settings.connect_timeout``/``read_timeout`` per request, ``deadline`` per URL
-(retries and redirects included, enforced between body chunks and by shrinking the socket
-timeout), ``max_bytes`` on the decoded body (so a gzip bomb stops at the cap),
-``max_redirects``, ``retries`` on 429/503 with exponential ``backoff`` and ``Retry-After``.
+(wall clock: robots.txt, retries and redirects included, enforced between body chunks and by
+shrinking the socket timeout; only the wait for a politeness slot is not counted),
+``max_bytes`` on the decoded body (so a gzip bomb stops at the cap), ``max_redirects``,
+``retries`` on 429/503 with exponential ``backoff`` and ``Retry-After``.
+
+Politeness (see :func:`fetch`): robots.txt is obeyed when ``Settings.respect_robots`` is on
+(:mod:`analysis.robots`, fetched through this same safe path); requests to one registered
+domain start ``Settings.domain_delay`` seconds apart (or the site's Crawl-delay) and at most
+``Settings.per_domain`` run at once in :func:`fetch_many`; our user agent names the tool.
+An optional :class:`~analysis.pagecache.PageCache` saves refetching unchanged pages.
+
+Decoded pages lose the characters no XML tree can hold (:func:`clean_markup`), so hostile
+bytes in a page cannot make extraction raise.
 """
 
 from __future__ import annotations
@@ -25,16 +39,18 @@ from __future__ import annotations
 import codecs
 import heapq
 import http
+import http.client
 import ipaddress
 import re
 import socket
 import ssl
 import threading
 import time
+import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
@@ -49,8 +65,11 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
 
+from analysis import robots as robots_mod
 from analysis.models import Page
+from analysis.pagecache import CachedPage, PageCache, keep_headers, storable
 from analysis.settings import Settings
+from analysis.text import clean_markup
 
 # --- constants -----------------------------------------------------------------------------
 
@@ -59,6 +78,13 @@ DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443}
 
 # Media types we read; everything else is "not-html" without reading the body.
 HTML_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml"})
+
+# Sent instead of ACCEPT when a caller also accepts feeds (``fetch(..., accept=...)``).
+FEED_ACCEPT = (
+    "application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,application/xml;q=0.8,"
+    "text/xml;q=0.8,text/html;q=0.7,*/*;q=0.1"
+)
+_XML_START_RE = re.compile(rb"^\s*(?:<\?xml|<rss\b|<feed\b|<rdf:RDF\b)", re.IGNORECASE)
 
 # Statuses worth a second try: rate limiting and temporary unavailability.
 RETRY_STATUSES: frozenset[int] = frozenset({429, 503})
@@ -79,6 +105,7 @@ META_SCAN_BYTES = 4096
 SNIFF_BYTES = 1024
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+ROBOTS_ACCEPT = "text/plain,*/*;q=0.1"
 # Only encodings whose decoders urllib3 bounds per read (so the size cap holds after decoding).
 ACCEPT_ENCODING = "gzip, deflate"
 
@@ -124,6 +151,16 @@ _HTML_SNIFF_TAGS: tuple[bytes, ...] = (
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
 _CHARSET_PARAM_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+
+# Longest URL accepted (characters, after trimming).  Real article URLs stay well under 500;
+# 2,000 is the classic browser limit.  Longer ones are refused as "invalid-url" (they are used
+# to smuggle data or to stress parsers, and servers answer 414 anyway).
+MAX_URL_CHARS = 2000
+# Characters refused anywhere in a URL: whitespace (incl. Unicode spaces), C0/C1 controls,
+# zero-width and bidi formatting characters, and "\\" (split differently by different parsers).
+_BAD_URL_CHAR_RE = re.compile(
+    r"[\s\x00-\x1f\x7f-\x9f\\\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 _ALLOW_HINT = "(set --allow-private / ANALYSIS_ALLOW_PRIVATE=1 to allow)"
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -192,31 +229,57 @@ def _embedded_ipv4(addr: IPAddress) -> ipaddress.IPv4Address | None:
     return None
 
 
-def address_problem(addr: IPAddress) -> str | None:
-    """Why ``addr`` must not be fetched ("loopback", "private", ...), or None if it is public."""
+def _address_kind(addr: IPAddress) -> tuple[str, str] | None:
+    """(kind, detail) of an address that must not be fetched, None for a public one."""
     inner = _embedded_ipv4(addr)
     if inner is not None:
-        problem = address_problem(inner)
-        return f"{problem} (inside {addr})" if problem else None
+        found = _address_kind(inner)
+        return (found[0], f" (IPv4 {inner} inside an IPv6 address)") if found else None
     if addr.is_unspecified:
-        return "unspecified"
+        return "unspecified", ""
     if addr.is_loopback:
-        return "loopback"
+        return "loopback", ""
     if addr.is_link_local:
         if str(addr) == "169.254.169.254":
-            return "link-local (cloud metadata)"
-        return "link-local"
+            return "link-local (cloud metadata)", ""
+        return "link-local", ""
     if addr.is_multicast:
-        return "multicast"
+        return "multicast", ""
     if isinstance(addr, ipaddress.IPv6Address) and addr in _UNIQUE_LOCAL:
-        return "unique-local"
+        return "unique-local", ""
     if addr.is_private:
-        return "private"
+        return "private", ""
     if addr.is_reserved:
-        return "reserved"
+        return "reserved", ""
     if not addr.is_global:  # e.g. 100.64.0.0/10 carrier-grade NAT
-        return "non-public"
+        return "non-public", ""
     return None
+
+
+def address_problem(addr: IPAddress) -> str | None:
+    """Why ``addr`` must not be fetched ("loopback", "private", ...), or None if it is public."""
+    found = _address_kind(addr)
+    return None if found is None else found[0] + found[1]
+
+
+def _refusal(where: str, addr: IPAddress) -> str:
+    kind, detail = _address_kind(addr) or ("non-public", "")
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"refused: {where} is {article} {kind} address{detail} {_ALLOW_HINT}"
+
+
+def _describe_char(ch: str) -> str:
+    """How to name a character that is not allowed in a URL, for a reason line."""
+    if ch == "\\":
+        return "a backslash, which browsers and servers split differently"
+    if ch == " ":
+        return "a space"
+    category = unicodedata.category(ch)
+    kind = {"Cc": "a control character", "Cf": "an invisible formatting character"}.get(
+        category, "a whitespace character"
+    )
+    name = unicodedata.name(ch, "")
+    return f"{kind} U+{ord(ch):04X}" + (f" ({name.lower()})" if name else "")
 
 
 def _parse_ip(text: str) -> IPAddress | None:
@@ -239,6 +302,8 @@ def _connect_host(url: str) -> tuple[str, str, int]:
 
     Raises requests.exceptions.RequestException or ValueError for URLs requests cannot use.
     """
+    if urllib3.util.parse_url(url).port == 0:  # requests would quietly drop it and use 80
+        raise ValueError("port 0 is not a port a server can listen on")
     prepared = requests.models.PreparedRequest()
     prepared.prepare_url(url, None)
     parsed = urllib3.util.parse_url(prepared.url)
@@ -259,8 +324,24 @@ def inspect_url(
     ``resolver`` has getaddrinfo's signature (tests pass a stub).  ``allowed_hosts`` lists
     names, addresses or networks allowed even when private (default: ``settings.allowed_hosts``
     if that field exists); ``settings.allow_private`` allows every address.
+
+    Refused as "invalid-url" before any lookup: more than MAX_URL_CHARS characters; spaces,
+    control or invisible characters, or a backslash anywhere (after trimming the ends);
+    schemes other than http(s); no host; port 0.  Any other port (1-65535) is allowed, on
+    public addresses only: news sites do serve pages on 8080 or 8443, and only HTTP is spoken.
     """
     text = (url or "").strip()
+    if len(text) > MAX_URL_CHARS:
+        return UrlCheck(
+            "invalid-url", f"invalid URL: {len(text):,} characters, more than the {MAX_URL_CHARS:,} accepted"
+        )
+    bad = _BAD_URL_CHAR_RE.search(text)
+    if bad is not None:
+        return UrlCheck(
+            "invalid-url",
+            f"invalid URL: it contains {_describe_char(bad.group())} at position {bad.start() + 1}"
+            " (percent-encode it, e.g. %20 for a space)",
+        )
     try:
         scheme = urlsplit(text).scheme.lower()
     except ValueError as exc:  # e.g. an unclosed IPv6 bracket
@@ -298,7 +379,7 @@ def inspect_url(
             problem = address_problem(addr)
             if problem and not _host_allowed(host, addr, allowed):
                 where = str(addr) if literal is not None else f"{host} resolves to {addr}, which"
-                return UrlCheck("refused", f"refused: {where} is a {problem} address {_ALLOW_HINT}", host)
+                return UrlCheck("refused", _refusal(where, addr), host)
     return UrlCheck("ok", "", host, tuple(str(a) for a in addresses))
 
 
@@ -408,7 +489,8 @@ def human_size(n: int) -> str:
 
 
 def _seconds(x: float) -> str:
-    return f"{x:g} s"
+    """0.452518 -> "0.45 s", 30.0 -> "30 s"."""
+    return f"{round(x, 2):g} s"
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -493,6 +575,15 @@ def detect_charset(body: bytes) -> str | None:
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str, str]:
+    """Decode an HTML body: (text, charset used, source); see :func:`_decode`.
+
+    The text goes through :func:`clean_markup` (characters no parser downstream can hold).
+    """
+    text, charset, source = _decode(body, content_type)
+    return clean_markup(text), charset, source
+
+
+def _decode(body: bytes, content_type: str | None = None) -> tuple[str, str, str]:
     """Decode an HTML body: (text, charset used, source).
 
     Order: byte-order mark ("bom"), the Content-Type charset ("header"), a ``<meta>`` charset
@@ -541,12 +632,20 @@ def decode_html_bytes(body: bytes, content_type: str | None = None) -> str:
 
 
 class _Failure(Exception):
-    """Internal: stop fetching with this health and reason."""
+    """Internal: stop fetching with this health and reason.
 
-    def __init__(self, health: str, reason: str) -> None:
+    ``status`` is set when an HTTP status caused the failure; ``redirect`` when following a
+    redirect did (robots.txt treats those differently from network errors).
+    """
+
+    def __init__(
+        self, health: str, reason: str, *, status: int | None = None, redirect: bool = False
+    ) -> None:
         super().__init__(reason)
         self.health = health
         self.reason = reason
+        self.status = status
+        self.redirect = redirect
 
 
 def _status_reason(status: int, phrase: str) -> tuple[str, str]:
@@ -587,12 +686,17 @@ def _connection_failure(exc: requests.exceptions.ConnectionError, host: str) -> 
         if isinstance(cause, _PinRefused):
             return _Failure("refused", f"refused: connection to {host} was not to a checked address")
     for cause in causes:
+        # RemoteDisconnected is a ConnectionResetError too: a clean close (FIN) before any answer.
+        if isinstance(cause, http.client.RemoteDisconnected):
+            return _Failure("network-error", f"{host} closed the connection without answering")
         if isinstance(cause, ConnectionResetError):
             return _Failure("network-error", f"connection reset by {host}")
         if isinstance(cause, ConnectionRefusedError):
             return _Failure("network-error", f"connection refused by {host}")
         if isinstance(cause, urllib3.exceptions.NameResolutionError | socket.gaierror):
             return _Failure("network-error", f"DNS lookup failed for {host}")
+        if isinstance(cause, http.client.BadStatusLine):
+            return _Failure("network-error", f"{host} did not answer in HTTP (invalid status line)")
     for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
             detail = cause.verify_message or _one_line(cause)
@@ -614,22 +718,94 @@ def _tighten_socket_timeout(resp: requests.Response, seconds: float) -> None:
 
 
 def _visit_key(url: str) -> str:
-    """``url`` without its fragment, for redirect-loop detection."""
+    """``url`` without its fragment, for redirect-loop detection and as the page-cache key."""
     try:
         return urlsplit(url)._replace(fragment="").geturl()
     except ValueError:
         return url
 
 
-class _Fetcher:
-    """State of one :func:`fetch` call (the clock, counters, last response seen)."""
+def _domain_key(url: str) -> str:
+    try:
+        return registered_domain(url)
+    except ValueError:  # e.g. a malformed IPv6 literal: such a URL never reaches a request
+        return ""
 
-    def __init__(self, url: str, settings: Settings, session: requests.Session, **check: Any) -> None:
+
+class DomainThrottle:
+    """Spaces the starts of requests to one registered domain at least ``delay`` seconds apart.
+
+    Thread-safe: each caller books the next free start time for its domain and sleeps until
+    then, so concurrent workers on one site queue up instead of arriving together.
+    """
+
+    # Domains whose last booked start is older than this are forgotten (keeps the table small).
+    FORGET_AFTER = 600.0
+
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def reserve(self, domain: str, delay: float) -> float:
+        """Book a start for ``domain`` at least ``delay`` after the previous one; seconds to wait."""
+        with self._lock:
+            now = self._clock()
+            last = self._last.get(domain)
+            start = now if last is None else max(now, last + max(delay, 0.0))
+            self._last[domain] = start
+            if len(self._last) > 10_000:
+                self._last = {d: t for d, t in self._last.items() if t > now - self.FORGET_AFTER}
+            return start - now
+
+    def wait(self, domain: str, delay: float) -> float:
+        """Sleep until ``domain``'s next slot; returns the seconds slept."""
+        pause = self.reserve(domain, delay)
+        if pause > 0:
+            self._sleep(pause)
+        return max(pause, 0.0)
+
+
+# The process-wide throttle used when a caller passes none: two batches (or two dashboard users)
+# fetching from one site share it, so the site sees one polite client.
+DEFAULT_THROTTLE = DomainThrottle()
+
+
+class _Fetcher:
+    """State of one :func:`fetch` call (the clock, counters, last response seen).
+
+    ``for_robots`` makes it fetch a robots.txt: any content type, a body longer than the cap is
+    cut (not refused), no robots.txt check of its own and no page cache.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        settings: Settings,
+        session: requests.Session,
+        *,
+        resolver: Resolver = socket.getaddrinfo,
+        allowed_hosts: Collection[str] | None = None,
+        robots: robots_mod.RobotsCache | None = None,
+        throttle: DomainThrottle | None = None,
+        cache: PageCache | None = None,
+        for_robots: bool = False,
+        accept: Collection[str] | None = None,
+    ) -> None:
         self.url = url
+        self.accept = frozenset(accept) if accept else HTML_TYPES
         self.settings = settings
         self.session = session
-        self.check = check
-        self.start = time.monotonic()
+        self.check = {"resolver": resolver, "allowed_hosts": allowed_hosts}
+        self.robots = None if for_robots else robots
+        self.throttle = throttle
+        self.cache = None if for_robots or settings.cache_ttl <= 0 else cache
+        self.for_robots = for_robots
+        self.t0 = time.monotonic()  # for Page.elapsed: everything, waits included
+        self.start = self.t0  # for the deadline: moved forward by politeness waits
         self.attempts = 0
         self.status: int | None = None
         self.content_type = ""
@@ -645,7 +821,7 @@ class _Fetcher:
     # the request loop ---------------------------------------------------------------------
     def run(self) -> Page:
         try:
-            body, content_type_header = self._follow()
+            body, content_type_header = self._get()
         except _Failure as failure:
             return self._page(None, failure.health, failure.reason)
         text, charset, source = decode_html(body, content_type_header)
@@ -669,13 +845,27 @@ class _Fetcher:
             charset_source=source,
             health=health,
             reason=reason,
-            elapsed=round(time.monotonic() - self.start, 4),
+            elapsed=round(time.monotonic() - self.t0, 4),
             attempts=self.attempts,
             fetched_at=datetime.now(UTC),
         )
 
-    def _follow(self) -> tuple[bytes, str]:
-        current = self.url.strip()
+    def _get(self) -> tuple[bytes, str]:
+        """Body and Content-Type header: from the page cache when fresh, else from the site."""
+        start = self.url.strip()
+        stored = self.cache.get(_visit_key(start)) if self.cache is not None else None
+        if stored is not None and stored.fresh(self.settings.cache_ttl, self.cache.clock()):
+            check = inspect_url(start, self.settings, **self.check)  # what is refused now stays refused
+            if not check.ok:
+                raise _Failure(check.health, check.reason)
+            self.final_url = stored.final_url
+            self.status = stored.status
+            self.content_type = media_type(stored.content_type)
+            return stored.body, stored.content_type
+        return self._follow(start, stale=stored)
+
+    def _follow(self, start: str, stale: CachedPage | None = None) -> tuple[bytes, str]:
+        current = start
         visited = {_visit_key(current)}
         retries_left = max(0, self.settings.retries)
         retry_number = 0
@@ -684,20 +874,28 @@ class _Fetcher:
             self.final_url = current
             check = inspect_url(current, self.settings, **self.check)
             if not check.ok:
-                if hops and check.health == "invalid-url":
-                    raise _Failure("invalid-url", f"redirected to {current}: {check.reason}")
-                if hops and check.health == "refused":
-                    raise _Failure("refused", f"redirected to {current}: {check.reason}")
+                if hops and check.health in ("invalid-url", "refused"):
+                    raise _Failure(check.health, f"redirected to {current}: {check.reason}", redirect=True)
                 raise _Failure(check.health, check.reason)
             adapter = self.session.get_adapter(current)
             if isinstance(adapter, PinningAdapter):
                 adapter.pin(check.host, check.addresses)
+            delay = self._robots_gate(current)
+            conditional: dict[str, str] = {}
+            if stale is not None and _visit_key(current) == _visit_key(stale.final_url):
+                conditional = stale.validators()
 
-            resp = self._send(current, check.host)
+            resp = self._send(current, check.host, delay, conditional)
             try:
                 status = resp.status_code
                 self.status = status
                 self.content_type = media_type(resp.headers.get("Content-Type"))
+
+                if status == 304 and conditional and stale is not None:
+                    if self.cache is not None:
+                        self.cache.refresh(stale.url, resp.headers)
+                    self.content_type = media_type(stale.content_type)
+                    return stale.body, stale.content_type
 
                 if status in RETRY_STATUSES:
                     note = self._retry_note(resp, retries_left, retry_number)
@@ -706,37 +904,113 @@ class _Fetcher:
                         retry_number += 1
                         continue
                     health, reason = _status_reason(status, resp.reason)
-                    raise _Failure(health, f"{reason} {note}")
+                    raise _Failure(health, f"{reason} {note}", status=status)
 
                 if status in REDIRECT_STATUSES:
-                    target = self.session.get_redirect_target(resp)
-                    if not target:
-                        raise _Failure("http-error", f"HTTP {status} redirect without a Location header")
-                    try:
-                        nxt = urljoin(current, target)
-                    except ValueError:
-                        raise _Failure(
-                            "invalid-url", f"invalid URL: bad redirect target {target!r}"
-                        ) from None
-                    key = _visit_key(nxt)
-                    if key in visited:
-                        raise _Failure("network-error", f"redirect loop: {nxt} was already visited")
+                    current = self._next_hop(resp, current, visited)
                     hops += 1
                     if hops > self.settings.max_redirects:
                         raise _Failure(
-                            "network-error", f"too many redirects (more than {self.settings.max_redirects})"
+                            "network-error",
+                            f"too many redirects (more than {self.settings.max_redirects})",
+                            redirect=True,
                         )
-                    visited.add(key)
-                    current = nxt
                     continue
 
                 if not 200 <= status < 300:
-                    raise _Failure(*_status_reason(status, resp.reason))
-                return self._read(resp), resp.headers.get("Content-Type", "")
+                    raise _Failure(*_status_reason(status, resp.reason), status=status)
+                body = self._read(resp)
+                self._store(start, current, status, resp.headers, body)
+                return body, resp.headers.get("Content-Type", "")
             finally:
                 resp.close()
 
-    def _send(self, url: str, host: str) -> requests.Response:
+    def _next_hop(self, resp: requests.Response, current: str, visited: set[str]) -> str:
+        target = self.session.get_redirect_target(resp)
+        if not target:
+            raise _Failure(
+                "http-error", f"HTTP {resp.status_code} redirect without a Location header", redirect=True
+            )
+        try:
+            nxt = urljoin(current, target)
+        except ValueError:
+            raise _Failure(
+                "invalid-url", f"invalid URL: bad redirect target {target!r}", redirect=True
+            ) from None
+        key = _visit_key(nxt)
+        if key in visited:
+            raise _Failure("network-error", f"redirect loop: {nxt} was already visited", redirect=True)
+        visited.add(key)
+        return nxt
+
+    def _store(self, start: str, final: str, status: int, headers: Any, body: bytes) -> None:
+        """Keep a complete 2xx HTML body in the page cache (unless the response forbids it)."""
+        if self.cache is None or not storable(headers):
+            return
+        self.cache.put(
+            CachedPage(
+                url=_visit_key(start),
+                final_url=final,
+                status=status,
+                body=body,
+                headers=keep_headers(headers),
+                fetched_at=self.cache.clock(),
+            )
+        )
+
+    # politeness ---------------------------------------------------------------------------
+    def _robots_gate(self, url: str) -> float:
+        """Raise "blocked" if robots.txt disallows ``url``; else the delay to keep before asking.
+
+        Before the first request the lookup gets its own budget (``ROBOTS_DEADLINE``, at most
+        ``Settings.deadline``) and a robots.txt that cannot be read in it is "unreachable".  After
+        a redirect to another site it only gets what is left of this page's deadline, and a
+        lookup cut short by that is not remembered (the page timed out, the site did not fail).
+        """
+        delay = max(0.0, self.settings.domain_delay)
+        if self.robots is None:
+            return delay
+        where = robots_mod.robots_url(url)
+        if where is None:
+            return delay
+        remaining = self.remaining()
+        if remaining <= 0:
+            raise self._deadline_failure("before reading robots.txt")
+        own = min(robots_mod.ROBOTS_DEADLINE, self.settings.deadline)
+        budget = own if self.attempts == 0 else min(own, remaining)
+        cut_short: list[bool] = []
+
+        def load() -> tuple[robots_mod.RobotsFile, bool]:
+            found, timed_out = load_robots(
+                where, self.settings, deadline=budget, throttle=self.throttle, **self.check
+            )
+            if timed_out and budget < own:
+                cut_short.append(True)
+                return found, False
+            return found, True
+
+        try:
+            found = self.robots.get(where, load, wait=max(budget, remaining))
+        except TimeoutError:
+            raise self._deadline_failure("waiting for robots.txt") from None
+        if cut_short:
+            raise self._deadline_failure(f"while reading {where}")
+        decision = found.decide(url, self.settings.user_agent)
+        if not decision.allowed:
+            raise _Failure("blocked", decision.reason)
+        return max(delay, decision.crawl_delay or 0.0)
+
+    def _polite_wait(self, url: str, delay: float) -> None:
+        """Wait for this site's next request slot; the wait does not count against the deadline."""
+        if self.throttle is None or delay <= 0:
+            return
+        waited = self.throttle.wait(_domain_key(url), delay)
+        self.start += waited
+
+    def _send(
+        self, url: str, host: str, delay: float = 0.0, extra: dict[str, str] | None = None
+    ) -> requests.Response:
+        self._polite_wait(url, delay)
         remaining = self.remaining()
         if remaining <= 0:
             raise self._deadline_failure("before the request")
@@ -745,8 +1019,13 @@ class _Fetcher:
         self.attempts += 1
         headers = {
             "User-Agent": self.settings.user_agent,
-            "Accept": ACCEPT,
+            "Accept": ROBOTS_ACCEPT
+            if self.for_robots
+            else ACCEPT
+            if self.accept == HTML_TYPES
+            else FEED_ACCEPT,
             "Accept-Encoding": ACCEPT_ENCODING,
+            **(extra or {}),
         }
         try:
             return self.session.get(
@@ -786,13 +1065,16 @@ class _Fetcher:
         return None
 
     def _read(self, resp: requests.Response) -> bytes:
-        """The decoded body, or a _Failure for wrong type, size cap, deadline or broken connection."""
+        """The decoded body, or a _Failure for wrong type, size cap, deadline or broken connection.
+
+        For robots.txt any type is read and a body over the cap is cut at the cap.
+        """
         cap = self.settings.max_bytes
         ctype = self.content_type
-        if ctype and ctype not in HTML_TYPES:
+        if ctype and ctype not in self.accept and not self.for_robots:
             raise _Failure("not-html", f"{ctype} is not an HTML page")
         length = resp.headers.get("Content-Length", "")
-        if length.strip().isdigit() and int(length) > cap:
+        if length.strip().isdigit() and int(length) > cap and not self.for_robots:
             raise _Failure(
                 "too-large",
                 f"Body exceeds the {human_size(cap)} cap (Content-Length {human_size(int(length))})",
@@ -813,6 +1095,9 @@ class _Fetcher:
                     break
                 total += len(chunk)
                 if total > cap:
+                    if self.for_robots:  # RFC 9309 2.5: parse what fits under the limit
+                        chunks.append(chunk[: len(chunk) - (total - cap)])
+                        break
                     after = f" after {encoding} decompression" if encoding and encoding != "identity" else ""
                     raise _Failure("too-large", f"Body exceeds the {human_size(cap)} cap{after}")
                 chunks.append(chunk)
@@ -837,9 +1122,56 @@ class _Fetcher:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise _Failure("network-error", f"error while reading the body: {_one_line(exc)}") from None
         body = b"".join(chunks)
-        if not ctype and not looks_like_html(body):
+        xml_ok = self.accept != HTML_TYPES and _XML_START_RE.match(body.lstrip(b"\xef\xbb\xbf")) is not None
+        if not ctype and not self.for_robots and not looks_like_html(body) and not xml_ok:
             raise _Failure("not-html", "no content type and the body does not look like HTML")
         return body
+
+
+def load_robots(
+    url: str,
+    settings: Settings,
+    *,
+    deadline: float | None = None,
+    resolver: Resolver = socket.getaddrinfo,
+    allowed_hosts: Collection[str] | None = None,
+    throttle: DomainThrottle | None = None,
+) -> tuple[robots_mod.RobotsFile, bool]:
+    """Download and interpret the robots.txt at ``url``: (verdict, whether it timed out).
+
+    Same safe path as pages (address checks on every hop, pinned connections, the domain
+    throttle), with a short deadline (``robots.ROBOTS_DEADLINE`` or ``deadline``), the RFC 9309
+    size limit (longer files are cut, not refused) and any content type.
+    """
+    limit = min(robots_mod.ROBOTS_DEADLINE, settings.deadline) if deadline is None else deadline
+    small = replace(
+        settings,
+        deadline=limit,
+        connect_timeout=min(settings.connect_timeout, limit),
+        read_timeout=min(settings.read_timeout, limit),
+        max_bytes=robots_mod.ROBOTS_MAX_BYTES,
+    )
+    session = make_session(small)
+    fetcher = _Fetcher(
+        url,
+        small,
+        session,
+        resolver=resolver,
+        allowed_hosts=allowed_hosts,
+        throttle=throttle,
+        for_robots=True,
+    )
+    try:
+        body, _ = fetcher._follow(url)
+    except _Failure as failure:
+        if failure.status is not None:
+            return robots_mod.from_status(url, failure.status), False
+        if failure.redirect:
+            return robots_mod.unavailable(url, failure.reason), False
+        return robots_mod.unreachable(url, failure.reason), failure.health == "timeout"
+    finally:
+        session.close()
+    return robots_mod.from_text(url, body.decode("utf-8", errors="replace")), False
 
 
 def fetch(
@@ -849,16 +1181,46 @@ def fetch(
     *,
     resolver: Resolver = socket.getaddrinfo,
     allowed_hosts: Collection[str] | None = None,
+    robots: robots_mod.RobotsCache | None = None,
+    throttle: DomainThrottle | None = None,
+    cache: PageCache | None = None,
+    accept: Collection[str] | None = None,
 ) -> Page:
     """Fetch one URL.  Never raises for network or HTTP problems: they are in ``Page.health``.
 
+    ``accept``: media types read besides refusing as "not-html" (default: HTML only;
+    ``analysis.discover`` adds the feed types).
+
     ``session`` defaults to a fresh :func:`make_session` (closed afterwards).  ``resolver`` and
     ``allowed_hosts`` are passed to :func:`inspect_url` for every hop (tests use them).
+
+    Politeness: when ``settings.respect_robots`` is on, robots.txt is consulted for every host
+    the request goes to (``robots``: the cache to use, default the process-wide one), and a
+    disallowed page comes back "blocked" without being requested.  Requests to one registered
+    domain start at least ``settings.domain_delay`` seconds apart (or the site's Crawl-delay,
+    up to ``robots.MAX_CRAWL_DELAY``), through ``throttle`` (default: process-wide).
+
+    ``cache``: a :class:`~analysis.pagecache.PageCache`; pages younger than
+    ``settings.cache_ttl`` come from it without a request (``Page.attempts == 0``), older ones
+    are revalidated (``If-None-Match``/``If-Modified-Since``; a 304 gives ``status == 304``).
     """
     own = session is None
     sess = make_session(settings) if session is None else session
+    robots_cache = (
+        (robots if robots is not None else robots_mod.DEFAULT_CACHE) if settings.respect_robots else None
+    )
     try:
-        return _Fetcher(url, settings, sess, resolver=resolver, allowed_hosts=allowed_hosts).run()
+        return _Fetcher(
+            url,
+            settings,
+            sess,
+            resolver=resolver,
+            allowed_hosts=allowed_hosts,
+            robots=robots_cache,
+            throttle=throttle if throttle is not None else DEFAULT_THROTTLE,
+            cache=cache,
+            accept=accept,
+        ).run()
     finally:
         if own:
             sess.close()
@@ -910,29 +1272,59 @@ def _error_page(url: str, exc: BaseException) -> Page:
     )
 
 
+class BatchTooLarge(ValueError):
+    """More URLs in one batch than ``Settings.max_batch_urls``."""
+
+
+def check_batch_size(n: int, settings: Settings) -> str | None:
+    """Why a batch of ``n`` URLs is refused (more than ``settings.max_batch_urls``), or None."""
+    limit = settings.max_batch_urls
+    if limit > 0 and n > limit:
+        return (
+            f"{n:,} URLs in one batch; the limit is {limit:,} (split the list, or raise "
+            "ANALYSIS_MAX_BATCH_URLS)"
+        )
+    return None
+
+
 def fetch_many(
     urls: Iterable[str],
     settings: Settings,
     on_result: Callable[[Page], None] | None = None,
+    *,
+    resolver: Resolver = socket.getaddrinfo,
+    allowed_hosts: Collection[str] | None = None,
+    robots: robots_mod.RobotsCache | None = None,
+    throttle: DomainThrottle | None = None,
+    cache: PageCache | None = None,
 ) -> list[Page]:
     """Fetch ``urls`` concurrently; pages come back in input order.
 
     At most ``settings.workers`` requests run at once, and at most ``settings.per_domain`` to
-    one registered domain.  ``on_result`` is called in the calling thread as each page is ready
+    one registered domain (whose request starts are also spaced by ``settings.domain_delay``,
+    see :func:`fetch`).  ``on_result`` is called in the calling thread as each page is ready
     (for progress bars).  An unexpected error for one URL becomes a "network-error" page.
+    The keyword arguments are passed to :func:`fetch`.  Raises :class:`BatchTooLarge` for more
+    than ``settings.max_batch_urls`` URLs (callers should check first: :func:`check_batch_size`).
     """
     items = list(urls)
+    too_many = check_batch_size(len(items), settings)
+    if too_many:
+        raise BatchTooLarge(too_many)
     results: list[Page | None] = [None] * len(items)
     workers = max(1, settings.workers)
     per_domain = max(1, settings.per_domain)
+    options: dict[str, Any] = {
+        "robots": robots,
+        "throttle": throttle,
+        "cache": cache,
+        "resolver": resolver,
+        "allowed_hosts": allowed_hosts,
+    }
 
     queues: dict[str, deque[int]] = defaultdict(deque)
     for i, u in enumerate(items):
-        try:
-            key = registered_domain(u)
-        except ValueError:  # e.g. a malformed IPv6 literal: fetch() will report it
-            key = ""
-        queues[key].append(i)
+        queues[_domain_key(u)].append(i)
     running: dict[str, int] = defaultdict(int)
     # Domains with pending URLs and spare capacity, by their earliest pending index.
     ready: list[tuple[int, str]] = [(q[0], d) for d, q in queues.items()]
@@ -949,7 +1341,7 @@ def fetch_many(
             with lock:
                 sessions.append(session)
         try:
-            return fetch(url, settings, session)
+            return fetch(url, settings, session, **options)
         except Exception as exc:  # worker boundary: one bad URL must not lose the batch; recorded below
             return _error_page(url, exc)
 

@@ -369,3 +369,33 @@ def in_regions(regions: Sequence[tuple[int, int]], start: int, end: int) -> bool
     """Whether [start, end) lies inside one of the sorted, non-overlapping ``regions``."""
     i = bisect.bisect_right(regions, (start, float("inf"))) - 1
     return i >= 0 and regions[i][0] <= start and end <= regions[i][1]
+
+
+# Characters an XML tree (lxml, under newspaper3k and trafilatura) cannot hold: C0 controls other
+# than tab/LF/CR, and the noncharacters U+FFFE/U+FFFF.  In HTML they are parse errors; a stray
+# one (raw or as "&#1;") made extraction raise.  Removed from decoded pages (form feed, which
+# HTML treats as a space, becomes one), and numeric references to them become U+FFFD.
+_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+_NUMERIC_REF_RE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_SPACE_CODEPOINTS = frozenset({0x0B, 0x0C})
+
+
+def _xml_invalid(cp: int) -> bool:
+    return (cp < 0x20 and cp not in (0x09, 0x0A, 0x0D)) or cp in (0xFFFE, 0xFFFF)
+
+
+def _safe_reference(match: re.Match[str]) -> str:
+    cp = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    if not _xml_invalid(cp):
+        return match.group(0)
+    return " " if cp in _SPACE_CODEPOINTS else "\ufffd"
+
+
+def clean_markup(text: str) -> str:
+    """``text`` without the characters (raw or as numeric references) an XML tree cannot hold."""
+    if "\x0c" in text:
+        text = text.replace("\x0c", " ")
+    text = _XML_INVALID_RE.sub("", text)
+    if "&#" in text:
+        text = _NUMERIC_REF_RE.sub(_safe_reference, text)
+    return text

@@ -31,7 +31,10 @@ def http_server() -> Iterator[TestServer]:
 
 @pytest.fixture
 def fetch_settings() -> Settings:
-    """Settings for fetching from the local server: private addresses allowed, short limits."""
+    """Settings for fetching from the local server: private addresses allowed, short limits.
+
+    robots.txt is respected as by default (the shared server has none: 404 = allowed).
+    """
     return Settings(
         allow_private=True,  # the test server is on 127.0.0.1
         connect_timeout=1.0,
@@ -44,4 +47,5 @@ def fetch_settings() -> Settings:
         max_retry_wait=0.5,
         workers=4,
         per_domain=2,
+        domain_delay=0.0,  # politeness spacing has its own tests (test_politeness.py)
     )

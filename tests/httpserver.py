@@ -7,12 +7,18 @@ as a file under ``tests/fixtures/`` (``.html`` is served as ``text/html; charset
 
 Routes that count requests (``/retry/...``) take a ``key`` query parameter so each test has
 its own counter: ``/retry/429?key=t1&n=3`` answers 429 twice, then 200.
+
+Routes whose path ends in a number or name (``/gen/article/17``) are registered as prefixes
+with :meth:`TestServer.add_prefix_route`.  :class:`SilentServer` is a bare TCP listener that
+accepts connections and never answers (not even the request is read).
 """
 
 from __future__ import annotations
 
 import gzip
 import mimetypes
+import random
+import select
 import socket
 import struct
 import threading
@@ -30,8 +36,10 @@ FETCH_FIXTURES = FIXTURES / "fetch"
 HTML_TYPE = "text/html; charset=utf-8"
 TRICKLE_INTERVAL = 0.2  # seconds between bytes on /trickle
 TRICKLE_LIMIT = 30.0  # the server gives up trickling after this long, whatever the client does
-HUGE_BYTES = 2_000_000  # /huge body size: bigger than the caps tests set
+HUGE_BYTES = 2_000_000  # /huge body size: bigger than the caps tests set (?mb=20 for 20 MB)
 BOMB_DECODED_BYTES = 10_000_000  # /gzip-bomb decoded size (compresses to about 10 KB)
+ENDLESS_LIMIT = 30.0  # /chunked/endless stops after this long, whatever the client does
+SILENT_LIMIT = 60.0  # /silent and SilentServer hold a connection at most this long
 
 Handler = Callable[["RequestHandler"], None]
 
@@ -89,7 +97,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         route = self.route
         app._enter(route)
         try:
-            handler = app.routes.get(route)
+            handler = app.routes.get(route) or app._prefix_handler(route)
             if handler is not None:
                 handler(self)
             else:
@@ -106,6 +114,7 @@ class RequestHandler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # listen backlog: batches open many connections at once (default 5)
     app: TestServer
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -120,6 +129,7 @@ class TestServer:
     def __init__(self, fixtures: Path = FIXTURES) -> None:
         self.fixtures = fixtures
         self.routes: dict[str, Handler] = dict(DEFAULT_ROUTES)
+        self.prefix_routes: dict[str, Handler] = dict(DEFAULT_PREFIX_ROUTES)
         self._lock = threading.Lock()
         self._counters: Counter[str] = Counter()
         self._hits: Counter[str] = Counter()
@@ -167,6 +177,15 @@ class TestServer:
         """Register ``handler(request)`` for ``path`` (query ignored); returns the full URL."""
         self.routes[path] = handler
         return self.url(path)
+
+    def add_prefix_route(self, prefix: str, handler: Handler) -> str:
+        """Register ``handler`` for every path starting with ``prefix``; returns the prefix's URL."""
+        self.prefix_routes[prefix] = handler
+        return self.url(prefix)
+
+    def _prefix_handler(self, route: str) -> Handler | None:
+        matches = [p for p in self.prefix_routes if route.startswith(p)]
+        return self.prefix_routes[max(matches, key=len)] if matches else None
 
     def add_page(
         self,
@@ -271,33 +290,99 @@ def _slow(req: RequestHandler) -> None:
 
 
 def _trickle(req: RequestHandler) -> None:
-    """Headers at once, then one byte every TRICKLE_INTERVAL seconds (until TRICKLE_LIMIT)."""
+    """Headers at once, then one byte every TRICKLE_INTERVAL seconds (until TRICKLE_LIMIT).
+
+    ``?interval=1`` and ``?limit=120`` change both.
+    """
+    interval = float(req.query.get("interval", TRICKLE_INTERVAL))
+    limit = float(req.query.get("limit", TRICKLE_LIMIT))
     req.send_response(200)
     req.send_header("Content-Type", HTML_TYPE)
     req.end_headers()
     req.wfile.write(b"<html><body>")
     req.wfile.flush()
-    stop = time.monotonic() + TRICKLE_LIMIT
+    stop = time.monotonic() + limit
     while time.monotonic() < stop:
-        time.sleep(TRICKLE_INTERVAL)
+        time.sleep(interval)
         req.wfile.write(b"x")
         req.wfile.flush()
 
 
 def _huge(req: RequestHandler) -> None:
-    """HUGE_BYTES of HTML; ``?length=0`` omits Content-Length so only the read loop can stop it."""
+    """HUGE_BYTES of HTML (``?mb=20``: 20 MB); ``?length=0`` omits Content-Length."""
+    size = int(float(req.query["mb"]) * 1_000_000) if "mb" in req.query else HUGE_BYTES
     send_length = req.query.get("length", "1") != "0"
     req.send_response(200)
     req.send_header("Content-Type", HTML_TYPE)
     if send_length:
-        req.send_header("Content-Length", str(HUGE_BYTES))
+        req.send_header("Content-Length", str(size))
     req.end_headers()
-    block = b"<p>" + b"filler " * 1400 + b"</p>\n"  # about 10 KB
+    block = b"<p>" + b"filler " * 1400 + b"</p>\n"  # about 10 KB, written again and again
     sent = 0
-    while sent < HUGE_BYTES:
-        piece = block[: HUGE_BYTES - sent]
+    while sent < size:
+        piece = block[: size - sent]
         req.wfile.write(piece)
         sent += len(piece)
+
+
+def _wait_for_client_close(req: RequestHandler, limit: float) -> None:
+    """Hold the connection without answering until the client closes it (or ``limit`` passes)."""
+    stop = time.monotonic() + limit
+    sock = req.connection
+    while time.monotonic() < stop:
+        readable, _, _ = select.select([sock], [], [], 0.05)
+        if readable:
+            try:
+                if not sock.recv(1024, socket.MSG_PEEK):
+                    return  # the client hung up
+                sock.recv(1024)  # discard anything else it sends
+            except OSError:
+                return
+
+
+def _silent(req: RequestHandler) -> None:
+    """Read the request, then never answer (until the client gives up or SILENT_LIMIT)."""
+    _wait_for_client_close(req, float(req.query.get("limit", SILENT_LIMIT)))
+    req.close_connection = True
+    req.wfile = _Sink()
+
+
+def _half_close(req: RequestHandler) -> None:
+    """Read the request, then close our sending side (FIN) without a byte of response."""
+    req.wfile.flush()
+    req.connection.shutdown(socket.SHUT_WR)
+    _wait_for_client_close(req, 5.0)
+    req.close_connection = True
+    req.wfile = _Sink()
+
+
+def _raw(data: bytes) -> Handler:
+    """Send ``data`` as the whole response, whatever it is, then close."""
+
+    def handler(req: RequestHandler) -> None:
+        req.wfile.write(data)
+        req.wfile.flush()
+        req.close_connection = True
+
+    return handler
+
+
+def _endless_chunked(req: RequestHandler) -> None:
+    """A chunked HTML body that never ends (``?interval=`` seconds between chunks, default 0)."""
+    interval = float(req.query.get("interval", "0"))
+    req.wfile.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+        b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    piece = b"<p>" + b"more " * 2000 + b"</p>\n"
+    chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+    stop = time.monotonic() + ENDLESS_LIMIT
+    while time.monotonic() < stop:
+        req.wfile.write(chunk)
+        req.wfile.flush()
+        if interval:
+            time.sleep(interval)
+    req.close_connection = True
 
 
 def _file_route(name: str, content_type: str | None) -> Handler:
@@ -379,6 +464,78 @@ def _echo_headers(req: RequestHandler) -> None:
     req.send(200, f"<html><body><ul>{items}</ul></body></html>")
 
 
+def _undeclared_cp1252(req: RequestHandler) -> None:
+    """A cp1252 page with no charset anywhere (header or <meta>)."""
+    body = (
+        "<html><head><title>Caf\u00e9 notes</title></head><body><p>The caf\u00e9\u2019s "
+        "\u201cna\u00efve\u201d fa\u00e7ade \u2014 a r\u00e9sum\u00e9 of cr\u00e8me br\u00fbl\u00e9e.</p>"
+        "</body></html>"
+    ).encode("cp1252")
+    req.send(200, body, "text/html")
+
+
+def _lying_meta(req: RequestHandler) -> None:
+    """<meta charset="utf-8"> on a windows-1251 body, no charset in the header."""
+    body = (
+        '<html><head><meta charset="utf-8"><title>\u041d\u043e\u0432\u043e\u0441\u0442\u0438</title>'
+        "</head><body><p>\u041f\u0440\u0430\u0432\u0438\u0442\u0435\u043b\u044c\u0441\u0442\u0432\u043e "
+        "\u043e\u0431\u044a\u044f\u0432\u0438\u043b\u043e \u043e \u043d\u043e\u0432\u044b\u0445 "
+        "\u043c\u0435\u0440\u0430\u0445.</p></body></html>"
+    ).encode("cp1251")
+    req.send(200, body, "text/html")
+
+
+def _binary_as_html(req: RequestHandler) -> None:
+    """Random bytes (seeded) declared as text/html."""
+    rng = random.Random(int(req.query.get("seed", "0")))
+    req.send(200, bytes(rng.randrange(256) for _ in range(20_000)), HTML_TYPE)
+
+
+# --- generated articles ------------------------------------------------------------------------
+
+_SUBJECTS = ("The council", "A spokesperson", "Residents", "The minister", "Local businesses", "Engineers")
+_VERBS = ("said", "confirmed", "argued", "warned", "announced", "reported")
+_OBJECTS = (
+    "that the new bridge would open in the spring",
+    "that the budget had been approved after a long debate",
+    "that the consultation would run for another six weeks",
+    "that repairs to the harbour wall were ahead of schedule",
+    "that bus routes would change from next month",
+    "that the library would extend its opening hours",
+)
+
+
+def article_html(n: int, sentences: int = 40, title: str | None = None) -> str:
+    """A plain, deterministic news article (about 12 words a sentence) for page ``n``."""
+    rng = random.Random(n)
+    paragraphs = []
+    for _ in range(max(1, sentences // 4)):
+        lines = [
+            f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)}"
+            f" on day {rng.randrange(1, 29)}."
+            for _ in range(4)
+        ]
+        paragraphs.append("<p>" + " ".join(lines) + "</p>")
+    heading = title or f"Town news item {n}: what changes this week"
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{heading}</title>"
+        "<meta property='article:published_time' content='2026-10-01T09:00:00Z'>"
+        f"<meta name='author' content='Reporter {n}'></head><body><article><h1>{heading}</h1>"
+        + "".join(paragraphs)
+        + "</article></body></html>"
+    )
+
+
+def _gen_article(req: RequestHandler) -> None:
+    """/gen/article/<n>: article_html(n); ``?delay=`` seconds before answering."""
+    delay = float(req.query.get("delay", "0"))
+    if delay:
+        time.sleep(delay)
+    n = int(req.route.rsplit("/", 1)[-1] or 0)
+    req.send(200, article_html(n))
+
+
 def _no_type(req: RequestHandler) -> None:
     req.send(200, _BASIC_PAGE, content_type=None)
 
@@ -421,4 +578,76 @@ DEFAULT_ROUTES: dict[str, Handler] = {
     "/redirect/metadata": _redirect_to("http://169.254.169.254/latest/meta-data/"),
     "/redirect/ftp": _redirect_to("ftp://example.com/file.txt"),
     "/redirect/no-location": lambda req: req.send(302, b""),
+    "/silent": _silent,
+    "/half-close": _half_close,
+    "/garbage": _raw(b"SSH-2.0-OpenSSH_9.6\r\nProtocol mismatch.\r\n"),
+    "/bad-header": _raw(b"HTTP/1.1 200 OK\r\nContent-Type text/html no colon\r\n\x00\x01\r\n\r\n<p>x"),
+    "/chunked/endless": _endless_chunked,
+    "/charset/undeclared-cp1252": _undeclared_cp1252,
+    "/charset/lying-meta": _lying_meta,
+    "/wrong-type/html-as-png": lambda req: req.send(200, _BASIC_PAGE, "image/png"),
+    "/wrong-type/binary-as-html": _binary_as_html,
+    "/wrong-type/json-as-html": lambda req: req.send(200, b'{"headline": "not a page"}', HTML_TYPE),
 }
+
+DEFAULT_PREFIX_ROUTES: dict[str, Handler] = {
+    "/gen/article/": _gen_article,
+}
+
+
+class SilentServer:
+    """A TCP listener on 127.0.0.1 that accepts connections and never reads or answers."""
+
+    __test__ = False
+
+    def __init__(self) -> None:
+        self._sock: socket.socket | None = None
+        self._held: list[socket.socket] = []
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.accepted = 0
+
+    def start(self) -> SilentServer:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(128)
+        self._sock.settimeout(0.05)
+        self._thread = threading.Thread(target=self._accept, name="silent-tcp", daemon=True)
+        self._thread.start()
+        return self
+
+    def _accept(self) -> None:
+        assert self._sock is not None
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._held.append(conn)  # keep it open, say nothing
+            self.accepted += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+        for conn in self._held:
+            conn.close()
+        if self._sock is not None:
+            self._sock.close()
+
+    def __enter__(self) -> SilentServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._sock is not None
+        return self._sock.getsockname()[1]
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"

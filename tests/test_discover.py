@@ -13,7 +13,6 @@ import pytest
 
 from analysis.discover import (
     ACCEPT_TYPES,
-    FEED_TYPES,
     DiscoveredLink,
     DiscoveryResult,
     SourceProblem,
@@ -45,14 +44,8 @@ def served(server, name: str, content_type: str, path: str = "") -> str:
 
 @pytest.fixture
 def feed_fetch(monkeypatch: pytest.MonkeyPatch):
-    """The project's safe fetcher, made to read feed content types as well as HTML.
-
-    Until fetch.py has an ``accept=`` parameter (which discover passes when present), its list of
-    readable types is widened for the test: every safety check (private addresses, redirects,
-    size cap) still runs.
-    """
-    if "accept" not in inspect.signature(fetch_mod.fetch).parameters:
-        monkeypatch.setattr(fetch_mod, "HTML_TYPES", fetch_mod.HTML_TYPES | FEED_TYPES)
+    """The project's safe fetcher: discover asks it for feed types through ``accept=``."""
+    assert "accept" in inspect.signature(fetch_mod.fetch).parameters
     return fetch_mod.fetch
 
 

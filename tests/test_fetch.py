@@ -6,7 +6,7 @@ import importlib
 import socket
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from itertools import count
@@ -19,8 +19,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from analysis.fetch import (
+    BatchTooLarge,
     canonical_url,
+    check_batch_size,
     check_url,
+    clean_markup,
     decode_html,
     decode_html_bytes,
     fetch,
@@ -186,16 +189,8 @@ def test_allow_private_and_allowed_hosts() -> None:
     assert check_url("http://wiki.corp/", Settings(), resolver, allowed_hosts=["wiki.corp"]) is None
     assert check_url("http://wiki.corp/", Settings(), resolver, allowed_hosts=["10.1.0.0/16"]) is None
     assert check_url("http://other.corp/", Settings(), resolver, allowed_hosts=["10.1.0.0/16"]) is not None
-    # a future Settings.allowed_hosts field ("a, b" text from the environment) is honoured too
-    assert (
-        check_url("http://wiki.corp/", _WithAllowedHosts(allowed_hosts="x.corp, 10.1.0.0/16"), resolver)
-        is None
-    )
-
-
-@dataclass(frozen=True)
-class _WithAllowedHosts(Settings):
-    allowed_hosts: str = ""
+    # the Settings.allowed_hosts field ("a, b" text from the environment) is honoured too
+    assert check_url("http://wiki.corp/", Settings(allowed_hosts="x.corp, 10.1.0.0/16"), resolver) is None
 
 
 # --- pure helpers --------------------------------------------------------------------------
@@ -280,6 +275,23 @@ def test_decode_html_sources() -> None:
     assert decode_html(text.encode(), "text/html; charset=x-nonsense")[2] == "detected"
     assert decode_html(text.encode(), "text/html; charset=unicode_escape")[2] == "detected"
     assert decode_html_bytes(meta) == decoded
+
+
+def test_decoded_pages_lose_characters_no_parser_can_hold() -> None:
+    body = "<p>a\x00b\x0bc\x0cd\ufffe&#1;&#x0C;&#65;&#xFFFF;&#x1F600;\x7f\x85 tab\there</p>".encode()
+    text = decode_html(body, "text/html; charset=utf-8")[0]
+    assert text == "<p>abc d\ufffd &#65;\ufffd&#x1F600;\x7f\x85 tab\there</p>"
+    assert clean_markup("&#" + "9" * 5000 + ";") == "&#" + "9" * 5000 + ";"  # no int() of 5,000 digits
+
+
+def test_batch_size_limit() -> None:
+    settings = Settings(max_batch_urls=3)
+    assert check_batch_size(3, settings) is None
+    assert check_batch_size(4, settings) == (
+        "4 URLs in one batch; the limit is 3 (split the list, or raise ANALYSIS_MAX_BATCH_URLS)"
+    )
+    with pytest.raises(BatchTooLarge, match="the limit is 3"):
+        fetch_many(["http://a.example/"] * 4, settings)
 
 
 # --- fetching from the local server --------------------------------------------------------
