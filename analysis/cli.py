@@ -540,6 +540,48 @@ def cmd_actors(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    from .discover import discover
+    from .pipeline import ingest_urls
+
+    res = discover(
+        args.sources,
+        args.settings,
+        limit=args.limit,
+        max_age_days=None if args.all_dates else args.max_age_days,
+    )
+    for summary in res.sources:
+        print(f"{_printable(summary.source, 80)}: {_printable(summary.describe())}")
+    for problem in res.problems:
+        print(f"  {problem.health}: {_printable(problem.reason)}")
+    if not res.links:
+        print("No article links found.")
+        return EXIT_ERROR if res.problems else 0
+    if args.list:
+        for link in res.links:
+            date = link.published.strftime("%Y-%m-%d") if link.published else "undated"
+            print(f"{date}  {_printable(link.url)}  {_printable(link.title or '', 60)}")
+        return 0
+    store = _store(args)
+    urls = list(res.urls)
+    results = _run_with_progress(
+        "fetching",
+        args.quiet,
+        len(urls),
+        lambda p: ingest_urls(store, urls, event=args.event, settings=args.settings, progress=p),
+    )
+    code = _print_results(results)
+    if not args.event and any(r.article_id and not r.duplicate for r in results):
+        _print_grouping(store, args)
+    return code
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    from .fuzz import main as fuzz_main
+
+    return fuzz_main(args.n, args.seed, args.fetched)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_event_report
 
@@ -623,6 +665,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     net.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit per URL")
     net.add_argument("--workers", type=int, metavar="N", help="concurrent downloads")
+    net.add_argument("--ignore-robots", action="store_true", help="do not obey robots.txt for this run")
 
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -643,6 +686,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--event", help="event the articles cover (created if new); without it they are grouped automatically"
     )
     sp.add_argument("--from-file", metavar="FILE", help="read URLs from FILE, one per line ('-' = stdin)")
+
+    sp = add(
+        "discover",
+        cmd_discover,
+        "find article links in feeds or front pages, then ingest and group them",
+        [net],
+    )
+    sp.add_argument("sources", nargs="+", metavar="FEED_OR_FRONT_PAGE")
+    sp.add_argument("--limit", type=int, default=50, help="links per source (default 50)")
+    sp.add_argument("--max-age-days", type=float, default=7, help="skip entries older than this (default 7)")
+    sp.add_argument("--all-dates", action="store_true", help="no age limit")
+    sp.add_argument("--event", help="put everything in this event instead of grouping automatically")
+    sp.add_argument("--list", action="store_true", help="only list the links found; ingest nothing")
 
     sp = add("import-html", cmd_import_html, "store a saved HTML page (for pages the server cannot fetch)")
     sp.add_argument("file", metavar="FILE.html")
@@ -714,6 +770,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("reextract", cmd_reextract, "re-run extraction and scoring on the stored HTML (no refetch)", [eng])
 
+    sp = add("fuzz", cmd_fuzz, "run generated hostile inputs through extraction and scoring; count failures")
+    sp.add_argument("--n", type=int, default=10_000, help="inputs (default 10,000)")
+    sp.add_argument("--seed", type=int, default=0)
+    sp.add_argument("--fetched", action="store_true", help="decode inputs as the fetcher does first")
+
     sp = add(
         "bench",
         cmd_bench,
@@ -743,6 +804,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             allow_private=getattr(args, "allow_private", None),
             deadline=getattr(args, "timeout", None),
             workers=getattr(args, "workers", None),
+            respect_robots=False if getattr(args, "ignore_robots", False) else None,
         )
         if args.settings.workers < 1:
             raise CliError("--workers must be at least 1")

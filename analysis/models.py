@@ -21,6 +21,7 @@ HEALTH_ORDER: tuple[str, ...] = (
     "not-html",  # PDF, image, JSON ... we only read HTML
     "http-error",  # any other non-2xx status (404, 500, ...)
     "network-error",  # DNS failure, connection reset, too many redirects ...
+    "extract-error",  # extraction or scoring raised on this page (a bug: the reason says what)
     "empty",  # no article text could be extracted
     "short",  # very little text: likely a paywall teaser or a front page
     "not-english",  # scorers are English-only; scores are not meaningful

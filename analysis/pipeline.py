@@ -11,17 +11,19 @@ import json
 import queue
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .extract import article_from_text, extract_article
 from .fetch import canonical_url, fetch_many
-from .models import Article, FetchAttempt, IngestResult, Page
+from .models import Article, FetchAttempt, IngestResult, Page, Scores
+from .pagecache import open_page_cache
 from .parallel import scores_for
 from .scoring import score_text
 from .settings import DATA_DIR, Settings
-from .store import Store, StoreError
+from .store import Store
 
 Progress = Callable[[int, int, IngestResult], None]
 if TYPE_CHECKING:
@@ -41,6 +43,18 @@ def analyse_html(html: str, url: str, settings: Settings | None = None) -> tuple
     return article, score_text(article.text, title=article.title)
 
 
+def _analyse(html: str, url: str, settings: Settings | None) -> tuple[Article, Scores | None] | IngestResult:
+    """Extract and score one page, or an "extract-error" result: a page that breaks the
+    extractor or a scorer (a bug) is recorded with the exception and never stops a batch."""
+    try:
+        article = extract_article(html, url, settings)
+        return article, scores_for(article)
+    except Exception as exc:  # noqa: BLE001 - batch boundary: recorded with its reason, batch goes on
+        return IngestResult(
+            source=url, health="extract-error", reason=f"extraction failed: {type(exc).__name__}: {exc}"[:500]
+        )
+
+
 def _safe_canonical(url: str) -> str:
     try:
         return canonical_url(url)
@@ -51,18 +65,18 @@ def _safe_canonical(url: str) -> str:
 def _store_article(
     store: Store,
     article: Article,
+    scores: Scores | None,
     *,
     html: str | None,
     event_id: int | None,
     source: str,
     input_url: str,
 ) -> IngestResult:
-    """Score and store ``article``; a duplicate canonical URL is reported, not stored again."""
+    """Store ``article`` and its scores; a duplicate canonical URL is reported, not stored again."""
     canon = _safe_canonical(article.canonical_url or article.url)
     existing = store.article_id_for(canon)
     if existing is not None:
         return _duplicate(store, input_url, existing, article)
-    scores = scores_for(article)
     article_id, created = store.add_article(
         article, scores, canonical_url=canon, event_id=event_id, source=source, html=html
     )
@@ -142,9 +156,11 @@ def ingest_urls(
 
     crash: list[str] = []
 
+    cache = open_page_cache(settings) if fetch_urls else None  # None when cache_ttl is 0
+
     def run_fetch() -> None:
         try:
-            fetch_many(fetch_urls, settings, on_result=pages.put)
+            fetch_many(fetch_urls, settings, on_result=pages.put, cache=cache)
         except Exception as exc:  # noqa: BLE001 - reported on every unfinished line below
             crash.append(f"{type(exc).__name__}: {exc}")
         finally:
@@ -158,6 +174,8 @@ def ingest_urls(
             break
         finish(line_of[item.url], _process_page(store, item, event_id=event_id, settings=settings))
     worker.join()
+    if cache is not None:
+        cache.close()
     for i, first in repeats:
         original = results[first]
         finish(
@@ -191,14 +209,15 @@ def _process_page(store: Store, page: Page, *, event_id: int | None, settings: S
     if not page.ok:
         store.record_attempt(attempt, canonical_url=canon, event_id=event_id)
         return IngestResult(source=page.url, health=page.health, reason=page.reason)
-    try:
-        article = extract_article(page.html or "", page.final_url or page.url, settings)
-        res = _store_article(
-            store, article, html=page.html, event_id=event_id, source="url", input_url=page.url
-        )
-    except StoreError as exc:
-        store.record_attempt(attempt, canonical_url=canon, event_id=event_id)
-        return IngestResult(source=page.url, health="http-error", reason=str(exc))
+    analysed = _analyse(page.html or "", page.final_url or page.url, settings)
+    if isinstance(analysed, IngestResult):
+        failed = replace(attempt, health=analysed.health, reason=analysed.reason)
+        store.record_attempt(failed, canonical_url=canon, event_id=event_id)
+        return replace(analysed, source=page.url)
+    article, scores = analysed
+    res = _store_article(
+        store, article, scores, html=page.html, event_id=event_id, source="url", input_url=page.url
+    )
     store.record_attempt(attempt, canonical_url=canon, event_id=event_id, article_id=res.article_id)
     return res
 
@@ -214,8 +233,11 @@ def ingest_html(
 ) -> IngestResult:
     """Store a page the user saved themselves (paywall, bot block): extraction as for fetched pages."""
     event_id = store.get_or_create_event(event) if event else None
-    article = extract_article(html, url, settings)
-    return _store_article(store, article, html=html, event_id=event_id, source=source, input_url=url)
+    analysed = _analyse(html, url, settings)
+    if isinstance(analysed, IngestResult):
+        return analysed
+    article, scores = analysed
+    return _store_article(store, article, scores, html=html, event_id=event_id, source=source, input_url=url)
 
 
 def ingest_text(
@@ -234,7 +256,10 @@ def ingest_text(
     article = article_from_text(
         text, title=title, outlet=outlet, url=url, published=published, authors=authors
     )
-    return _store_article(store, article, html=None, event_id=event_id, source="text", input_url=article.url)
+    scores = scores_for(article)
+    return _store_article(
+        store, article, scores, html=None, event_id=event_id, source="text", input_url=article.url
+    )
 
 
 def load_demo(

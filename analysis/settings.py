@@ -34,6 +34,7 @@ class Settings:
     respect_robots: bool = True  # obey robots.txt (a run may turn it off: --ignore-robots)
     domain_delay: float = 0.2  # seconds between two requests to the same site (politeness)
     cache_ttl: float = 3600.0  # seconds a fetched page is reused without asking the site again; 0 = off
+    cache_path: str = ""  # the page cache's SQLite file; empty = data/cache/pages.sqlite
     max_batch_urls: int = 500  # URLs in one batch; more are refused with a message
     user_agent: str = (
         "media-bias-dashboard/0.1 (news comparison research tool; fetches only URLs a user supplies)"

@@ -13,6 +13,8 @@ from analysis.cli import build_parser, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = [
+    "discover",
+    "fuzz",
     "actors",
     "words",
     "omissions",
@@ -244,3 +246,29 @@ def test_cross_outlet_commands_on_demo(db, capsys) -> None:
     code, out, _ = run(capsys, "blindspots", "--db", db)
     # the business paper covered only the factory story: the other three events are its blindspots
     assert code == 0 and "business" in out
+
+
+def test_discover_lists_then_ingests_and_groups(db, capsys, http_server) -> None:
+    base = http_server.url("").rstrip("/")
+    # two hosts, so two outlets: 127.0.0.1 and localhost (both loopback, allowed with --allow-private)
+    feed = (FIXTURES / "pipeline" / "feed.xml").read_text("utf-8")
+    feed = feed.replace("BASE_LOCALHOST", base.replace("127.0.0.1", "localhost")).replace("BASE", base)
+    url = http_server.add_page("/pipeline/feed.rss", feed.encode(), "application/rss+xml")
+    code, out, _ = run(capsys, "discover", url, "--all-dates", "--list", "--allow-private", "--db", db, "-q")
+    assert code == 0 and "terminal-wire.html" in out and "terminal-tabloid.html" in out
+    code, out, _ = run(capsys, "discover", url, "--all-dates", "--allow-private", "--db", db, "-q")
+    assert code == 0 and "2 stored" in out and "Grouped 2 articles" in out
+    from analysis.store import Store
+
+    [event] = Store(db).list_events()  # two articles on the same story: one automatic event
+    assert event["articles"] == 2 and event["auto"]
+
+
+def test_discover_bad_source_is_reported(db, capsys, http_server) -> None:
+    code, out, _ = run(capsys, "discover", http_server.url("/nope.xml"), "--allow-private", "--db", db, "-q")
+    assert code == 1 and "http-error" in out
+
+
+def test_fuzz_command(capsys) -> None:
+    code, out, _ = run(capsys, "fuzz", "--n", "20")
+    assert code == 0 and "20" in out

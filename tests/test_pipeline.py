@@ -116,3 +116,26 @@ def test_batch_limit_is_a_clear_error(store) -> None:
     with pytest.raises(BatchError, match="4 URLs in one batch; the limit is 3"):
         ingest_urls(store, urls, event="E", settings=Settings(max_batch_urls=3))
     assert store.counts() == {"events": 0, "articles": 0, "scores": 0, "fetch_attempts": 0}
+
+
+def test_a_page_that_breaks_extraction_does_not_stop_the_batch(
+    store, http_server, fetch_settings, monkeypatch
+):
+    from analysis import pipeline as pl
+
+    real = pl.extract_article
+
+    def flaky(html: str, url: str, settings=None):
+        if "tabloid" in url:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(html, url, settings)
+
+    monkeypatch.setattr(pl, "extract_article", flaky)
+    urls = [
+        http_server.url("/pipeline/terminal-tabloid.html"),
+        http_server.url("/pipeline/terminal-wire.html"),
+    ]
+    bad, good = ingest_urls(store, urls, event="E", settings=fetch_settings)
+    assert bad.health == "extract-error" and "RecursionError" in bad.reason and bad.article_id is None
+    assert good.article_id is not None
+    assert [a["health"] for a in store.attempts(failed_only=True)] == ["extract-error"]
