@@ -110,7 +110,25 @@ def _abbreviations() -> dict[str, str]:
     return kinds
 
 
+# score_text splits the same body twice (sentiment, then loaded language): the last few splits are
+# kept so the second call is free.  Keyed by the text itself, so results can never be stale.
+SPLIT_CACHE_SIZE = 8
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence in ``text``, trimmed of white space, in order.
+
+    See :func:`_split_sentences`; repeated calls on the same text reuse the last result.
+    """
+    return list(_split_cached(text))
+
+
+@lru_cache(maxsize=SPLIT_CACHE_SIZE)
+def _split_cached(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_split_sentences(text))
+
+
+def _split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence in ``text``, trimmed of white space, in order.
 
     Paragraph breaks always split (see :func:`paragraph_spans`), so headlines without final
