@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from . import charts, compare
+from . import charts, compare, wordchoice
 from .highlight import (
     article_header_html,
     article_html,
@@ -29,6 +30,7 @@ from .highlight import (
 from .store import Store, StoreError
 
 ARTICLE_MAX_HEIGHT = 520  # pixels of article text shown before the column scrolls
+REPORT_MAX_FACTS = 25  # statements in the who-reported-what matrix (most widely carried first)
 
 PAGE_CSS = """
 body { font-family: Inter, 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif; margin: 24px auto;
@@ -43,15 +45,33 @@ h2 { font-size: 1.2rem; margin-top: 28px; border-bottom: 1px solid #ddd; padding
 """
 
 
-def event_figures(rows: Sequence[dict], colors: Mapping[str, str] | None = None) -> dict[str, go.Figure]:
-    """The compare page's charts for one event's article rows, keyed by their file-name part."""
+def event_figures(
+    rows: Sequence[dict],
+    colors: Mapping[str, str] | None = None,
+    *,
+    prior: pd.Series | None = None,
+) -> dict[str, go.Figure]:
+    """The compare page's charts for one event's article rows, keyed by their file-name part.
+
+    ``prior``: background term counts for the word-choice chart (``wordchoice.background_prior`` over
+    every event); default: the event's own totals.
+    """
+    # Imported here: it pulls in scikit-learn (1-2 s), which the dashboard's first screen does not need.
+    from . import omissions
+
     colors = colors or charts.outlet_colors(r["outlet"] for r in rows)
     sentences = compare.sentence_frame(rows)
     summary = compare.outlet_summary(rows, sentences=sentences)
+    usable = [r for r in rows if compare.usable(r)]
+    order = sorted({r["outlet"] for r in usable})
     return {
         "outlets": charts.outlet_interval_chart(summary, colors),
         "sentence-sentiment": charts.sentence_arc_chart(sentences, colors),
         "loaded-categories": charts.category_chart(compare.category_frame(rows), list(summary["outlet"])),
+        "word-choice": charts.word_choice_chart(wordchoice.event_word_choice(usable, prior=prior), colors),
+        "who-reported-what": charts.fact_coverage_chart(
+            omissions.coverage_matrix(usable, max_facts=REPORT_MAX_FACTS), colors, order=order
+        ),
     }
 
 
@@ -78,13 +98,17 @@ def build_event_report(
     slug: str = "event",
     colors: Mapping[str, str] | None = None,
     generated: datetime | None = None,
+    prior: pd.Series | None = None,
 ) -> str:
-    """The report page for one event's article rows (``Store.event_articles(..., with_text=True)``)."""
+    """The report page for one event's article rows (``Store.event_articles(..., with_text=True)``).
+
+    ``prior``: background term counts for the word-choice chart (see :func:`event_figures`).
+    """
     colors = colors or charts.outlet_colors(r["outlet"] for r in rows)
     sentences = compare.sentence_frame(rows)
     summary = compare.outlet_summary(rows, sentences=sentences)
     found = compare.findings(summary)
-    figures = event_figures(rows, colors)
+    figures = event_figures(rows, colors, prior=prior)
     chart_divs = "".join(
         '<div class="chart">'
         + fig.to_html(
@@ -141,6 +165,12 @@ def build_event_report(
         "shown with a dashed underline. Intervals are 95% bootstrap intervals over sentences (1,000 "
         "resamples); when two intervals overlap the difference is within the uncertainty. Scores describe "
         "wording, not truth or intent.</p>"
+        '<p class="muted">Word choice: the z-score of a log-odds ratio with an informative Dirichlet prior '
+        "(word frequencies over every event in the database): words an outlet uses more (coloured) or less "
+        "(grey) than the other outlets together; beyond the dotted lines (|z| &gt; 1.96) the difference is "
+        "unlikely to be chance. Direct quotations are left out. With one article per outlet it describes "
+        "that article. Who reported what: sentences matched across outlets by shared words, figures and "
+        "names; a paraphrase with nothing in common is missed.</p>"
         "</body></html>\n"
     )
 
@@ -151,9 +181,11 @@ def write_event_report(store: Store, event_name: str, out_path: str | Path) -> P
     rows = store.event_articles(event.id, with_text=True)
     if not rows:
         raise StoreError(f"event {event.name!r} has no articles yet")
-    colors = charts.outlet_colors(r["outlet"] for r in store.event_articles(None, with_text=False))
+    everything = store.event_articles(None, with_text=True)
+    colors = charts.outlet_colors(r["outlet"] for r in everything)
+    prior = wordchoice.background_prior(wordchoice.term_counts(everything, by="event"))
     page = build_event_report(
-        event.name, rows, description=event.description or "", slug=event.slug, colors=colors
+        event.name, rows, description=event.description or "", slug=event.slug, colors=colors, prior=prior
     )
     path = Path(out_path)
     try:

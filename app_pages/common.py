@@ -18,7 +18,7 @@ import streamlit as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from analysis import charts, compare
+from analysis import charts, compare, wordchoice
 from analysis.settings import Settings
 from analysis.store import ArticleRow, ScoreRow, Store, StoreError
 
@@ -83,6 +83,12 @@ def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
 def all_rows(url: str, version: tuple) -> list[dict]:
     """Every article with its spans (for flagged-word counts across events)."""
     return _store_for(url).event_articles(None, with_text=True)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)
+def word_prior(url: str, version: tuple) -> pd.Series:
+    """Background term counts over every event (the informative prior of the word-choice charts)."""
+    return wordchoice.background_prior(wordchoice.term_counts(all_rows(url, version), by="event"))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
@@ -213,6 +219,14 @@ def chart(fig: go.Figure, slug: str, name: str, key: str) -> None:
         )
     if not ok:
         st.caption(why)
+
+
+_MD_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:"})
+
+
+def md_escape(text: object) -> str:
+    """Web text made literal inside a widget or expander label (which Streamlit reads as Markdown)."""
+    return " ".join(str(text).split()).translate(_MD_SPECIALS)
 
 
 def fmt_date(value: object, missing: str = "–") -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from analysis import charts, compare
+from analysis import charts, compare, coverage
 from analysis.highlight import (
     article_header_html,
     article_html,
@@ -19,8 +21,18 @@ from analysis.report import build_event_report
 from analysis.store import slugify
 from app_pages import common
 
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from analysis.omissions import OutletOmissions
+
 MAX_SIDE_BY_SIDE = 6  # more outlets than this: a multiselect chooses which columns to show
 ARTICLE_HEIGHT = 640  # pixels of article text before a column scrolls
+MAX_FACTS = 25  # statements shown in the who-reported-what matrix (most widely carried first)
+MAX_FIGURES = 25  # key figures shown in their matrix
+OMISSION_HEIGHT = 360  # pixels of an outlet's unique/left-out lists before they scroll
+CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
+KIND_COLORS = {"quote": "#8250df", "number": "#0969da", "name": "#9a6700", "statement": "#57606a"}
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
@@ -36,11 +48,68 @@ def _analysis(url: str, version: tuple, event_id: int) -> dict:
     }
 
 
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
+def _cross(url: str, version: tuple, event_id: int) -> dict:
+    """The cross-outlet analyses of one event: word choice, who reported what, headline vs body."""
+    # Imported here, not at the top: scikit-learn takes a second or two to import, and the first
+    # screen (summary and charts) is drawn before this runs.
+    from analysis import omissions, wordchoice
+
+    rows = common.event_rows(url, version, event_id)
+    usable = [r for r in rows if compare.usable(r)]
+    alignment = omissions.align_event(usable)
+    headlines = coverage.headline_vs_body(usable)
+    return {
+        "words": wordchoice.event_word_choice(usable, prior=common.word_prior(url, version)),
+        "matrix": omissions.coverage_matrix(alignment, max_facts=MAX_FACTS),
+        "numbers": omissions.numbers_matrix(alignment).head(MAX_FIGURES),
+        "omissions": omissions.omissions(alignment),
+        "omission_summary": omissions.omissions_summary(alignment),
+        "headlines": headlines,
+        "headline_summary": coverage.headline_body_summary(headlines),
+    }
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
+def _actors(url: str, version: tuple, event_id: int) -> object:
+    """``actors.actor_table`` of the event, or a sentence saying why it is not available."""
+    try:
+        from analysis.actors import actor_table
+    except ImportError as exc:
+        return f"The actor analysis is not available in this installation ({exc})."
+    rows = [r for r in common.event_rows(url, version, event_id) if compare.usable(r)]
+    return actor_table(rows)
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=64)
+def _cross_figure(url: str, version: tuple, event_id: int, outlets: tuple[str, ...], which: str) -> go.Figure:
+    """One cross-outlet chart (cached: building the word-choice panels takes ~0.3 s)."""
+    cross = _cross(url, version, event_id)
+    colors = common.outlet_colors(url, version)
+    order = sorted(outlets)
+    if which == "words":
+        return charts.word_choice_chart(cross["words"], colors)
+    if which == "facts":
+        return charts.fact_coverage_chart(cross["matrix"], colors, order=order)
+    if which == "figures":
+        return charts.key_figures_chart(cross["numbers"], colors, order=order)
+    if which == "headline":
+        return charts.headline_body_chart(cross["headline_summary"], colors)
+    if which == "actors":
+        return charts.actor_chart(_actors(url, version, event_id), order)
+    raise ValueError(f"unknown chart {which!r}")
+
+
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=4)
 def _report(url: str, version: tuple, event_id: int, name: str, description: str, slug: str) -> str:
     rows = common.event_rows(url, version, event_id)
     return build_event_report(
-        name, rows, description=description, slug=slug, colors=common.outlet_colors(url, version)
+        name,
+        rows,
+        description=description,
+        slug=slug,
+        colors=common.outlet_colors(url, version),
+        prior=common.word_prior(url, version),
     )
 
 
@@ -65,6 +134,207 @@ def _findings_html(found: dict[str, list[str]]) -> str:
             f'<ul style="margin: 2px 0 6px 18px; padding: 0; color: {color};">{lis}</ul>'
         )
     return '<div style="font-size: 0.88rem; line-height: 1.4;">' + "".join(blocks) + "</div>"
+
+
+def _kind_badge(kind: str) -> str:
+    color = KIND_COLORS.get(kind, "#57606a")
+    return (
+        f'<span style="flex: none; min-width: 62px; font-size: 0.72rem; color: {color}; '
+        f"border: 1px solid {color}; border-radius: 8px; padding: 0 5px; "
+        f'text-align: center;">{escape_text(kind)}</span>'
+    )
+
+
+def _omissions_html(om: OutletOmissions) -> str:
+    """What only this outlet reports and what it leaves out, as escaped HTML lists."""
+    # Flex rows: a long sentence wraps beside its badge, not under it.
+    li = 'style="margin: 0 0 5px 0; list-style: none; display: flex; align-items: baseline; gap: 6px;"'
+    parts = [
+        f'<div style="font-size: 0.86rem; line-height: 1.35; max-height: {OMISSION_HEIGHT}px; '
+        'overflow-y: auto;">'
+    ]
+    parts.append(
+        f'<div style="font-weight: 600; margin: 2px 0 4px;">Only this outlet ({om.n_unique} of '
+        f"{om.n_sentences} statements)</div>"
+    )
+    if om.unique.empty:
+        parts.append('<div style="color: #666;">Nothing: every statement is carried by another outlet.</div>')
+    else:
+        items = "".join(
+            f"<li {li}>{_kind_badge(k)}<span>{escape_text(sent)}</span></li>"
+            for k, sent in zip(om.unique["kind"], om.unique["sentence"], strict=True)
+        )
+        parts.append(f'<ul style="margin: 0; padding: 0;">{items}</ul>')
+    parts.append(
+        f'<div style="font-weight: 600; margin: 10px 0 4px;">Left out: carried by most others '
+        f"({len(om.missing)})</div>"
+    )
+    if om.missing.empty:
+        parts.append('<div style="color: #666;">Nothing that most of the other outlets carry.</div>')
+    else:
+        items = "".join(
+            f"<li {li}>{_kind_badge(k)}<span>{escape_text(rep)} "
+            f'<span style="color: #666;">— {escape_text(", ".join(outs))}</span></span></li>'
+            for k, rep, outs in zip(
+                om.missing["kind"], om.missing["representative"], om.missing["outlets"], strict=True
+            )
+        )
+        parts.append(f'<ul style="margin: 0; padding: 0;">{items}</ul>')
+    if om.missing_numbers:
+        parts.append(
+            '<div style="margin-top: 8px;"><span style="font-weight: 600;">Figures the others report and '
+            f"it does not:</span> {escape_text(', '.join(om.missing_numbers))}</div>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class _Event:
+    """What the cross-outlet tabs need about the event on show."""
+
+    url: str
+    version: tuple
+    event_id: int
+    slug: str
+    outlets: tuple[str, ...]
+    cross: dict
+
+    def figure(self, which: str) -> go.Figure:
+        return _cross_figure(self.url, self.version, self.event_id, self.outlets, which)
+
+
+def _words_tab(ev: _Event) -> None:
+    """Distinctive word choice."""
+    common.chart(ev.figure("words"), ev.slug, "word-choice", key="words")
+    st.caption(
+        "Each panel: the words and two-word phrases an outlet uses more (coloured, top) or less (grey, "
+        "bottom) than all the other outlets together, as the z-score of a log-odds ratio with an "
+        "informative Dirichlet prior (word frequencies over every event in the database, so rare words "
+        "do not dominate); beyond the dotted lines (|z| > 1.96) the difference is unlikely to be chance, "
+        "fainter bars are within it. Direct quotations are left out: they are the speakers' words. With "
+        "one article per outlet this describes that article, not the outlet's habits."
+    )
+
+
+def _facts_tab(ev: _Event) -> None:
+    """Who reported what: facts and key figures by outlet, and each outlet's omissions."""
+    common.chart(ev.figure("facts"), ev.slug, "who-reported-what", key="facts")
+    common.chart(ev.figure("figures"), ev.slug, "key-figures", key="figures")
+    st.caption(
+        "Sentences are matched across outlets by shared content words, exact figures and names: a "
+        "paraphrase with no word or figure in common is missed. Hover over a cell for the outlet's own "
+        'sentence. "Left out" lists statements most of the other outlets carry.'
+    )
+    summ = ev.cross["omission_summary"]
+    if len(summ):
+        st.dataframe(
+            summ.assign(unique_share=summ["unique_share"] * 100)[
+                ["outlet", "n_sentences", "n_unique", "unique_share", "n_missing", "n_missing_numbers"]
+            ],
+            hide_index=True,
+            column_config={
+                "outlet": "Outlet",
+                "n_sentences": st.column_config.NumberColumn("Statements", width="small"),
+                "n_unique": st.column_config.NumberColumn("Only here", width="small"),
+                "unique_share": st.column_config.NumberColumn("Share only here", format="%.0f%%"),
+                "n_missing": st.column_config.NumberColumn("Left out", width="small"),
+                "n_missing_numbers": st.column_config.NumberColumn("Figures left out", width="small"),
+            },
+            key="omission-table",
+        )
+    for outlet in ev.outlets:
+        om = ev.cross["omissions"].get(outlet)
+        if om is None:
+            continue
+        with st.expander(
+            f"{common.md_escape(outlet)}: {om.n_unique} statements only it carries · "
+            f"leaves out {len(om.missing)}",
+            key=f"omit-{ev.slug}-{outlet}",
+        ):
+            st.html(_omissions_html(om))
+
+
+def _headline_tab(ev: _Event) -> None:
+    """Headline against body, per outlet and per article."""
+    hsum = ev.cross["headline_summary"]
+    common.chart(ev.figure("headline"), ev.slug, "headline-vs-body", key="headline")
+    if len(hsum):
+        st.dataframe(
+            hsum.assign(
+                darker_headline_share=hsum["darker_headline_share"] * 100,
+                loaded_headline_share=hsum["loaded_headline_share"] * 100,
+            )[
+                [
+                    "outlet",
+                    "articles",
+                    "headline_sentiment",
+                    "body_sentiment",
+                    "sentiment_gap",
+                    "darker_headline_share",
+                    "loaded_headline_share",
+                ]
+            ],
+            hide_index=True,
+            column_config={
+                "outlet": "Outlet",
+                "articles": st.column_config.NumberColumn("Articles", width="small"),
+                "headline_sentiment": st.column_config.NumberColumn("Headline", format="%+.2f"),
+                "body_sentiment": st.column_config.NumberColumn("Body", format="%+.2f"),
+                "sentiment_gap": st.column_config.NumberColumn("Gap", format="%+.2f"),
+                "darker_headline_share": st.column_config.NumberColumn("Darker headlines", format="%.0f%%"),
+                "loaded_headline_share": st.column_config.NumberColumn("Loaded headlines", format="%.0f%%"),
+            },
+            key="headline-table",
+        )
+    heads = ev.cross["headlines"]
+    if len(heads):
+        with st.expander("Every headline with its loaded words"):
+            st.dataframe(
+                heads.assign(loaded_words=[", ".join(t) for t in heads["headline_loaded_terms"]])[
+                    ["outlet", "title", "headline_sentiment", "body_sentiment", "loaded_words"]
+                ],
+                hide_index=True,
+                column_config={
+                    "title": st.column_config.TextColumn("Headline", width="large"),
+                    "headline_sentiment": st.column_config.NumberColumn("Headline", format="%+.2f"),
+                    "body_sentiment": st.column_config.NumberColumn("Body", format="%+.2f"),
+                    "loaded_words": "Loaded words in the headline",
+                },
+            )
+    st.caption(
+        f"Gap: headline sentiment minus body sentiment (VADER compound); a darker headline is more "
+        f"negative than its story by more than {coverage.HEADLINE_GAP}. Loaded headlines: share of an "
+        "outlet's headlines with at least one flagged word of its own (quotes excluded)."
+    )
+
+
+def _actors_tab(ev: _Event) -> None:
+    """Outlet x actor: sentiment toward each person, place or organisation."""
+    table = _actors(ev.url, ev.version, ev.event_id)
+    if isinstance(table, str):
+        st.info(table)
+    else:
+        common.chart(ev.figure("actors"), ev.slug, "actors", key="actors")
+        st.caption(
+            "Names are found by rules (capitalised words, titles, an alias list), not by a trained "
+            "model: check surprising rows. Colour: the mean tone of the sentences mentioning the actor "
+            "(+1 all positive, −1 all negative); cell: mentions, ❞ direct quotations attributed to "
+            "them; blank: the outlet does not name them."
+        )
+
+
+def _cross_section(slug: str, event_id: int, outlets: list[str]) -> None:
+    """The tabs under the first screen: word choice, who reported what, headline vs body, actors."""
+    ev = _Event(url, version, event_id, slug, tuple(outlets), _cross(url, version, event_id))
+    st.subheader("How the outlets differ")
+    # Lazy tabs: only the open tab runs and is sent.  Every Plotly chart costs the browser time (all
+    # five charts, hidden or not, doubled the page's load time); a tab switch is a (cached) rerun.
+    tabs = st.tabs(list(CROSS_TABS), key="cross-tabs", on_change="rerun")
+    for tab, draw in zip(tabs, (_words_tab, _facts_tab, _headline_tab, _actors_tab), strict=True):
+        if tab.open:
+            with tab:
+                draw(ev)
 
 
 url, version = common.current()
@@ -146,8 +416,16 @@ meta = f"{len(rows)} articles from {len(outlets)} outlets · {first} to {last}"
 if bad:
     meta += f" · {len(bad)} with health problems"
 desc = event.get("description") or ""
+auto_badge = (
+    ' <span title="Made by automatic grouping: rename, merge, move or split it on the Events page to '
+    'make it yours" style="font-size: 0.75rem; font-weight: 500; color: #57606a; border: 1px solid '
+    '#8c959f; border-radius: 8px; padding: 0 6px; vertical-align: middle;">auto</span>'
+    if event.get("auto")
+    else ""
+)
 st.html(
-    f'<div style="font-size: 1.5rem; font-weight: 700; line-height: 1.2;">{escape_text(event["name"])}</div>'
+    f'<div style="font-size: 1.5rem; font-weight: 700; line-height: 1.2;">{escape_text(event["name"])}'
+    f"{auto_badge}</div>"
     f'<div style="color: #555; font-size: 0.9rem;">{escape_text(desc)}'
     f"{' · ' if desc else ''}{escape_text(meta)}</div>"
 )
@@ -173,6 +451,8 @@ if failed:
             [{"url": f["url"], "problem": f["health"], "reason": f["reason"]} for f in failed],
             hide_index=True,
         )
+
+_cross_section(slug, event["id"], outlets)
 
 st.subheader("The articles side by side")
 cats = sorted(

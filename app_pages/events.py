@@ -1,12 +1,147 @@
-"""Events: every event with its coverage, and outlet × event heatmaps."""
+"""Events: every event with its coverage, outlet × event heatmaps, and editing the events."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from analysis import charts, compare
+from analysis.store import StoreError
 from app_pages import common
+
+TITLE_CHARS = 80  # characters of an article's headline in the article pickers
+EDIT_KEYS = (  # widget state dropped after a successful edit (its options may have changed)
+    "ed-rename-event",
+    "ed-rename-name",
+    "ed-merge-sources",
+    "ed-merge-target",
+    "ed-move-articles",
+    "ed-move-target",
+    "ed-split-event",
+    "ed-split-articles",
+    "ed-split-name",
+)
+
+
+def _edit(action, success: str) -> None:  # noqa: ANN001 - a zero-argument callable
+    """Run one edit; remember its outcome for the next run, clear the caches and rerun on success."""
+    try:
+        result = action()
+    except (StoreError, SQLAlchemyError) as exc:
+        st.session_state["_edit_message"] = ("error", f"{exc}")
+        st.rerun()  # the message is drawn above the buttons: show it now, keep what was typed
+    st.session_state["_edit_message"] = ("success", success.replace("{result}", str(result)))
+    for k in EDIT_KEYS:
+        st.session_state.pop(k, None)
+    st.cache_data.clear()
+    st.rerun()
+
+
+def _regroup() -> None:
+    try:
+        import analysis.events  # noqa: F401 - regroup imports it lazily: fail here, not halfway
+        from analysis.pipeline import regroup
+    except ImportError as exc:
+        st.session_state["_edit_message"] = (
+            "error",
+            f"Automatic grouping is not available in this installation yet ({exc}).",
+        )
+        st.rerun()
+    try:
+        with st.spinner("Grouping articles without an event …"):
+            res = regroup(common.store(), common.settings())
+    except (StoreError, SQLAlchemyError, ValueError) as exc:
+        st.session_state["_edit_message"] = ("error", f"Grouping failed: {exc}")
+        st.rerun()
+    st.session_state["_edit_message"] = (
+        "success",
+        f"Grouped {res.get('free', 0)} article(s) that no person had placed (of {res.get('articles', 0)}): "
+        f"{res.get('events_created', 0)} new automatic event(s), {res.get('events_removed', 0)} emptied "
+        "automatic event(s) removed. Events you edited or filled yourself are left as they are.",
+    )
+    st.cache_data.clear()
+    st.rerun()
+
+
+def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
+    s = common.store()
+    by_id = {e["id"]: e for e in events}
+    ids = list(by_id)
+
+    def ev_name(i: int) -> str:
+        e = by_id[i]
+        return f"{e['name']} ({e['articles']})" + (" · auto" if e.get("auto") else "")
+
+    art = articles.dropna(subset=["id"])
+    art_label = {
+        int(i): f"{o} — {compare_title(t)}" + (f"  [{ev}]" if isinstance(ev, str) else "  [no event]")
+        for i, o, t, ev in zip(art["id"], art["outlet"], art["title"], art["event"], strict=True)
+    }
+    message = st.session_state.pop("_edit_message", None)
+    if message:
+        (st.error if message[0] == "error" else st.success)(common.md_escape(message[1]))
+    t_rename, t_merge, t_move, t_split, t_group = st.tabs(
+        ["Rename", "Merge", "Move articles", "Split", "Group automatically"]
+    )
+    with t_rename:
+        c1, c2, c3 = st.columns([4, 4, 1], vertical_alignment="bottom")
+        which = c1.selectbox("Event", ids, format_func=ev_name, key="ed-rename-event")
+        new = c2.text_input("New name", key="ed-rename-name", max_chars=200)
+        if c3.button("Rename", key="ed-rename", width="stretch"):
+            _edit(lambda: s.rename_event(which, new), f"Renamed to “{new.strip()}”.")
+    with t_merge:
+        c1, c2, c3 = st.columns([4, 4, 1], vertical_alignment="bottom")
+        sources = c1.multiselect("Merge these events", ids, format_func=ev_name, key="ed-merge-sources")
+        target = c2.selectbox("into", ids, format_func=ev_name, key="ed-merge-target")
+        if c3.button("Merge", key="ed-merge", width="stretch", disabled=not sources):
+            _edit(
+                lambda: s.merge_events(sources, target),
+                f"Merged into “{by_id[target]['name']}”: " + "{result} article(s) moved.",
+            )
+    with t_move:
+        c1, c2, c3 = st.columns([5, 3, 1], vertical_alignment="bottom")
+        picked = c1.multiselect(
+            "Articles", list(art_label), format_func=art_label.get, key="ed-move-articles"
+        )
+        target = c2.selectbox("to event", ids, format_func=ev_name, key="ed-move-target")
+        if c3.button("Move", key="ed-move", width="stretch", disabled=not picked):
+            _edit(
+                lambda: s.move_articles(picked, target),
+                "{result} article(s) moved to " + f"“{by_id[target]['name']}”.",
+            )
+    with t_split:
+        c1, c2 = st.columns([4, 4], vertical_alignment="bottom")
+        which = c1.selectbox("Event", ids, format_func=ev_name, key="ed-split-event")
+        inside = {
+            i: lab
+            for i, lab in art_label.items()
+            if i in set(art[art["event"] == by_id[which]["name"]]["id"])
+        }
+        new = c2.text_input("New event name", key="ed-split-name", max_chars=200)
+        c3, c4 = st.columns([8, 1], vertical_alignment="bottom")
+        picked = c3.multiselect(
+            "Articles that go to the new event", list(inside), format_func=inside.get, key="ed-split-articles"
+        )
+        if c4.button("Split", key="ed-split", width="stretch", disabled=not picked):
+            _edit(
+                lambda: s.split_event(which, picked, new),
+                f"{len(picked)} article(s) split into “{new.strip()}”.",
+            )
+    with t_group:
+        st.caption(
+            "Groups the articles no person has placed (added without an event name, or in an automatic "
+            "event) by their words, names and dates. Events marked auto were made this way; renaming, "
+            "merging, moving or splitting makes an event yours, and grouping never changes it again."
+        )
+        if st.button("Group articles without an event", key="ed-regroup", icon=":material/auto_awesome:"):
+            _regroup()
+
+
+def compare_title(title: object) -> str:
+    t = " ".join(str(title or "").split())
+    return t if len(t) <= TITLE_CHARS else t[: TITLE_CHARS - 1] + "…"
+
 
 url, version = common.current()
 events = common.events(url, version)
@@ -17,6 +152,11 @@ if not events:
     st.info("No events yet: add articles, or run `python -m analysis demo` to load the demo corpus.")
     st.page_link(common.PAGE_ADD, label="Add articles", icon=":material/add_link:")
     st.stop()
+
+with st.expander(
+    "Edit events", icon=":material/edit:", expanded="_edit_message" in st.session_state, key="ev-edit"
+):
+    _edit_controls(events, articles)
 
 dates = articles["published"].dropna()
 f1, f2, f3 = st.columns([3, 4, 3], vertical_alignment="bottom")
@@ -59,11 +199,18 @@ if coverage.empty:
     st.stop()
 
 coverage["open"] = [f"./compare?event={s}" for s in coverage["slug"]]
+auto = {e["name"]: bool(e.get("auto")) for e in events}
+coverage["made"] = ["auto" if auto.get(n) else "" for n in coverage["event"]]
 st.dataframe(
-    coverage[["event", "articles", "outlet_count", "outlets", "first", "last", "problems", "open"]],
+    coverage[["event", "made", "articles", "outlet_count", "outlets", "first", "last", "problems", "open"]],
     hide_index=True,
     column_config={
         "event": st.column_config.TextColumn("Event", width="large"),
+        "made": st.column_config.TextColumn(
+            "",
+            width=48,
+            help="auto: made by automatic grouping (not yet reviewed); edit it to make it yours",
+        ),
         "articles": st.column_config.NumberColumn("Articles", width="small"),
         "outlet_count": st.column_config.NumberColumn("Outlets", width="small"),
         "outlets": st.column_config.TextColumn("Outlet names", width="medium"),

@@ -1,11 +1,13 @@
-"""Outlets: each outlet across all events, with intervals, change over time and its flagged words."""
+"""Outlets: each outlet across all events: intervals, change over time, its words, coverage, blindspots."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from analysis import charts, compare
+from analysis import charts, compare, coverage, wordchoice
 from app_pages import common
+
+WORD_TOP = 8  # terms at each end of an outlet's distinctive-words panel
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
@@ -15,6 +17,24 @@ def _overview(url: str, version: tuple) -> dict:
         "overview": compare.outlet_overview(articles),
         "words": compare.flagged_words(common.all_rows(url, version)),
     }
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
+def _outlet_words(url: str, version: tuple) -> object:
+    """Each outlet's distinctive terms over all events, against all other outlets pooled."""
+    counts = wordchoice.term_counts(common.all_rows(url, version), by="outlet")
+    return wordchoice.distinctive_terms(counts, common.word_prior(url, version), top=WORD_TOP)
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
+def _blindspots(url: str, version: tuple, groups: tuple[tuple[str, str], ...]) -> tuple:
+    frame = coverage.blindspots(common.all_rows(url, version), dict(groups))
+    return frame, coverage.blindspot_summary(frame)
+
+
+def _groups(outlets: set[str]) -> dict[str, str]:
+    """Outlet -> group from data/outlets.csv, for the outlets in this database only."""
+    return {o: g for o, g in coverage.outlet_groups().items() if o in outlets}
 
 
 url, version = common.current()
@@ -103,20 +123,110 @@ with right:
         key="timeline",
     )
 
-st.subheader("Flagged words by outlet")
+st.subheader("Words by outlet")
 outlets = list(overview["outlet"])
 pick = st.selectbox("Outlet", outlets, key="words-outlet", width=360) if outlets else None
 if pick:
     mine = words[words["outlet"] == pick].head(15)
+    distinctive = _outlet_words(url, version)
     w1, w2 = st.columns([3, 2], gap="medium")
     with w1:
-        common.chart(charts.flagged_words_chart(mine, pick), "outlets", f"{pick}-words", key="words")
-    with w2:
-        st.dataframe(
-            mine[["word", "category", "count", "weight"]],
-            hide_index=True,
-            column_config={"weight": st.column_config.NumberColumn("Total weight", format="%.2f")},
+        common.chart(
+            charts.word_choice_chart(
+                distinctive[distinctive["group"] == pick],
+                colors,
+                columns=1,
+                title=f"Words {charts.label(pick)} uses more and less than the other outlets (all events)",
+            ),
+            "outlets",
+            f"{pick}-distinctive-words",
+            key="distinctive",
         )
+        st.caption(
+            "Log-odds ratio with an informative Dirichlet prior: the outlet's words against all other "
+            "outlets' words over every event, as a z-score (beyond the dotted lines, |z| > 1.96, unlikely "
+            "to be chance). Quotations are left out. Outlets that covered different events differ in topic "
+            "words too (place and people names), not only in word choice."
+        )
+    with w2:
+        common.chart(charts.flagged_words_chart(mine, pick), "outlets", f"{pick}-words", key="words")
+        with st.expander("Flagged words as a table"):
+            st.dataframe(
+                mine[["word", "category", "count", "weight"]],
+                hide_index=True,
+                column_config={"weight": st.column_config.NumberColumn("Total weight", format="%.2f")},
+            )
         st.caption(
             "The outlet's own words only: words inside quotations are the speakers' and are not counted."
         )
+
+st.subheader("Coverage over time")
+rows_all = common.all_rows(url, version)
+db_outlets = set(articles["outlet"].dropna())
+groups = _groups(db_outlets)
+cov_controls = st.container(horizontal=True, gap="medium")
+by = cov_controls.segmented_control(
+    "Count by",
+    ["outlet", "group"],
+    default="outlet",
+    key="cov-by",
+    required=True,
+    format_func=lambda b: "outlet" if b == "outlet" else "outlet group",
+)
+cov_freq = cov_controls.segmented_control(
+    "Period",
+    ["D", "W", "M"],
+    default="W",
+    key="cov-freq",
+    required=True,
+    format_func={"D": "day", "W": "week", "M": "month"}.get,
+)
+by = by or "outlet"
+counts = coverage.coverage_over_time(
+    rows_all, cov_freq or "W", by=by, outlet_groups=groups if by == "group" else None
+)
+cov_colors = colors if by == "outlet" else charts.group_colors([*groups.values(), coverage.UNGROUPED])
+common.chart(
+    charts.coverage_time_chart(counts, cov_colors, by="outlet" if by == "outlet" else "outlet group"),
+    "outlets",
+    f"coverage-by-{by}",
+    key="coverage",
+)
+undated = counts.attrs.get("undated", 0)
+if undated:
+    st.caption(f"{undated} article(s) without a publication date are not counted here.")
+
+st.subheader("Blindspots")
+if not groups:
+    st.info(
+        "No outlet groups: give outlets a group (for example left-leaning, right-leaning, wire, tabloid) "
+        "in the group column of data/outlets.csv to see which events each group did not cover."
+    )
+else:
+    frame, summary_b = _blindspots(url, version, tuple(sorted(groups.items())))
+    gcolors = charts.group_colors(groups.values())
+    b1, b2 = st.columns([5, 7], gap="medium")
+    with b1:
+        common.chart(charts.blindspot_chart(summary_b, gcolors), "outlets", "blindspots", key="blindspots")
+    with b2:
+        missing = frame[frame["n_missing"] > 0]
+        if missing.empty:
+            st.success("Every group covered every event.")
+        else:
+            st.dataframe(
+                missing.assign(missing_list=[", ".join(m) for m in missing["missing_groups"]])[
+                    ["event", "missing_list", "articles"]
+                ],
+                hide_index=True,
+                column_config={
+                    "event": st.column_config.TextColumn("Event", width="large"),
+                    "missing_list": st.column_config.TextColumn("Groups with no article", width="medium"),
+                    "articles": st.column_config.NumberColumn("Articles", width="small"),
+                },
+                key="blindspot-table",
+            )
+st.caption(
+    "Groups come from the group column of data/outlets.csv (your own labels, not a rating of the outlets); "
+    "outlets without a group are left out. A blindspot: an event a group has no article on while another "
+    "group covered it; with few articles per event, a missing article may only mean it was not collected."
+)

@@ -52,7 +52,10 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 800}
 START_TIMEOUT = 40  # seconds for `streamlit run` to answer /_stcore/health
 PAGE_TIMEOUT = 30_000  # ms for a page to finish rendering
-CHARTS = {"events": 2, "compare": 3, "outlets": 3, "add": 0, "data": 0}  # Plotly charts per page
+# Plotly charts per page (compare: the first screen's 3 and the open cross-outlet tab's 1)
+CHARTS = {"events": 2, "compare": 4, "outlets": 5, "add": 0, "data": 0}
+FIRST_SCREEN_CHARTS = 3  # the compare page's charts above its cross-outlet tabs
+CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
 PAGES = {
     "events": "",
     "compare": f"compare?event={FIXTURE_SLUG}",
@@ -63,7 +66,7 @@ PAGES = {
 DONE_TEXT = {  # text the page script writes last: once visible, the run has finished
     "events": "Open an event with its Compare link",
     "compare": "Scores describe wording",
-    "outlets": "Flagged words by outlet",
+    "outlets": "Groups come from the group column",
     "add": "Pages are fetched by the server",
     "data": "Loaded-language hits",
 }
@@ -173,12 +176,33 @@ def _screenshot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
     # The app scrolls inside its own container: grow the window to the content to capture it all.
+    _grow_viewport(page)
+    page.screenshot(path=str(SHOTS / f"{name}_full.png"))
+    page.set_viewport_size(VIEWPORT)
+
+
+def _grow_viewport(page) -> None:
+    """Make the window as tall as the page's content, so nothing scrolls and nothing sits under the header."""
     height = page.evaluate(
         "() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight + 80"
     )
     page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height), 8000)})
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(SHOTS / f"{name}_full.png"))
+    page.wait_for_timeout(400)
+
+
+def _tab_shots(page, prefix: str) -> None:
+    """Click through the compare page's cross-outlet tabs and screenshot each one (the tab bar included).
+
+    The tabs are lazy: a click reruns the page, which then draws the open tab's charts.
+    """
+    tabs = page.locator(".st-key-cross-tabs")
+    for name in CROSS_TABS:
+        page.get_by_role("tab", name=name).click()
+        panel = tabs.get_by_role("tabpanel").filter(visible=True)  # only the open tab is visible
+        panel.locator(".js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        page.get_by_text(DONE_TEXT["compare"]).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        _grow_viewport(page)
+        tabs.screenshot(path=str(SHOTS / f"{prefix}_{name.lower().replace(' ', '-')}.png"))
     page.set_viewport_size(VIEWPORT)
 
 
@@ -197,8 +221,8 @@ def test_compare_page_charts_downloads_and_escaping(browser, fixture_server: Ser
     page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    _open(page, fixture_server.url + PAGES["compare"], DONE_TEXT["compare"], charts=3)
-    assert page.locator(".js-plotly-plot").count() == 3
+    _open(page, fixture_server.url + PAGES["compare"], DONE_TEXT["compare"], charts=FIRST_SCREEN_CHARTS)
+    assert page.locator(".js-plotly-plot").count() == CHARTS["compare"]
     assert page.get_by_text("is within the uncertainty").first.is_visible()
 
     # hostile markup from the web is shown as text, never run or rendered
@@ -209,6 +233,15 @@ def test_compare_page_charts_downloads_and_escaping(browser, fixture_server: Ser
     assert page.locator(".article-text b, .article-text img, .article-text script").count() == 0
     assert dialogs == []
     _screenshot(page, "compare")
+
+    # hostile text in the cross-outlet omission lists stays text (the tabs are screenshot on the demo)
+    page.get_by_role("tab", name="Who reported what").click()
+    expander = page.locator("[data-testid='stExpander']").filter(has_text="Injection Times:")
+    expander.locator("summary").click()
+    listing = expander.get_by_text(INJECTION_TEXT_MARKUP).first
+    listing.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+    assert expander.locator("b, img, script").filter(has_text="bold").count() == 0
+    assert dialogs == []
 
     png = _download(page, "dl-outlets-png", tmp_path)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
@@ -230,6 +263,10 @@ def test_screenshots_of_every_page(browser, fixture_server: Server) -> None:
             continue  # taken by the test above, after its checks
         _open(page, fixture_server.url + path, DONE_TEXT[name], charts=CHARTS[name])
         assert page.locator("[data-testid='stException']").count() == 0, name
+        if name == "events":  # the editing controls, opened
+            page.locator("[data-testid='stExpander'] summary").filter(has_text="Edit events").click()
+            page.get_by_label("New name").wait_for(state="visible", timeout=PAGE_TIMEOUT)
+            page.wait_for_timeout(300)  # the expander's opening animation
         _screenshot(page, name)
     assert errors == []
     assert all((SHOTS / f"{name}.png").stat().st_size > 10_000 for name in PAGES if name != "compare")
@@ -244,17 +281,22 @@ def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
         server.wait_healthy()
         healthy = time.monotonic() - server.started
         page = browser.new_page(viewport=VIEWPORT)
-        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=3)
+        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=FIRST_SCREEN_CHARTS)
         first = time.monotonic() - server.started
-        assert page.locator(".js-plotly-plot").count() == 3
+        assert page.locator(".js-plotly-plot").count() == CHARTS["compare"]
         _screenshot(page, "compare_demo")
         t = time.monotonic()
-        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=3)
+        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=FIRST_SCREEN_CHARTS)
         again = time.monotonic() - t
         print(
             f"\nstreamlit run -> healthy {healthy:.1f} s; -> compare page interactive on the demo "
             f"(first run, demo corpus loaded) {first:.1f} s; reload of the page {again:.1f} s"
         )
+        _tab_shots(page, "compare_demo")  # realistic text: the cross-outlet tabs
+        # the demo outlets have groups (data/demo/outlets.csv): blindspots are drawn
+        _open(page, server.url + "outlets", DONE_TEXT["outlets"], charts=CHARTS["outlets"] + 1)
+        assert page.get_by_text("Blindspots: share of events").first.is_visible()
+        _screenshot(page, "outlets_demo")
         page.close()
     finally:
         server.stop()

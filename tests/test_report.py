@@ -186,7 +186,10 @@ def test_report_is_self_contained_and_escaped(store: Store, tmp_path: Path) -> N
     assert page.count(get_plotlyjs()[:200]) == 1  # plotly.js embedded exactly once
     assert not re.search(r"<script[^>]*\bsrc=", page)  # nothing loaded from elsewhere
     assert not re.search(r"<link[^>]*\bhref=", page)
-    assert page.count('class="plotly-graph-div"') == 3
+    assert page.count('class="plotly-graph-div"') == 5  # the first screen's 3, word choice, who said what
+    assert "Distinctive word choice" in page and "Who reported what" in page
+    for chart in ("word-choice", "who-reported-what"):
+        assert f"harbour-bridge-collapse_{chart}" in page
     for outlet in ("Daily Ledger", "Morning Post", "Coast Courier", "Injection Times"):
         assert outlet in page
     assert "<script>alert(1)</script>" not in page
@@ -209,3 +212,20 @@ def test_unknown_event_is_a_store_error(store: Store, tmp_path: Path) -> None:
         write_event_report(store, "Nope", tmp_path / "x.html")
     with pytest.raises(StoreError, match="cannot write"):
         write_event_report(store, FIXTURE_EVENT, tmp_path / "missing-dir" / "x.html")
+
+
+def test_report_word_choice_uses_the_prior_it_is_given(store: Store) -> None:
+    from analysis import compare, wordchoice
+    from analysis.report import event_figures
+
+    rows = store.event_articles(store.find_event(FIXTURE_EVENT).id)
+    prior = wordchoice.background_prior(wordchoice.term_counts(store.event_articles(None), by="event"))
+    own = event_figures(rows)["word-choice"]
+    shared = event_figures(rows, prior=prior)["word-choice"]
+    assert own.layout.title.text.startswith("Distinctive word choice")
+    bars = [t for t in shared.data if t.type == "bar" and t.name == "Daily Ledger"]
+    expected = wordchoice.event_word_choice([r for r in rows if compare.usable(r)], prior=prior)
+    top = expected[(expected["group"] == "Daily Ledger") & (expected["z"] > 0)]
+    assert bars and bars[0].y[0] == top.sort_values(["z", "term"], ascending=[False, True])["term"].iloc[0]
+    facts = event_figures(rows)["who-reported-what"].data[0]
+    assert list(facts.x) == ["Coast Courier", "Daily Ledger", "Injection<br>Times", "Morning Post"]
