@@ -182,13 +182,19 @@ def _read_url_lines(path: str) -> list[str]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .pipeline import ingest_urls
 
     urls = list(args.urls)
     if args.from_file:
         urls += _read_url_lines(args.from_file)
     if not urls:
         raise CliError("no URLs given (pass URLs or --from-file FILE)")
+    return _ingest_and_group(args, urls)
+
+
+def _ingest_and_group(args: argparse.Namespace, urls: list[str]) -> int:
+    """Ingest ``urls`` with a progress bar and print the summary; without --event, group after."""
+    from .pipeline import ingest_urls
+
     store = _store(args)
     results = _run_with_progress(
         "fetching",
@@ -542,7 +548,6 @@ def cmd_actors(args: argparse.Namespace) -> int:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     from .discover import discover
-    from .pipeline import ingest_urls
 
     res = discover(
         args.sources,
@@ -562,18 +567,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
             date = link.published.strftime("%Y-%m-%d") if link.published else "undated"
             print(f"{date}  {_printable(link.url)}  {_printable(link.title or '', 60)}")
         return 0
-    store = _store(args)
-    urls = list(res.urls)
-    results = _run_with_progress(
-        "fetching",
-        args.quiet,
-        len(urls),
-        lambda p: ingest_urls(store, urls, event=args.event, settings=args.settings, progress=p),
-    )
-    code = _print_results(results)
-    if not args.event and any(r.article_id and not r.duplicate for r in results):
-        _print_grouping(store, args)
-    return code
+    return _ingest_and_group(args, list(res.urls))
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:

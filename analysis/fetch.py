@@ -53,7 +53,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -67,6 +66,7 @@ from urllib3.exceptions import NewConnectionError
 
 from analysis import robots as robots_mod
 from analysis.models import Page
+from analysis.outlets import registered_domain
 from analysis.pagecache import CachedPage, PageCache, keep_headers, storable
 from analysis.settings import Settings
 from analysis.text import clean_markup
@@ -1227,35 +1227,6 @@ def fetch(
 
 
 # --- many URLs -----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _tld_extractor() -> Callable[[str], Any] | None:
-    try:
-        import tldextract
-    except ImportError:
-        return None
-    # suffix_list_urls=() and no cache dir: use the bundled suffix list, never download or write.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def registered_domain(url_or_host: str) -> str:
-    """'https://www.bbc.co.uk/news' -> 'bbc.co.uk'; IP addresses and single labels as they are."""
-    text = (url_or_host or "").strip()
-    host = urlsplit(text).hostname if "//" in text else text.split("/", 1)[0].split(":", 1)[0]
-    host = (host or "").lower().strip("[]").rstrip(".")
-    if not host or _parse_ip(host) is not None:
-        return host
-    extractor = _tld_extractor()
-    if extractor is not None:
-        result = extractor(host)
-        if hasattr(result, "top_domain_under_public_suffix"):
-            found = result.top_domain_under_public_suffix
-        else:  # tldextract < 5.3
-            found = result.registered_domain
-        return str(found) if found else host
-    labels = host.split(".")
-    return ".".join(labels[-2:])
 
 
 def _error_page(url: str, exc: BaseException) -> Page:
