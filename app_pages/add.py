@@ -91,7 +91,9 @@ st.caption(
     f"thing. Known events: {', '.join(known[:12]) or 'none yet'}{' …' if len(known) > 12 else ''}."
 )
 
-tab_urls, tab_html, tab_text = st.tabs(["URLs", "Saved HTML files", "Pasted text"])
+tab_urls, tab_feeds, tab_html, tab_text = st.tabs(
+    ["URLs", "Feeds & front pages", "Saved HTML files", "Pasted text"]
+)
 
 with tab_urls:
     with st.form("urls-form"):
@@ -135,6 +137,73 @@ with tab_urls:
     st.caption(
         "Pages are fetched by the server with size and time limits. Addresses on private networks are "
         "refused unless the server was started with ANALYSIS_ALLOW_PRIVATE=1."
+    )
+
+with tab_feeds:
+    with st.form("feeds-form"):
+        sources_raw = st.text_area(
+            "RSS/Atom feeds or outlet front pages, one per line",
+            height=110,
+            key="feed-list",
+            placeholder="https://www.example-news.com/world/rss.xml",
+        )
+        c1, c2, c3 = st.columns([1, 1, 2])
+        limit = c1.number_input(
+            "Links per source", min_value=1, max_value=MAX_URLS, value=20, key="feed-limit"
+        )
+        max_age = c2.number_input("Max age (days)", min_value=0.0, value=7.0, step=1.0, key="feed-age")
+        feed_event = c3.text_input("Event (blank: group automatically)", key="feed-event", max_chars=200)
+        go_feeds = st.form_submit_button("Discover and analyse", type="primary", icon=":material/rss_feed:")
+    if go_feeds:
+        sources = [ln.strip() for ln in sources_raw.splitlines() if ln.strip()]
+        name = _event_name(feed_event) if feed_event.strip() else None
+        if not sources:
+            st.error("Paste at least one feed or front page address.")
+        elif not feed_event.strip() or name:
+            from analysis.discover import discover
+            from analysis.pipeline import ingest_urls, regroup
+
+            with st.spinner("Reading the sources…"):
+                found = discover(sources, settings, limit=int(limit), max_age_days=float(max_age) or None)
+            st.html(
+                _status_html(
+                    [(p.source, "failed", f"{p.health}: {p.reason}") for p in found.problems]
+                    + [(x.source, "stored" if x.kept else "warning", x.describe()) for x in found.sources]
+                )
+            )
+            urls = list(found.urls)[: settings.max_batch_urls]
+            if urls:
+                bar = st.progress(0.0, text=f"0 of {len(urls)} articles done")
+                live = st.empty()
+                items = []
+
+                def progress_feed(done: int, total: int, res: IngestResult) -> None:
+                    items.append((res.source, *_status(res)))
+                    bar.progress(done / max(1, total), text=f"{done} of {total} articles done")
+                    live.html(_status_html(items))
+
+                try:
+                    results = ingest_urls(store, urls, event=name, settings=settings, progress=progress_feed)
+                    grouped = None if name else regroup(store, settings)
+                except USER_ERRORS as exc:
+                    st.error(
+                        f"The batch stopped: {type(exc).__name__}: {exc}. Articles already stored are kept."
+                    )
+                else:
+                    items = [(r.source, *_status(r)) for r in results]
+                    live.html(_status_html(items))
+                    st.cache_data.clear()
+                    kinds = [k for _, k, _ in items]
+                    stored = kinds.count("stored") + kinds.count("warning")
+                    st.success(
+                        f"{stored} stored, {kinds.count('duplicate')} already there, {kinds.count('failed')} "
+                        "failed."
+                        + (f" Grouped into events: {grouped['events_created']} new." if grouped else "")
+                    )
+    st.caption(
+        "Feeds are read for their newest entries; front pages for links that look like articles on the "
+        "same site. Without an event name the new articles are grouped into events automatically "
+        "(see the Events page to rename, merge or split them)."
     )
 
 with tab_html:

@@ -347,7 +347,7 @@ def test_add_page_has_no_private_address_switch(app) -> None:
     at = app("add")
     assert not at.checkbox and not at.toggle
     assert "private" not in " ".join(w.label.lower() for w in [*at.text_input, *at.text_area])
-    assert [t.label for t in at.tabs] == ["URLs", "Saved HTML files", "Pasted text"]
+    assert [t.label for t in at.tabs] == ["URLs", "Feeds & front pages", "Saved HTML files", "Pasted text"]
     assert at.get("file_uploader")
 
 
@@ -362,6 +362,18 @@ def test_add_page_reports_failures_next_to_their_url(app) -> None:
     assert status.count(">failed</span>") == 2
     assert "refused" in status
     assert any("0 stored" in w.value and "2 failed" in w.value for w in at.warning)
+
+
+def test_add_page_feed_sources_report_their_problems(app) -> None:
+    at = app("add")
+    at.text_area(key="feed-list").input("http://127.0.0.1:9/feed.xml\nftp://example.com/feed")
+    next(b for b in at.button if b.label == "Discover and analyse").click().run()
+    assert not at.exception
+    status = html_text(at)
+    assert (
+        "http://127.0.0.1:9/feed.xml" in status and "refused" in status
+    )  # private address, default settings
+    assert "invalid-url" in status
 
 
 def test_add_page_stores_pasted_text(app, db_url: str) -> None:
