@@ -26,13 +26,17 @@ def find_eval_dir(explicit: Path | None = None) -> Path:
 
 def run(eval_dir: Path) -> dict[str, dict]:
     from .extraction_eval import eval_extraction
+    from .grouping_eval import eval_grouping
     from .scoring_eval import eval_loaded, eval_sentiment
+    from .target_eval import eval_target
 
     results: dict[str, dict] = {}
     for name, fn in (
         ("extraction", eval_extraction),
         ("loaded_language", eval_loaded),
         ("sentiment", eval_sentiment),
+        ("target_sentiment", eval_target),
+        ("event_grouping", eval_grouping),
     ):
         t0 = time.perf_counter()
         results[name] = fn(eval_dir)
