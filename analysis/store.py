@@ -534,8 +534,8 @@ class Store:
             # text, neither the article text nor the spans/sentences JSON (the heavy columns).
             score_load = selectinload(ArticleRow.score)
             if not with_text:
-                score_load = score_load.defer(ScoreRow.spans).defer(ScoreRow.sentences).defer(
-                    ScoreRow.headline_spans
+                score_load = (
+                    score_load.defer(ScoreRow.spans).defer(ScoreRow.sentences).defer(ScoreRow.headline_spans)
                 )
             q = (
                 select(ArticleRow, EventRow.name)
