@@ -31,3 +31,20 @@ def test_notebook_round_trip() -> None:
     assert {"start", "end", "text", "category", "weight"} <= {f.name for f in dataclasses.fields(spans[0])}
     assert analysis.sentence_is_loaded("A catastrophic, shameful disaster.") is True
     assert analysis.sentence_is_loaded("The council met on Tuesday.") is False
+
+
+def test_readme_python_example_runs(capsys) -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = re.search(r"```python\n(.*?)```", (root / "README.md").read_text("utf-8"), re.S).group(1)
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        exec(compile(code, "README.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    assert capsys.readouterr().out.strip().endswith("True")
