@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .extract import article_from_text, extract_article
-from .fetch import canonical_url, fetch_many
+from .fetch import canonical_url, check_batch_size, fetch_many
 from .models import Article, FetchAttempt, IngestResult, Page, Scores
 from .pagecache import open_page_cache
 from .parallel import scores_for
-from .scoring import score_text
 from .settings import DATA_DIR, Settings
 from .store import Store
 
@@ -35,12 +34,6 @@ class BatchError(ValueError):
 
 
 DEMO_DIR = DATA_DIR / "demo"
-
-
-def analyse_html(html: str, url: str, settings: Settings | None = None) -> tuple[Article, object]:
-    """Extract and score one page of HTML (no network, no database)."""
-    article = extract_article(html, url, settings)
-    return article, score_text(article.text, title=article.title)
 
 
 def _analyse(html: str, url: str, settings: Settings | None) -> tuple[Article, Scores | None] | IngestResult:
@@ -119,11 +112,9 @@ def ingest_urls(
     """
     inputs = [u.strip() for u in urls if u and u.strip()]
     total = len(inputs)
-    if total > settings.max_batch_urls:
-        raise BatchError(
-            f"{total} URLs in one batch; the limit is {settings.max_batch_urls} "
-            "(split the list, or raise ANALYSIS_MAX_BATCH_URLS)"
-        )
+    too_many = check_batch_size(total, settings)
+    if too_many:
+        raise BatchError(too_many)
     event_id = store.get_or_create_event(event) if event else None
     results: list[IngestResult | None] = [None] * total
     done = 0

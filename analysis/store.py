@@ -570,6 +570,16 @@ class Store:
                 for r in s.scalars(q)
             ]
 
+    def version(self) -> tuple:
+        """Changes whenever rows are added, removed or edited: a cache key for readers (the dashboard)."""
+        with self.session() as s:
+            latest = (
+                s.scalar(select(func.max(ArticleRow.updated_at))),
+                s.scalar(select(func.max(ScoreRow.scored_at))),
+                s.scalar(select(func.max(FetchAttemptRow.at))),
+            )
+        return (*self.counts().values(), *latest)
+
     def counts(self) -> dict[str, int]:
         with self.session() as s:
             return {

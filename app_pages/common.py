@@ -15,12 +15,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis import charts, compare, wordchoice
 from analysis.settings import Settings
-from analysis.store import ArticleRow, ScoreRow, Store, StoreError
+from analysis.store import Store, StoreError
 
 PAGE_EVENTS = "app_pages/events.py"
 PAGE_COMPARE = "app_pages/compare.py"
@@ -54,12 +53,7 @@ def database_url() -> str:
 
 def data_version(s: Store) -> tuple:
     """Changes whenever articles or scores are added or replaced: part of every data cache key."""
-    with s.session() as sess:
-        latest = (
-            sess.scalar(select(func.max(ArticleRow.updated_at))),
-            sess.scalar(select(func.max(ScoreRow.scored_at))),
-        )
-    return (*s.counts().values(), *latest)
+    return s.version()
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)

@@ -261,3 +261,13 @@ def test_bad_database_url_is_a_store_error() -> None:
 
 def test_decompress_none() -> None:
     assert decompress_html(None) is None
+
+
+def test_version_changes_on_writes(store: Store) -> None:
+    before = store.version()
+    ev = store.get_or_create_event("E")
+    store.add_article(
+        make_article(), make_scores(), canonical_url="https://news.example/a", event_id=ev, source="url"
+    )
+    after = store.version()
+    assert after != before and store.version() == after  # stable while nothing changes
