@@ -22,7 +22,7 @@ from .models import Article, FetchAttempt, IngestResult, Page, Scores
 from .pagecache import open_page_cache
 from .parallel import scores_for
 from .settings import DATA_DIR, Settings
-from .store import Store
+from .store import Store, slugify
 
 Progress = Callable[[int, int, IngestResult], None]
 if TYPE_CHECKING:
@@ -325,12 +325,15 @@ def regroup(store: Store, settings: Settings, engine: Engine | None = None) -> d
             new_groups[label].append(doc)
     taken: set[int] = set()
     created = 0
+    known_slugs = {e["slug"] for e in store.list_events()}  # read once, not once per new event
     # Largest groups first, so they get first claim on the automatic event they came from.
     for members in sorted(new_groups.values(), key=len, reverse=True):
         previous = Counter(m["event_id"] for m in members if m["event_auto"] and m["event_id"] is not None)
         reuse = next((eid for eid, _ in previous.most_common() if eid not in taken), None)
         if reuse is None:
-            reuse = store.get_or_create_event(_unused_event_name(store, event_title(members)), auto=True)
+            name = _unused_event_name(known_slugs, event_title(members))
+            known_slugs.add(slugify(name))
+            reuse = store.get_or_create_event(name, auto=True)
             created += 1
         taken.add(reuse)
         for m in members:
@@ -345,10 +348,10 @@ def regroup(store: Store, settings: Settings, engine: Engine | None = None) -> d
     }
 
 
-def _unused_event_name(store: Store, name: str) -> str:
-    known = {e["name"] for e in store.list_events()}
+def _unused_event_name(known_slugs: set[str], name: str) -> str:
+    """``name``, or ``name (2)``, ``name (3)`` ... whose slug no event has yet (slugs are unique)."""
     base = " ".join(name.split())[:150] or "Untitled event"
     candidate, n = base, 2
-    while candidate in known:
+    while slugify(candidate) in known_slugs:
         candidate, n = f"{base} ({n})", n + 1
     return candidate

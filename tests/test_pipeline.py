@@ -139,3 +139,14 @@ def test_a_page_that_breaks_extraction_does_not_stop_the_batch(
     assert bad.health == "extract-error" and "RecursionError" in bad.reason and bad.article_id is None
     assert good.article_id is not None
     assert [a["health"] for a in store.attempts(failed_only=True)] == ["extract-error"]
+
+
+def test_unused_event_name_avoids_slug_clashes() -> None:
+    from analysis.pipeline import _unused_event_name
+
+    assert _unused_event_name({"storm-hits-coast"}, "Storm hits coast!") == "Storm hits coast! (2)"
+    assert (
+        _unused_event_name({"storm-hits-coast", "storm-hits-coast-2"}, "Storm hits coast")
+        == "Storm hits coast (3)"
+    )
+    assert _unused_event_name(set(), "  ") == "Untitled event"
