@@ -29,7 +29,7 @@ import re
 import string
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -115,6 +115,9 @@ class Lexicon:
     # first word -> ((n_words, {words: (entry, hyphen_only per gap)}), ...), longest first
     phrases: dict[str, tuple[tuple[int, dict[tuple[str, ...], PhraseEntry]], ...]]
     size: int  # number of entries in the files
+    starters: frozenset[str] = frozenset()  # every word that can start a match (words | phrases)
+    # first word of a phrase -> the words that can follow it (skips phrase lookups after "the", "in")
+    seconds: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def inflections(word: str) -> set[str]:
@@ -230,7 +233,17 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         for variant, entry in by_words.items():
             by_len[len(variant)][variant] = entry
         compiled[first] = tuple(sorted(by_len.items(), reverse=True))
-    return Lexicon(words=words, phrases=compiled, size=len(entries))
+    seconds = {
+        first: frozenset(variant[1] for _k, by_words in by_len for variant in by_words)
+        for first, by_len in compiled.items()
+    }
+    return Lexicon(
+        words=words,
+        phrases=compiled,
+        size=len(entries),
+        starters=frozenset(words) | frozenset(compiled),
+        seconds=seconds,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -259,23 +272,39 @@ def _is_negated(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
 
 
 def _lexicon_hits(text: str, lexicon: Lexicon) -> list[tuple[int, int, Entry, str]]:
-    """(start, end, entry, rule) of every non-negated lexicon match, in order, non-overlapping."""
+    """(start, end, entry, rule) of every non-negated lexicon match, in order, non-overlapping.
+
+    Only tokens that can start a match (a phrase's first word, a word form, or a possessive of one)
+    are visited: most tokens of a text are none of these, and a set intersection finds that in C.
+    """
     matches = list(_TOKEN_RE.finditer(text))
-    starts = [m.start() for m in matches]
-    ends = [m.end() for m in matches]
+    if not matches:
+        return []
     lowered = text.lower()
     if "’" in lowered:
         lowered = lowered.replace("’", "'")
-    words = [lowered[s:e] for s, e in zip(starts, ends, strict=True)]
+    spans = [m.span() for m in matches]
+    words = [lowered[s:e] for s, e in spans]
+    phrases, single, seconds = lexicon.phrases, lexicon.words, lexicon.seconds
+    present = set(words)
+    starters = present & lexicon.starters
+    starters.update(w for w in present if w.endswith("'s") and w[:-2] in single)
+    if not starters:
+        return []
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
     tokens = list(zip(starts, ends, words, strict=True))
     hits: list[tuple[int, int, Entry, str]] = []
-    phrases, single = lexicon.phrases, lexicon.words
-    i = 0
     n = len(words)
-    while i < n:
+    free = 0  # the first token not inside an earlier match
+    for i in [i for i, w in enumerate(words) if w in starters]:
+        if i < free:
+            continue
         word = words[i]
         matched: tuple[int, Entry, str] | None = None  # (n_tokens, entry, rule)
-        for k, by_words in phrases.get(word, ()):
+        followers = seconds.get(word)
+        candidates = phrases[word] if followers and i + 1 < n and words[i + 1] in followers else ()
+        for k, by_words in candidates:
             if i + k > n:
                 continue
             found = by_words.get(tuple(words[i : i + k]))
@@ -301,12 +330,11 @@ def _lexicon_hits(text: str, lexicon: Lexicon) -> list[tuple[int, int, Entry, st
             if entry is not None and not in_compound and not object_sense:
                 matched = (1, entry, "lexicon")
         if matched is None:
-            i += 1
             continue
         k, entry, rule = matched
         if entry.category != IGNORE_CATEGORY and not _is_negated(text, tokens, i):
             hits.append((starts[i], ends[i + k - 1], entry, rule))
-        i += k
+        free = i + k
     return hits
 
 

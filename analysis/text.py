@@ -31,7 +31,7 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 def count_words(text: str) -> int:
     """Number of words in ``text`` (same definition as :func:`word_spans`)."""
-    return sum(1 for _ in WORD_RE.finditer(text))
+    return len(WORD_RE.findall(text))
 
 
 # --------------------------------------------------------------------------------------------
