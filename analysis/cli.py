@@ -454,10 +454,10 @@ def _event_rows(args: argparse.Namespace) -> tuple[str, list[dict]]:
 
 
 def cmd_words(args: argparse.Namespace) -> int:
-    from .wordchoice import background_prior, event_word_choice, term_counts
+    from .wordchoice import PRIOR_SAMPLE_ARTICLES, database_prior, event_word_choice
 
     name, rows = _event_rows(args)
-    prior = background_prior(term_counts(_store(args).event_articles(), by="event"))
+    prior = database_prior(_store(args).text_sample(PRIOR_SAMPLE_ARTICLES))
     table = event_word_choice(rows, prior=prior, top=args.top)
     print(
         f"Distinctive word choice in {_printable(name)!r}: each outlet against the others "

@@ -53,8 +53,8 @@ def event_figures(
 ) -> dict[str, go.Figure]:
     """The compare page's charts for one event's article rows, keyed by their file-name part.
 
-    ``prior``: background term counts for the word-choice chart (``wordchoice.background_prior`` over
-    every event); default: the event's own totals.
+    ``prior``: background term counts for the word-choice chart (``wordchoice.database_prior`` over
+    a sample of every event); default: the event's own totals.
     """
     # Imported here: it pulls in scikit-learn (1-2 s), which the dashboard's first screen does not need.
     from . import omissions
@@ -181,9 +181,8 @@ def write_event_report(store: Store, event_name: str, out_path: str | Path) -> P
     rows = store.event_articles(event.id, with_text=True)
     if not rows:
         raise StoreError(f"event {event.name!r} has no articles yet")
-    everything = store.event_articles(None, with_text=True)
-    colors = charts.outlet_colors(r["outlet"] for r in everything)
-    prior = wordchoice.background_prior(wordchoice.term_counts(everything, by="event"))
+    colors = charts.outlet_colors(store.outlet_names())
+    prior = wordchoice.database_prior(store.text_sample(wordchoice.PRIOR_SAMPLE_ARTICLES))
     page = build_event_report(
         event.name, rows, description=event.description or "", slug=event.slug, colors=colors, prior=prior
     )

@@ -550,6 +550,32 @@ class Store:
             out = [_row_dict(a, ev, with_text) for a, ev in rows]
         return out
 
+    def outlet_names(self) -> list[str]:
+        """Every outlet with an article, sorted (one DISTINCT query on an indexed column)."""
+        with self.session() as s:
+            return sorted(o for o in s.scalars(select(ArticleRow.outlet).distinct()) if o is not None)
+
+    def text_sample(self, limit: int) -> list[dict]:
+        """``id``, ``title``, ``text``, ``outlet`` and ``event`` (name) of at most ``limit`` articles
+        spread evenly over the database (every k-th by id, so the same data gives the same sample):
+        a sample for background statistics that stays cheap at any size.  Nothing else is loaded."""
+        if limit <= 0:
+            return []
+        with self.session() as s:
+            ids = list(s.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
+            step = max(1, -(-len(ids) // limit))  # ceil: at most ``limit`` ids
+            chosen = ids[::step][:limit]
+            out: list[dict] = []
+            for i in range(0, len(chosen), SAMPLE_QUERY_CHUNK):
+                q = (
+                    select(ArticleRow.id, ArticleRow.title, ArticleRow.text, ArticleRow.outlet, EventRow.name)
+                    .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+                    .where(ArticleRow.id.in_(chosen[i : i + SAMPLE_QUERY_CHUNK]))
+                )
+                keys = ("id", "title", "text", "outlet", "event")
+                out += [dict(zip(keys, r, strict=True)) for r in s.execute(q)]
+        return sorted(out, key=lambda d: d["id"])
+
     def attempts(self, event_id: int | None = None, *, failed_only: bool = False) -> list[dict]:
         with self.session() as s:
             q = select(FetchAttemptRow).order_by(FetchAttemptRow.at)
@@ -630,6 +656,9 @@ def score_fields(scores: Scores) -> dict:
         if scores.headline_loaded
         else [],
     }
+
+
+SAMPLE_QUERY_CHUNK = 500  # ids per IN (...) query of text_sample (SQLite's variable limit is far above)
 
 
 def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool) -> dict:

@@ -81,8 +81,9 @@ def all_rows(url: str, version: tuple) -> list[dict]:
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)
 def word_prior(url: str, version: tuple) -> pd.Series:
-    """Background term counts over every event (the informative prior of the word-choice charts)."""
-    return wordchoice.background_prior(wordchoice.term_counts(all_rows(url, version), by="event"))
+    """Background term counts over every event (the informative prior of the word-choice charts),
+    from an even sample of the database (``wordchoice.PRIOR_SAMPLE_ARTICLES``)."""
+    return wordchoice.database_prior(_store_for(url).text_sample(wordchoice.PRIOR_SAMPLE_ARTICLES))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
@@ -97,9 +98,10 @@ def current() -> tuple[str, tuple]:
     return database_url(), data_version(s)
 
 
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def outlet_colors(url: str, version: tuple) -> dict[str, str]:
     """The colour of every outlet in the database (same in every chart and column)."""
-    return charts.outlet_colors(all_articles(url, version)["outlet"].dropna())
+    return charts.outlet_colors(_store_for(url).outlet_names())
 
 
 def ensure_data() -> str | None:

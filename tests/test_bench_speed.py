@@ -101,6 +101,7 @@ def test_quick_run_end_to_end(tmp_path: Path):
         fetch_pages=4,
         one_core_max=4,
         engine=SerialEngine(),
+        browser=False,  # tests/test_browser.py runs the browser measurement
         log=lambda *_: None,
     )
     assert {"machine", "ingest", "scoring", "fetch", "event_page", "grouping", "targets"} <= set(result)

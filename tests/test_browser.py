@@ -12,18 +12,21 @@ needed: Debian's ``chromium`` package is used).
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from analysis.bench.browser import (
+    CHROMIUM_ARGS,
+    COMPARE_DONE_TEXT,
+    COMPARE_FIRST_SCREEN_CHARTS,
+    VIEWPORT,
+    Server,
+    find_chromium,
+    open_page,
+)
 
 try:  # tests/ is on sys.path while it has no __init__.py
     from dashboard_fixtures import FIXTURE_SLUG, INJECTION_TEXT_MARKUP, INJECTION_TEXT_MD, build_fixture_db
@@ -39,22 +42,9 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "out" / "screenshots"
-CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 800}
-START_TIMEOUT = 40  # seconds for `streamlit run` to answer /_stcore/health
 PAGE_TIMEOUT = 30_000  # ms for a page to finish rendering
 # Plotly charts per page (compare: the first screen's 3 and the open cross-outlet tab's 1)
 CHARTS = {"events": 2, "compare": 4, "outlets": 5, "add": 0, "data": 0}
-FIRST_SCREEN_CHARTS = 3  # the compare page's charts above its cross-outlet tabs
 CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
 PAGES = {
     "events": "",
@@ -65,80 +55,16 @@ PAGES = {
 }
 DONE_TEXT = {  # text the page script writes last: once visible, the run has finished
     "events": "Open an event with its Compare link",
-    "compare": "Scores describe wording",
+    "compare": COMPARE_DONE_TEXT,
     "outlets": "Groups come from the group column",
     "add": "Pages are fetched by the server",
     "data": "Loaded-language hits",
 }
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = next((p for p in CHROMIUM_CANDIDATES if os.access(p, os.X_OK)), None) or shutil.which("chromium")
+CHROMIUM = find_chromium()
 if CHROMIUM is None:
     pytest.skip("no Chromium binary (apt-get install chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`streamlit run app.py` on a free local port with its own database."""
-
-    def __init__(self, db_url: str, log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        env = dict(os.environ, ANALYSIS_DATABASE_URL=db_url, ANALYSIS_ALLOW_PRIVATE="0")
-        self.started = time.monotonic()
-        self._log = log.open("wb")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(ROOT / "app.py"),
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self.log = log
-
-    def wait_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {self.log.read_text(errors='replace')[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("streamlit did not become healthy in time")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-        self._log.close()
 
 
 @pytest.fixture(scope="module")
@@ -162,13 +88,7 @@ def fixture_server(tmp_path_factory) -> Iterator[Server]:
 
 def _open(page, url: str, done_text: str, charts: int = 0) -> None:
     """Load ``url`` and wait until the script has finished and ``charts`` Plotly charts are drawn."""
-    page.goto(url)
-    page.get_by_text(done_text).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
-    if charts:
-        page.wait_for_function(
-            f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
-            timeout=PAGE_TIMEOUT,
-        )
+    open_page(page, url, done_text, charts, timeout_ms=PAGE_TIMEOUT)
     page.wait_for_timeout(300)
 
 
@@ -221,7 +141,9 @@ def test_compare_page_charts_downloads_and_escaping(browser, fixture_server: Ser
     page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    _open(page, fixture_server.url + PAGES["compare"], DONE_TEXT["compare"], charts=FIRST_SCREEN_CHARTS)
+    _open(
+        page, fixture_server.url + PAGES["compare"], DONE_TEXT["compare"], charts=COMPARE_FIRST_SCREEN_CHARTS
+    )
     assert page.locator(".js-plotly-plot").count() == CHARTS["compare"]
     assert page.get_by_text("is within the uncertainty").first.is_visible()
 
@@ -281,12 +203,12 @@ def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
         server.wait_healthy()
         healthy = time.monotonic() - server.started
         page = browser.new_page(viewport=VIEWPORT)
-        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=FIRST_SCREEN_CHARTS)
+        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=COMPARE_FIRST_SCREEN_CHARTS)
         first = time.monotonic() - server.started
         assert page.locator(".js-plotly-plot").count() == CHARTS["compare"]
         _screenshot(page, "compare_demo")
         t = time.monotonic()
-        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=FIRST_SCREEN_CHARTS)
+        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=COMPARE_FIRST_SCREEN_CHARTS)
         again = time.monotonic() - t
         print(
             f"\nstreamlit run -> healthy {healthy:.1f} s; -> compare page interactive on the demo "
@@ -300,3 +222,16 @@ def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
         page.close()
     finally:
         server.stop()
+
+
+def test_speed_benchmark_times_the_compare_page_in_the_browser(tmp_path: Path) -> None:
+    from analysis.bench import speed
+    from analysis.bench.generate import generate_pages
+    from analysis.parallel import SerialEngine
+
+    db = tmp_path / "bench.db"
+    speed.ingest(generate_pages(25), SerialEngine(), db)  # two events (20 articles each at most)
+    res = speed.event_page_browser(db, n_events=2)
+    assert "skipped" not in res, res
+    assert res["articles_stored"] == 25 and res["events"] == 2 and res["page_errors"] == 0
+    assert res["first_visit_s"] > 0 and res["reload_s"] > 0 and len(res["next_events_s"]) == 1

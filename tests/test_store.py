@@ -271,3 +271,31 @@ def test_version_changes_on_writes(store: Store) -> None:
     )
     after = store.version()
     assert after != before and store.version() == after  # stable while nothing changes
+
+
+def test_outlet_names_and_an_even_text_sample(store: Store) -> None:
+    assert store.outlet_names() == [] and store.text_sample(5) == []
+    ev = store.get_or_create_event("Sample event")
+    for i in range(10):
+        outlet = "B Paper" if i % 2 else "A Wire"
+        url = f"https://news.example/{i}"
+        store.add_article(
+            make_article(url, outlet=outlet, title=f"T{i}", text=f"Text {i}."),
+            make_scores(),
+            canonical_url=url,
+            event_id=ev,
+            source="test",
+        )
+    assert store.outlet_names() == ["A Wire", "B Paper"]
+    sample = store.text_sample(4)
+    # every k-th article by id (k = ceil(10 / 4) = 3): the same data always gives the same sample
+    assert [r["title"] for r in sample] == ["T0", "T3", "T6", "T9"]
+    assert set(sample[0]) == {"id", "title", "text", "outlet", "event"}
+    assert sample[1] == {
+        "id": sample[1]["id"],
+        "title": "T3",
+        "text": "Text 3.",
+        "outlet": "B Paper",
+        "event": "Sample event",
+    }
+    assert len(store.text_sample(100)) == 10 and store.text_sample(0) == []
