@@ -66,6 +66,7 @@ def test_scoring_compares_with_plain_vader(pages):
     assert res["articles"] == 4 and res["sentences"] > 0
     assert 0 < res["comparable_sentences"] <= res["sentences"]
     assert res["identical_sentences"] == res["comparable_sentences"]
+    assert res["plain_identical_sentences"] == res["sentences"]
     for key in ("extract_ms_per_article", "score_ms_per_article", "plain_vader_ms_per_article"):
         assert res[key] > 0
 
@@ -81,13 +82,14 @@ def test_targets_and_table():
         "scoring": {
             "scoring_adds_to_extraction": 0.5,
             "score_vs_plain_vader": 1.0,
+            "sentiment_vs_plain_vader": 2.5,
             "identical_sentences": 3,
             "comparable_sentences": 3,
         },
         "grouping": [{"n": 100_000, "skipped": "not here"}],
     }
     rows = speed.targets(result)
-    assert [r["verdict"] for r in rows] == ["PASS", "MISS", "MISS", "n/a"]
+    assert [r["verdict"] for r in rows] == ["PASS", "MISS", "PASS", "MISS", "n/a"]
     table = speed.format_table(rows)
     assert table.splitlines()[0].split() == ["measure", "value", "target", "verdict"]
 
