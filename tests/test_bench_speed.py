@@ -104,8 +104,18 @@ def test_quick_run_end_to_end(tmp_path: Path):
         one_core_max=4,
         engine=SerialEngine(),
         browser=False,  # tests/test_browser.py runs the browser measurement
+        dask=False,  # test_dask_scaling below
         log=lambda *_: None,
     )
     assert {"machine", "ingest", "scoring", "fetch", "event_page", "grouping", "targets"} <= set(result)
     assert [r["articles"] for r in result["ingest"]] == [6, 4]
     assert {r["verdict"] for r in result["targets"]} <= VERDICTS
+
+
+def test_dask_scaling(tmp_path: Path, pages):
+    pytest.importorskip("distributed", reason="the Dask engine needs dask and distributed")
+    res = speed.dask_scaling(pages[:4], tmp_path)
+    assert res["pages"] == 4 and set(res["runs"]) == {"1", "2"}
+    assert res["speedup_analyse"] > 0 and res["speedup_ingest"] > 0
+    rows = speed.targets({"dask": res})
+    assert [r["verdict"] for r in rows] == ["n/a", "n/a"]

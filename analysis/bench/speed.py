@@ -164,6 +164,56 @@ def replicate_store(analysed: Sequence[tuple], n: int, per_event: int, db_path: 
 
 
 # ================================================================================================
+# Dask: the same work on a LocalCluster of 1 and of 2 workers
+# ================================================================================================
+
+DASK_WORKER_COUNTS = (1, 2)
+DASK_PAGES, QUICK_DASK_PAGES = 600, 200
+
+
+def dask_scaling(pages: Sequence[GeneratedPage], tmp: Path) -> dict[str, Any]:
+    """Extract + score ``pages`` on a Dask LocalCluster of 1 and of 2 worker processes.
+
+    For each: the analysis alone (the pure functions over partitions, results gathered in this
+    process) and the whole ingest (plus storing in this process's SQLite, which shares the machine's
+    cores with the workers).  ``speedup_*``: 1-worker time / 2-worker time.  Cluster start-up is not
+    counted (a cluster serves many jobs).  ``{"skipped": reason}`` without dask/distributed."""
+    try:
+        from analysis.parallel import DaskEngine
+    except ImportError as exc:  # pragma: no cover - parallel always defines it
+        return {"skipped": str(exc)}
+    runs: dict[int, dict[str, Any]] = {}
+    for n in DASK_WORKER_COUNTS:
+        try:
+            t0 = _now()
+            engine = DaskEngine(n_workers=n)
+        except RuntimeError as exc:  # dask/distributed not installed
+            return {"skipped": str(exc)}
+        start = _now() - t0
+        with engine:
+            t0 = _now()
+            for _ in iter_analysed([(p.url, p.html) for p in pages], None, engine):
+                pass
+            analyse_s = _now() - t0
+            res = ingest(pages, engine, tmp / f"dask-{n}.db")
+        runs[n] = {
+            "cluster_start_s": round(start, 2),
+            "analyse_s": round(analyse_s, 2),
+            "analyse_per_s": round(len(pages) / analyse_s, 1),
+            "ingest_s": res["seconds"],
+            "ingest_per_s": res["articles_per_s"],
+            "load_average": res["load_average"],
+        }
+    one, two = runs[DASK_WORKER_COUNTS[0]], runs[DASK_WORKER_COUNTS[-1]]
+    return {
+        "pages": len(pages),
+        "runs": {str(k): v for k, v in runs.items()},
+        "speedup_analyse": round(one["analyse_s"] / two["analyse_s"], 2),
+        "speedup_ingest": round(one["ingest_s"] / two["ingest_s"], 2),
+    }
+
+
+# ================================================================================================
 # Extraction alone, scoring alone, plain VADER
 # ================================================================================================
 
@@ -495,6 +545,7 @@ def run(
     with_profile: bool = False,
     engine: _EngineBase | None = None,
     browser: bool = True,
+    dask: bool = True,
     log=print,  # noqa: ANN001
 ) -> dict[str, Any]:
     """All measurements; returns the JSON-ready result (``targets`` holds the PASS/MISS lines)."""
@@ -527,6 +578,11 @@ def run(
         one = ingest(pages_all[: min(one_core_max, largest)], SerialEngine(), Path(tmp) / "one-core.db")
         log(f"ingest on 1 core: {one['articles_per_s']} articles/s")
         result["ingest"].append(one)
+        if dask:
+            n_dask = min(largest, QUICK_DASK_PAGES if quick else DASK_PAGES)
+            result["dask"] = dask_scaling(pages_all[:n_dask], Path(tmp))
+            dk = result["dask"]
+            log(f"dask, 2 workers vs 1: {dk.get('speedup_analyse', dk.get('skipped'))}x")
         # a spread of outlets and events: every k-th page
         step = max(1, len(pages_all) // sample)
         sampled = pages_all[::step][:sample]
@@ -594,6 +650,23 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             f">= {TARGET_SCORING_VS_VADER:g}x",
             ratio >= TARGET_SCORING_VS_VADER,
         )
+    dk = result.get("dask")
+    if dk and "skipped" in dk:
+        add("dask, 2 workers vs 1", dk["skipped"], "speed-up (measured, no target)", None)
+    elif dk:
+        one, two = dk["runs"]["1"], dk["runs"]["2"]
+        add(
+            f"dask extract+score {dk['pages']} pages, 2 workers vs 1",
+            f"{dk['speedup_analyse']}x ({one['analyse_per_s']} -> {two['analyse_per_s']}/s)",
+            "speed-up (measured, no target)",
+            None,
+        )
+        add(
+            f"dask ingest {dk['pages']} pages (+ store), 2 workers vs 1",
+            f"{dk['speedup_ingest']}x ({one['ingest_per_s']} -> {two['ingest_per_s']}/s)",
+            "speed-up (measured, no target)",
+            None,
+        )
     fe = result.get("fetch")
     if fe:
         add(
@@ -657,10 +730,14 @@ def main(
     *,
     group_sizes: Sequence[int] | None = None,
     with_profile: bool = False,
+    browser: bool = True,
+    dask: bool = True,
 ) -> dict[str, Any]:
     """Run the benchmark, print the table (and profiles), write ``out_json`` when given."""
     sizes = tuple(sizes) if sizes else (QUICK_SIZES if quick else DEFAULT_SIZES)
-    result = run(sizes, quick=quick, group_sizes=group_sizes, with_profile=with_profile)
+    result = run(
+        sizes, quick=quick, group_sizes=group_sizes, with_profile=with_profile, browser=browser, dask=dask
+    )
     m = result["machine"]
     print(
         f"\n{m['cpus']} CPUs, load average {m['load_average_start']} at start, "
@@ -684,8 +761,18 @@ def _cli(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", dest="out_json", help="write the results here")
     ap.add_argument("--quick", action="store_true", help="small run for CI (1k, no 100k)")
     ap.add_argument("--profile", action="store_true", help="add cProfile top functions")
+    ap.add_argument("--no-browser", action="store_true", help="skip the Compare page in Chromium")
+    ap.add_argument("--no-dask", action="store_true", help="skip the Dask 1-vs-2-worker runs")
     args = ap.parse_args(argv)
-    main(args.sizes, args.out_json, args.quick, group_sizes=args.group_sizes, with_profile=args.profile)
+    main(
+        args.sizes,
+        args.out_json,
+        args.quick,
+        group_sizes=args.group_sizes,
+        with_profile=args.profile,
+        browser=not args.no_browser,
+        dask=not args.no_dask,
+    )
     return 0
 
 
