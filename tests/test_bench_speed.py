@@ -119,3 +119,10 @@ def test_dask_scaling(tmp_path: Path, pages):
     assert res["speedup_analyse"] > 0 and res["speedup_ingest"] > 0
     rows = speed.targets({"dask": res})
     assert [r["verdict"] for r in rows] == ["n/a", "n/a"]
+
+
+def test_ingest_streams_a_generator_in_blocks(tmp_path: Path):
+    from analysis.bench.generate import CorpusGenerator
+
+    res = speed.ingest(CorpusGenerator().pages(7), SerialEngine(), tmp_path / "s.db", block=3)
+    assert res["articles"] == 7 and sum(res["health"].values()) == 7 and res["db_mb"] > 0
