@@ -105,7 +105,11 @@ class ArticleRow(Base):
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed UTF-8
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    # indexed: Store.version() asks for the latest on every dashboard run (without an index, SQLite
+    # reads every row, past the stored HTML, to find it)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, onupdate=_now, index=True
+    )
     event: Mapped[EventRow | None] = relationship(back_populates="articles")
     score: Mapped[ScoreRow | None] = relationship(
         back_populates="article", cascade="all, delete-orphan", uselist=False
@@ -130,7 +134,7 @@ class ScoreRow(Base):
     spans: Mapped[list] = mapped_column(JSON, default=list)
     sentences: Mapped[list] = mapped_column(JSON, default=list)
     headline_spans: Mapped[list] = mapped_column(JSON, default=list)
-    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
     article: Mapped[ArticleRow] = relationship(back_populates="score")
 
 
@@ -145,7 +149,7 @@ class FetchAttemptRow(Base):
     health: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
     elapsed: Mapped[float] = mapped_column(Float, default=0.0)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
 
 
 def slugify(name: str) -> str:
@@ -201,6 +205,7 @@ def prepare_schema(engine: Engine) -> None:
     """Create missing tables and add missing columns (safe to run on every start)."""
     Base.metadata.create_all(engine)
     _add_missing_columns(engine)
+    _add_missing_indexes(engine)
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -221,6 +226,17 @@ def _add_missing_columns(engine: Engine) -> None:
                 if col.server_default is not None:
                     default = " DEFAULT " + str(col.server_default.arg.compile(dialect=engine.dialect))
                 conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {ddl_type}{default}'))
+
+
+def _add_missing_indexes(engine: Engine) -> None:
+    """Indexes added since a database was created are created on it (``create_all`` only makes the
+    indexes of new tables)."""
+    insp = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        present = {ix["name"] for ix in insp.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(engine, checkfirst=True)
 
 
 class Store:

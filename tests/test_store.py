@@ -112,6 +112,24 @@ def test_old_database_gets_new_columns(tmp_path) -> None:
     assert event["name"] == "Old" and event["auto"] is False
 
 
+def test_old_database_gets_new_indexes(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    Store(f"sqlite:///{path}").engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute("DROP INDEX ix_articles_updated_at")  # as made before the index existed
+    con.commit()
+    con.close()
+    Store(f"sqlite:///{path}").engine.dispose()
+    con = sqlite3.connect(path)
+    names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    plan = " ".join(r[-1] for r in con.execute("EXPLAIN QUERY PLAN SELECT max(updated_at) FROM articles"))
+    con.close()
+    assert {"ix_articles_updated_at", "ix_scores_scored_at", "ix_fetch_attempts_at"} <= names
+    assert "ix_articles_updated_at" in plan  # Store.version() reads the index, not every row
+
+
 def test_user_edits(store: Store) -> None:
     a = store.get_or_create_event("Auto 1", auto=True)
     b = store.get_or_create_event("Auto 2", auto=True)
@@ -299,3 +317,53 @@ def test_outlet_names_and_an_even_text_sample(store: Store) -> None:
         "event": "Sample event",
     }
     assert len(store.text_sample(100)) == 10 and store.text_sample(0) == []
+
+
+def _count_queries(store: Store, fn) -> int:  # noqa: ANN001
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", before)
+    return len(seen)
+
+
+def test_dashboard_reads_do_not_grow_with_the_number_of_articles(tmp_path) -> None:
+    """No N+1: the queries behind a dashboard page are the same in number for 2 or 12 articles."""
+    from functools import partial
+
+    counts = []
+    for n in (2, 12):
+        store = Store(f"sqlite:///{tmp_path / f'n{n}.db'}")
+        ev = store.get_or_create_event("Event")
+        for i in range(n):
+            url = f"https://news.example/{i}"
+            store.add_article(
+                make_article(url, outlet=f"Outlet {i % 3}"),
+                make_scores(),
+                canonical_url=url,
+                event_id=ev,
+                source="t",
+            )
+        counts.append(
+            [
+                _count_queries(store, fn)
+                for fn in (
+                    store.version,
+                    store.list_events,
+                    partial(store.event_articles, ev, with_text=True),
+                    partial(store.event_articles, None, with_text=False),
+                    store.outlet_names,
+                    partial(store.text_sample, 5),
+                )
+            ]
+        )
+        store.engine.dispose()
+    assert counts[0] == counts[1], counts
