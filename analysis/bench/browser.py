@@ -140,12 +140,12 @@ def open_page(
         )
 
 
-# Resolves, in the page, at the first animation frame where the script's last text is on screen
+# Resolves, in the page, at the first animation frame where the script's last text is in the page
 # and the first screen's charts are drawn; returns milliseconds since the navigation started.
 _READY_JS = """([doneText, charts]) => new Promise(resolve => {
   const check = () => {
     const drawn = document.querySelectorAll('.js-plotly-plot .main-svg').length >= charts;
-    if (drawn && document.body.innerText.includes(doneText)) resolve(performance.now());
+    if (drawn && document.body.textContent.includes(doneText)) resolve(performance.now());
     else requestAnimationFrame(check);
   };
   check();
@@ -161,7 +161,9 @@ def _open_compare(page: Any, base_url: str, slug: str) -> float:
     return float(ms) / 1000.0
 
 
-def time_event_page(db_path: Path, slugs: list[str], log_dir: Path) -> dict[str, Any]:
+def time_event_page(
+    db_path: Path, slugs: list[str], log_dir: Path, browser: Any | None = None
+) -> dict[str, Any]:
     """Seconds until the Compare page is interactive for each event of ``slugs`` (the first is the
     largest), on a dashboard serving ``db_path``.
 
@@ -171,31 +173,33 @@ def time_event_page(db_path: Path, slugs: list[str], log_dir: Path) -> dict[str,
     first visit (cold: the server process has computed nothing yet); other events opened next (the
     event list and outlet colours are cached by then, the event itself is not: what a user clicking
     through events waits for); and a reload of the first (Streamlit's data cache answers).
+    ``browser``: a Playwright browser to use instead of launching one.
     """
     from playwright.sync_api import sync_playwright
+
+    def visit(browser: Any) -> tuple[list[float], float, int]:
+        page = browser.new_page(viewport=VIEWPORT)
+        try:
+            times = []
+            for slug in slugs:
+                times.append(_open_compare(page, server.url, slug))
+                page.wait_for_timeout(SETTLE_MS)
+            reload = _open_compare(page, server.url, slugs[0])
+            return times, reload, page.locator("[data-testid='stException']").count()
+        finally:
+            page.close()
 
     server = Server(f"sqlite:///{db_path}", log_dir / "streamlit-bench.log")
     try:
         server.wait_healthy()
         healthy = time.monotonic() - server.started
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True)
-            page = browser.new_page(viewport=VIEWPORT)
-            times: list[float] = []
-            for slug in slugs:
-                t = time.monotonic()
-                open_page(
-                    page, f"{server.url}compare?event={slug}", COMPARE_DONE_TEXT, COMPARE_FIRST_SCREEN_CHARTS
-                )
-                times.append(time.monotonic() - t)
-                page.wait_for_timeout(SETTLE_MS)
-            t = time.monotonic()
-            open_page(
-                page, f"{server.url}compare?event={slugs[0]}", COMPARE_DONE_TEXT, COMPARE_FIRST_SCREEN_CHARTS
-            )
-            reload = time.monotonic() - t
-            errors = page.locator("[data-testid='stException']").count()
-            browser.close()
+        if browser is not None:  # launched by the caller (Playwright's sync API runs one per thread)
+            times, reload, errors = visit(browser)
+        else:
+            with sync_playwright() as p:
+                own = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True)
+                times, reload, errors = visit(own)
+                own.close()
     finally:
         server.stop()
     others = times[1:]

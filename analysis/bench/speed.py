@@ -480,9 +480,12 @@ def event_page(db_path: Path, repeats: int = 3) -> dict[str, Any]:
 BROWSER_EVENTS = 5  # events opened in the browser: the largest, then four more
 
 
-def event_page_browser(db_path: Path, n_events: int = BROWSER_EVENTS) -> dict[str, Any]:
+def event_page_browser(
+    db_path: Path, n_events: int = BROWSER_EVENTS, browser: Any | None = None
+) -> dict[str, Any]:
     """Time until the real Compare page is interactive in headless Chromium on ``db_path``
-    (:func:`analysis.bench.browser.time_event_page`); ``{"skipped": reason}`` without a browser."""
+    (:func:`analysis.bench.browser.time_event_page`; ``browser``: an already launched Playwright
+    browser); ``{"skipped": reason}`` without one."""
     from analysis.bench.browser import browser_unavailable, time_event_page
     from analysis.store import Store
 
@@ -497,7 +500,7 @@ def event_page_browser(db_path: Path, n_events: int = BROWSER_EVENTS) -> dict[st
     slugs = [e["slug"] for e in events[::step][:n_events]]
     try:
         with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
-            out = time_event_page(db_path, slugs, Path(tmp))
+            out = time_event_page(db_path, slugs, Path(tmp), browser=browser)
     except Exception as exc:  # a benchmark stage: report why it failed and go on with the others
         return {"skipped": f"browser measurement failed: {type(exc).__name__}: {exc}"[:400]}
     return {"articles_stored": counts["articles"], "events": counts["events"], **out}
