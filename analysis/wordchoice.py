@@ -89,6 +89,21 @@ def _has_letter(word: str) -> bool:
     return any(c.isalpha() for c in word)
 
 
+# Token as written -> (normalised term, has a letter): tokens repeat, so each is normalised once.
+_TOKEN_CACHE: dict[str, tuple[str, bool]] = {}
+TOKEN_CACHE_SIZE = 200_000  # distinct tokens remembered before the cache starts over
+
+
+def _token_info(token: str) -> tuple[str, bool]:
+    info = _TOKEN_CACHE.get(token)
+    if info is None:
+        if len(_TOKEN_CACHE) >= TOKEN_CACHE_SIZE:
+            _TOKEN_CACHE.clear()
+        norm = _normalise(token)
+        info = _TOKEN_CACHE[token] = (norm, _has_letter(norm))
+    return info
+
+
 def _own_text(text: str, exclude_quotes: bool) -> str:
     """``text`` with direct quotations (speech) replaced by a line break, so no bigram spans them."""
     if not exclude_quotes or not text:
@@ -121,15 +136,17 @@ def terms(
     prev: str | None = None  # previous token when it can start a bigram with the next one
     prev_end = -1
     for m in WORD_RE.finditer(own):
-        tok = _normalise(m.group())
-        if not tok or (not keep_numbers and not _has_letter(tok)):
+        tok, has_letter = _token_info(m.group())
+        if not tok or (not keep_numbers and not has_letter):
             prev = None  # a number breaks a bigram
             continue
         stop = tok in STOP_WORDS or len(tok) < 2
         if lo <= 1 and not stop:
             counts[tok] += 1
-        if hi >= 2 and prev is not None and not stop and _BIGRAM_GAP_RE.fullmatch(own[prev_end : m.start()]):
-            counts[f"{prev} {tok}"] += 1
+        if hi >= 2 and prev is not None and not stop:
+            gap = own[prev_end : m.start()]
+            if gap == " " or _BIGRAM_GAP_RE.fullmatch(gap):
+                counts[f"{prev} {tok}"] += 1
         prev = None if stop else tok
         prev_end = m.end()
     return counts
