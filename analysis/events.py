@@ -70,7 +70,9 @@ import heapq
 import math
 import os
 import re
+import threading
 import time
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -202,8 +204,10 @@ def _doc_parts(doc: Mapping[str, Any]) -> tuple[str, str | None, list[str]]:
 
 
 def _raw(doc: Mapping[str, Any]) -> tuple[Any, Any, Any]:
-    """The fields the features are made of (what is sent to a worker process)."""
-    return doc.get("title"), doc.get("text"), doc.get("lead")
+    """The fields the features are made of (what is sent to a worker process): title, the start of
+    the text (only MAX_BODY_CHARS are read), lead."""
+    text = doc.get("text")
+    return doc.get("title"), text[:MAX_BODY_CHARS] if isinstance(text, str) else text, doc.get("lead")
 
 
 def _parts(title: Any, text: Any, lead: Any) -> tuple[str, str | None, list[str]]:
@@ -233,6 +237,16 @@ _ENTITY_RE = re.compile(
 _NUMBER_RE = re.compile(
     r"(?=[$€£\d])(?<![\w.,])(?P<cur>[$€£])?(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?"
     r"(?:\s?(?P<unit>%|percent\b|per cent\b|million\b|billion\b|trillion\b|bn\b|km\b|miles\b))?"
+)
+# The same for ASCII text, 2x faster: it starts with a character class (the regex engine then skips
+# quickly to candidate positions), the first character captured apart (a currency sign, or the number's
+# first digit).  \w, \d and \s of ASCII text are the classes spelt out (\s is also \x1c-\x1f).
+_NUMBER_ASCII_RE = re.compile(
+    r"(?P<first>[$0-9])(?<![A-Za-z0-9_.,].)"
+    r"(?P<num>(?<=[$])(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)|(?<=[0-9])(?:[0-9]{0,2}(?:,[0-9]{3})+|[0-9]*))"
+    r"(?P<dec>\.[0-9]+)?"
+    r"(?:[\s\x1c-\x1f]?(?P<unit>%|percent\b|per cent\b|million\b|billion\b|trillion\b|bn\b|km\b|miles\b))?",
+    re.ASCII,
 )
 # Role words: they split a phrase and are not part of a name ("CIA Director Mike Pompeo" is "CIA"
 # and "Mike Pompeo"; "President Trump" and "Mr. Trump" are "Trump").
@@ -270,7 +284,7 @@ def _entity_mentions(text: str) -> list[tuple[str, str]]:
         if check_start and _SENTENCE_START_RE.search(text, max(0, m.start() - 3), m.start()):
             continue  # a single word capitalised by its position, not because it is a name
         out.extend(mentions)
-    for cur, num, dec, unit in _NUMBER_RE.findall(text):
+    for cur, num, dec, unit in _numbers(text):
         num = num.replace(",", "")
         if not unit and not cur and not dec and (int(num) < MIN_PLAIN_NUMBER or 1900 <= int(num) <= 2099):
             continue
@@ -280,6 +294,16 @@ def _entity_mentions(text: str) -> list[tuple[str, str]]:
 
 
 _UNITS = {"percent": "%", "per cent": "%", "bn": "billion"}
+
+
+def _numbers(text: str) -> list[tuple[str, str, str, str]]:
+    """(currency, digits, decimals, unit) of every number in ``text``: ``_NUMBER_RE.findall(text)``."""
+    if not text.isascii():
+        return _NUMBER_RE.findall(text)
+    return [
+        ("", first + num, dec, unit) if first != "$" else (first, num, dec, unit)
+        for first, num, dec, unit in _NUMBER_ASCII_RE.findall(text)
+    ]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -320,105 +344,184 @@ def _entity_phrase(surface: str) -> tuple[tuple[tuple[str, str], ...], bool]:
 # Vectors
 # --------------------------------------------------------------------------------------------
 
-# scikit-learn's default token pattern r"(?u)\b\w\w+\b" finds the same tokens; this form is ~2x faster.
-_TOKEN_RE = re.compile(r"\w{2,}")
+# Tokens: scikit-learn's default token pattern r"(?u)\b\w\w+\b" finds the runs of at least two word
+# characters (\w: letters, digits, "_").  The runs are found without a regex, 3x faster: every
+# non-word character becomes a space (ASCII ones with one byte table on the UTF-8 text, the few
+# others by str.replace) and the text is split on spaces.  Words are mapped to integer ids as bytes,
+# stop words and one-letter words included; those are dropped later in NumPy, by id.
+_ASCII_NON_WORD = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
+_TO_SPACE = bytes.maketrans(_ASCII_NON_WORD, b" " * len(_ASCII_NON_WORD))
+_NON_ASCII_NON_WORD_RE = re.compile(r"[^\x00-\x7f\w]")
+MAX_REPLACED_CHARS = 8  # more distinct non-word characters than this: one regex substitution instead
 PARALLEL_MIN_DOCS = 5_000  # below this, one process (starting the workers costs ~1 s)
+# Articles per unit of work of the tokenizing processes: this process takes units from the end of the
+# queue while the workers take them from the start, so all finish together whatever each one's speed.
+ANALYZE_CHUNK_MIN_DOCS = 500
+ANALYZE_CHUNK_MAX_DOCS = 2_500
+ANALYZE_CHUNKS_PER_JOB = 8
+WORKER_QUEUED_CHUNKS = 3  # slices queued for each worker: it never waits while this process works on one
 
 
-def _tokens(text: str, _find: Any = _TOKEN_RE.findall, _stop: frozenset = ENGLISH_STOP_WORDS) -> list[str]:
+def _words(text: str) -> list[bytes]:
+    """The runs of word characters (regex ``\\w+``) of the lower-cased ``text``, UTF-8 encoded, in order.
+
+    Stop words and one-character words included: :func:`_tokens` drops them.
+    """
+    low = text.lower()
+    if not low.isascii():  # non-word characters beyond ASCII (’ “ — …) become spaces too
+        others = set(_NON_ASCII_NON_WORD_RE.findall(low))
+        if len(others) > MAX_REPLACED_CHARS:
+            low = _NON_ASCII_NON_WORD_RE.sub(" ", low)
+        else:
+            for ch in others:
+                low = low.replace(ch, " ")
+    return low.encode().translate(_TO_SPACE).split()
+
+
+def _is_token(word: str) -> bool:
+    """Whether a word counts as a token: two characters or more, not an English stop word."""
+    return len(word) > 1 and word not in ENGLISH_STOP_WORDS
+
+
+def _tokens(text: str) -> list[str]:
     """Lower-cased tokens without English stop words, as TfidfVectorizer(stop_words="english")."""
-    return [w for w in _find(text.lower()) if w not in _stop]
+    return [w for w in map(bytes.decode, _words(text)) if _is_token(w)]
 
 
 def _analyze_chunk(raw_docs: Sequence[tuple[Any, Any, Any]]) -> dict[str, Any]:
     """Tokens (as ids into a chunk vocabulary) and entity features of (title, text, lead) triples.
 
-    Runs in a worker process for big corpora.  ``full``: the tokens of the title then of the body,
-    as (flat ids, tokens per article); ``title_len``: how many of them are the title's; ``lead_len``:
-    how many body tokens make the lead (the first LEAD_PARAGRAPHS paragraphs, at most LEAD_MAX_TOKENS
-    tokens; 0 when a lead was given); ``given_lead``: the tokens of given leads.
+    Runs in a worker process for big corpora.  ``vocab``: the tokens by id, in order of first
+    appearance; ``tokens``: the ids of the tokens of the title, the lead paragraphs (the first
+    LEAD_PARAGRAPHS) and the rest of the body of each article, one after the other; ``lengths``: the
+    number of tokens in each of those three parts, per article; ``given``: the ids of the tokens of
+    the given leads, and ``given_lengths`` their number per article (-1: no lead given).
+
+    Every word is mapped to an id as it comes (in C, ``map``), stop words too; those are dropped
+    afterwards by id, with NumPy.
     """
-    vocab: defaultdict[str, int] = defaultdict()
-    vocab.default_factory = vocab.__len__  # a new token gets the next id
+    vocab: defaultdict[bytes, int] = defaultdict()
+    vocab.default_factory = vocab.__len__  # a new word gets the next id
     get = vocab.__getitem__
-    full: list[int] = []
-    full_len, title_len, lead_len = [], [], []
-    given: list[int] = []
-    given_len = []
+    ids = array("i")
+    given_ids = array("i")
+    sizes = array("i")
+    given_sizes = array("i")
+    has_lead = array("b")
     ents = []
     for raw in raw_docs:
         title, given_lead, paragraphs = _parts(*raw)
-        title_toks = _tokens(title)
-        lead_toks = _tokens("\n".join(paragraphs[:LEAD_PARAGRAPHS]))
-        rest_toks = (
-            _tokens("\n".join(paragraphs[LEAD_PARAGRAPHS:])) if len(paragraphs) > LEAD_PARAGRAPHS else []
-        )
-        full.extend(map(get, title_toks))
-        full.extend(map(get, lead_toks))
-        full.extend(map(get, rest_toks))
-        full_len.append(len(title_toks) + len(lead_toks) + len(rest_toks))
-        title_len.append(len(title_toks))
+        title_words = _words(title)
+        lead_words = _words("\n".join(paragraphs[:LEAD_PARAGRAPHS]))
+        rest_words = _words("\n".join(paragraphs[LEAD_PARAGRAPHS:]))
+        ids.extend(map(get, title_words))
+        ids.extend(map(get, lead_words))
+        ids.extend(map(get, rest_words))
+        sizes.extend((len(title_words), len(lead_words), len(rest_words)))
+        has_lead.append(given_lead is not None)
         if given_lead is None:
-            lead_len.append(min(len(lead_toks), LEAD_MAX_TOKENS))
-            given_len.append(0)
+            given_sizes.append(0)
         else:
-            lead_len.append(0)
-            toks = _tokens(given_lead)
-            given.extend(map(get, toks))
-            given_len.append(len(toks))
+            given_words = _words(given_lead)
+            given_ids.extend(map(get, given_words))
+            given_sizes.append(len(given_words))
         body_start = "\n".join(paragraphs)[:ENTITY_SCAN_CHARS]
         ents.append(entity_features(f"{title}\n{body_start}"))
-    as_int = np.asarray
+    words = [w.decode() for w in vocab]
+    is_token = np.fromiter(map(_is_token, words), dtype=bool, count=len(words))
+    token_id = np.where(is_token, np.cumsum(is_token) - 1, -1).astype(np.int32)
+    # stop words dropped, by id: token_id is -1 for them
+    lengths, tokens = _drop_negative(
+        np.frombuffer(sizes, dtype=np.int32), token_id[np.frombuffer(ids, dtype=np.int32)]
+    )
+    given_lengths, given = _drop_negative(
+        np.frombuffer(given_sizes, dtype=np.int32), token_id[np.frombuffer(given_ids, dtype=np.int32)]
+    )
     return {
-        "vocab": list(vocab),
+        "vocab": [w for w, keep in zip(words, is_token.tolist(), strict=True) if keep],
+        "tokens": tokens,
+        "lengths": lengths.reshape(-1, 3),
+        "given": given,
+        "given_lengths": np.where(np.frombuffer(has_lead, dtype=np.int8) > 0, given_lengths, -1),
         "ents": ents,
-        "full": (as_int(full, dtype=np.int64), as_int(full_len, dtype=np.int64)),
-        "title_len": as_int(title_len, dtype=np.int64),
-        "lead_len": as_int(lead_len, dtype=np.int64),
-        "given_lead": (as_int(given, dtype=np.int64), as_int(given_len, dtype=np.int64)),
     }
 
 
-def _analyze(raw_docs: list[tuple[Any, Any, Any]], n_jobs: int) -> tuple[list[str], dict[str, Any]]:
-    """Tokenize all articles in ``n_jobs`` processes, ids remapped to one global vocabulary.
+def _analyze_chunks(docs: Sequence[Mapping[str, Any]], n_jobs: int) -> list[dict[str, Any]]:
+    """:func:`_analyze_chunk` of consecutive slices of ``docs``, in ``n_jobs`` processes.
 
-    With n_jobs > 1 the articles are cut in n_jobs slices: this process analyses the first while
-    n_jobs - 1 worker processes analyse the others.  The workers are loky's (installed with
-    scikit-learn, reused between calls): safe from a threaded caller (no plain fork) and they do not
-    re-import ``__main__``.
+    n_jobs - 1 worker processes take slices from the start, and this process takes slices from the
+    end, until they meet: an even split whatever the speed of each process (the old split in halves
+    left one process idle for seconds).  A worker has a few slices queued at a time (topped up
+    between two slices of this process), so that only those are copied for it.  The workers are
+    loky's (installed with scikit-learn, reused between calls): safe from a threaded caller (no plain
+    fork) and they do not re-import ``__main__``.
     """
-    if n_jobs <= 1 or len(raw_docs) < 2 * n_jobs:
-        chunks = [_analyze_chunk(raw_docs)]
-    else:
-        from joblib.externals.loky import get_reusable_executor
+    n = len(docs)
+    size = math.ceil(n / (n_jobs * ANALYZE_CHUNKS_PER_JOB))
+    size = min(ANALYZE_CHUNK_MAX_DOCS, max(ANALYZE_CHUNK_MIN_DOCS, size))
+    starts = range(0, n, size)
 
-        size = math.ceil(len(raw_docs) / n_jobs)
-        slices = [raw_docs[k : k + size] for k in range(0, len(raw_docs), size)]
-        executor = get_reusable_executor(max_workers=len(slices) - 1)
-        futures = [executor.submit(_analyze_chunk, piece) for piece in slices[1:]]
-        chunks = [_analyze_chunk(slices[0])] + [f.result() for f in futures]
+    def piece(k: int) -> list[tuple[Any, Any, Any]]:
+        return [_raw(d) for d in docs[starts[k] : starts[k] + size]]
+
+    if n_jobs <= 1 or len(starts) < 2:
+        return [_analyze_chunk(piece(k)) for k in range(len(starts))]
+    from joblib.externals.loky import get_reusable_executor
+
+    executor = get_reusable_executor(max_workers=n_jobs - 1)
+    futures: dict[int, Any] = {}
+    results: dict[int, dict[str, Any]] = {}
+    first, last = 0, len(starts)  # the slices not taken yet: first .. last - 1
+    while first < last:
+        # the workers take slices from the start, WORKER_QUEUED_CHUNKS queued each ...
+        running = sum(not future.done() for future in futures.values())
+        while running < WORKER_QUEUED_CHUNKS * (n_jobs - 1) and first < last:
+            futures[first] = executor.submit(_analyze_chunk, piece(first))
+            first, running = first + 1, running + 1
+        # ... and this process from the end
+        if first < last:
+            last -= 1
+            results[last] = _analyze_chunk(piece(last))
+    results.update((k, future.result()) for k, future in futures.items())
+    return [results[k] for k in range(len(starts))]
+
+
+def _analyze(docs: Sequence[Mapping[str, Any]], n_jobs: int) -> tuple[list[str], dict[str, Any]]:
+    """Tokenize all articles (in ``n_jobs`` processes), as ids into one vocabulary of tokens.
+
+    The vocabulary is the tokens (no stop words) in order of first appearance.  Returns it and a dict:
+    ``ents``, each article's entity features; ``full``, (token ids of the title then the body of
+    every article, the number of tokens per article); ``title_len``, how many of an article's tokens
+    are the title's; ``lead_len``, how many body tokens make the lead (the first LEAD_PARAGRAPHS
+    paragraphs, at most LEAD_MAX_TOKENS tokens; 0 when a lead was given); ``given_lead``: (ids, tokens
+    per article) of the given leads.
+    """
+    chunks = _analyze_chunks(docs, n_jobs)
     vocab: dict[str, int] = {}
-    ids: dict[str, list[np.ndarray]] = {"full": [], "given_lead": []}
-    lens: dict[str, list[np.ndarray]] = {"full": [], "given_lead": [], "title_len": [], "lead_len": []}
+    tokens, lengths, given, given_lengths = [], [], [], []
     ents: list[list[str]] = []
     for chunk in chunks:
         local_to_global = np.fromiter(
             (vocab.setdefault(w, len(vocab)) for w in chunk["vocab"]),
-            dtype=np.int64,
+            dtype=np.int32,
             count=len(chunk["vocab"]),
         )
-        for field_ in ("full", "given_lead"):
-            chunk_ids, chunk_lens = chunk[field_]
-            ids[field_].append(local_to_global[chunk_ids] if chunk_ids.size else chunk_ids)
-            lens[field_].append(chunk_lens)
-        lens["title_len"].append(chunk["title_len"])
-        lens["lead_len"].append(chunk["lead_len"])
+        tokens.append(local_to_global[chunk["tokens"]])
+        given.append(local_to_global[chunk["given"]])
+        lengths.append(chunk["lengths"])
+        given_lengths.append(chunk["given_lengths"])
         ents.extend(chunk["ents"])
-    merged: dict[str, Any] = {"ents": ents}
-    for field_ in ("full", "given_lead"):
-        merged[field_] = (np.concatenate(ids[field_]), np.concatenate(lens[field_]))
-    merged["title_len"] = np.concatenate(lens["title_len"])
-    merged["lead_len"] = np.concatenate(lens["lead_len"])
+    del chunks
+    parts = np.concatenate(lengths).astype(np.int64)
+    has_given = np.concatenate(given_lengths) >= 0
+    merged: dict[str, Any] = {
+        "ents": ents,
+        "full": (np.concatenate(tokens), parts.sum(axis=1)),
+        "title_len": parts[:, 0],
+        "lead_len": np.where(has_given, 0, np.minimum(parts[:, 1], LEAD_MAX_TOKENS)),
+        "given_lead": (np.concatenate(given), np.maximum(np.concatenate(given_lengths), 0).astype(np.int64)),
+    }
     return list(vocab), merged
 
 
@@ -442,25 +545,142 @@ def _bigram_codes(ids: np.ndarray, lens: np.ndarray, n_vocab: int) -> tuple[np.n
     inside = np.ones(ids.size - 1, dtype=bool)  # pair (k, k+1) lies inside one article
     last = ends[(lens > 0) & (ends < ids.size)] - 1
     inside[last] = False
-    codes = n_vocab + ids[:-1][inside] * n_vocab + ids[1:][inside]
+    codes = n_vocab + ids[:-1][inside].astype(np.int64) * n_vocab + ids[1:][inside]
     return codes, np.maximum(lens - 1, 0)
 
 
-def _csr_counts(indices: np.ndarray, lens: np.ndarray, n_cols: int) -> sp.csr_matrix:
-    """Count matrix from column indices listed article by article (``lens`` per article)."""
-    indptr = np.concatenate([[0], np.cumsum(lens)])
-    x = sp.csr_matrix((np.ones(indices.size, dtype=np.float32), indices, indptr), shape=(lens.size, n_cols))
-    x.sum_duplicates()
-    return x
+PACK_BLOCK = 1 << 22  # elements packed at a time (bounds the temporary arrays)
 
 
-def _map_columns(x: sp.csr_matrix, col_map: np.ndarray, n_cols: int) -> sp.csr_matrix:
-    """Columns renumbered by ``col_map`` (-1: dropped); cheaper than fancy column indexing."""
-    new = col_map[x.indices]
-    kept = new >= 0
-    counts = np.diff(np.concatenate([[0], np.cumsum(kept)])[x.indptr])
-    indptr = np.concatenate([[0], np.cumsum(counts)])
-    return sp.csr_matrix((x.data[kept], new[kept], indptr), shape=(x.shape[0], n_cols))
+def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for non-negative integers, 5x faster: one plain sort
+    of the values packed with their positions (in one int64), instead of a stable argsort.  The
+    inverse is int32 when it fits."""
+    n = values.size
+    bits = max(int(n - 1).bit_length(), 1)
+    if n == 0 or int(values.max()).bit_length() + bits > 63:
+        unique, inverse = np.unique(values, return_inverse=True)
+        return unique, inverse.ravel()
+    key = np.left_shift(values, bits, dtype=np.int64)
+    for at in range(0, n, PACK_BLOCK):
+        key[at : at + PACK_BLOCK] += np.arange(at, min(n, at + PACK_BLOCK), dtype=np.int64)
+    key.sort()
+    small = np.int32 if n < 2**31 else np.int64
+    position = np.empty(n, dtype=small)
+    np.bitwise_and(key, (1 << bits) - 1, out=position, casting="unsafe")
+    key >>= bits
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    unique = key[first]
+    del key
+    rank = np.cumsum(first, dtype=small)
+    rank -= 1
+    inverse = np.empty(n, dtype=small)
+    inverse[position] = rank
+    return unique, inverse
+
+
+def _count_matrix(
+    parts: Sequence[tuple[np.ndarray, np.ndarray, int]], shape: tuple[int, int]
+) -> sp.csr_matrix:
+    """CSR matrix (float32) counting (row, column) pairs, indices sorted, no duplicates.
+
+    ``parts``: (entries per row, their columns row by row, a column offset).  One sort of the pairs
+    packed in one int64 each (when they fit): faster than SciPy's sort of each row.
+    """
+    n_rows, n_cols = shape
+    bits = max(int(n_cols - 1).bit_length(), 1)
+    total = sum(cols.size for _, cols, _ in parts)
+    row_ids = np.arange(n_rows, dtype=np.int64)
+    if total == 0 or int(n_rows - 1).bit_length() + bits > 63:
+        rows = np.concatenate([np.repeat(row_ids, lengths) for lengths, _, _ in parts])
+        cols = np.concatenate([cols.astype(np.int64) + offset for _, cols, offset in parts])
+        x = sp.csr_matrix((np.ones(rows.size, dtype=np.float32), (rows, cols)), shape=shape)
+        x.sum_duplicates()
+        return x
+    key = np.empty(total, dtype=np.int64)
+    at = 0
+    for lengths, cols, offset in parts:
+        np.add(np.repeat((row_ids << bits) + offset, lengths), cols, out=key[at : at + cols.size])
+        at += cols.size
+    key.sort()
+    first = np.empty(total, dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    pairs = key[first]
+    del key
+    starts = np.flatnonzero(first)
+    del first
+    counts = np.empty(starts.size, dtype=np.float32)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1], casting="unsafe")
+    counts[-1] = total - starts[-1]
+    del starts
+    indptr = np.searchsorted(pairs, np.arange(n_rows + 1, dtype=np.int64) << bits)
+    indices = np.empty(pairs.size, dtype=np.int32 if n_cols < 2**31 else np.int64)
+    np.bitwise_and(pairs, (1 << bits) - 1, out=indices, casting="unsafe")
+    return sp.csr_matrix((counts, indices, indptr), shape=shape)
+
+
+def _drop_negative(lengths: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The non-negative ``values`` (listed ``lengths`` per row) and how many are left per row."""
+    kept = values >= 0
+    before = np.zeros(kept.size + 1, dtype=np.int64)  # values kept before each one
+    np.cumsum(kept, out=before[1:])
+    bounds = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    return np.diff(before[bounds]), values[kept]
+
+
+def _map_columns(x: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """The columns of ``x`` where ``keep`` is true, renumbered 0..; cheaper than fancy column indexing."""
+    col_map = np.cumsum(keep, dtype=np.int32 if keep.size < 2**31 else np.int64)
+    col_map -= 1
+    kept = np.flatnonzero(keep[x.indices])  # a bool per column: small, its look-ups hit the CPU cache
+    indptr = np.searchsorted(kept, x.indptr)  # entries kept before each row's start
+    return sp.csr_matrix(
+        (x.data[kept], col_map[x.indices[kept]], indptr), shape=(x.shape[0], int(col_map[-1]) + 1)
+    )
+
+
+def _span_counts(
+    data: Mapping[str, Any],
+    bigram_index: np.ndarray,
+    bigram_lens: np.ndarray,
+    bigram_columns: np.ndarray,
+    n_vocab: int,
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Count matrices of the titles and of the leads, in the columns of :class:`NewsTfidf` before
+    max_df / min_df: every token id, then the distinct bigram codes ``bigram_columns``.
+
+    The title and lead are spans of each article's tokens (and bigrams) in the full text (``data``
+    of :func:`_analyze`; ``bigram_index``: the column of each bigram of the full text, minus
+    n_vocab); a lead given with an article was tokenized on its own.
+    """
+    ids, lens = data["full"]
+    n = lens.size
+    shape = (n, n_vocab + bigram_columns.size)
+    token_start = np.cumsum(lens) - lens
+    bigram_start = np.cumsum(bigram_lens) - bigram_lens
+    title_len, lead_len = data["title_len"], data["lead_len"]
+    out = []
+    for offset, length in ((np.zeros(n, dtype=np.int64), title_len), (title_len, lead_len)):
+        n_bigrams = np.maximum(length - 1, 0)
+        parts = [
+            (length, ids[_ranges(token_start + offset, length)], 0),
+            (n_bigrams, bigram_index[_ranges(bigram_start + offset, n_bigrams)], n_vocab),
+        ]
+        out.append(parts)
+    g_ids, g_lens = data["given_lead"]
+    g_bigrams, g_bigram_lens = _bigram_codes(g_ids, g_lens, n_vocab)
+    at = np.minimum(np.searchsorted(bigram_columns, g_bigrams), max(bigram_columns.size - 1, 0))
+    if bigram_columns.size:
+        known = bigram_columns[at] == g_bigrams  # a bigram only in given leads is no feature
+    else:
+        known = np.zeros(g_bigrams.size, dtype=bool)
+    g_bigram_lens, at = _drop_negative(g_bigram_lens, np.where(known, at, -1))
+    out[1] += [(g_lens, g_ids, 0), (g_bigram_lens, at, n_vocab)]
+    return _count_matrix(out[0], shape), _count_matrix(out[1], shape)
 
 
 class NewsTfidf:
@@ -490,69 +710,33 @@ class NewsTfidf:
         from sklearn.feature_extraction.text import TfidfTransformer
 
         n = len(docs)
-        vocab, data = _analyze([_raw(d) for d in docs], self.n_jobs)
+        vocab, data = _analyze(docs, self.n_jobs)
         self.entities_ = data["ents"]
         n_vocab = max(len(vocab), 1)
         ids, lens = data["full"]
         bigrams, bigram_lens = _bigram_codes(ids, lens, n_vocab)
-        bigram_columns, bigram_index = np.unique(bigrams, return_inverse=True)
-        bigram_index = bigram_index.ravel()
+        bigram_columns, bigram_index = _unique_inverse(bigrams)
         del bigrams
         n_cols = n_vocab + bigram_columns.size
         # columns: every token id, then the distinct bigram codes in increasing order (= sorted codes)
-        full = _csr_counts(ids, lens, n_cols) + _csr_counts(n_vocab + bigram_index, bigram_lens, n_cols)
+        full = _count_matrix([(lens, ids, 0), (bigram_lens, bigram_index, n_vocab)], (n, n_cols))
         df = np.bincount(full.indices, minlength=n_cols)
         max_count = self.max_df if isinstance(self.max_df, int) else self.max_df * n
         keep = (df <= max_count) & (df >= max(self.min_df, 1))
         if not keep.any():
             raise ValueError("empty vocabulary: no article has a usable word")
-        col_map = np.where(keep, np.cumsum(keep) - 1, -1)
         self.codes_ = np.concatenate([np.arange(n_vocab, dtype=np.int64), bigram_columns])[keep]
         self.vocab_ = vocab
         self.n_vocab_ = n_vocab
-        full = _map_columns(full, col_map, self.codes_.size)
-        self.transformer_ = TfidfTransformer(sublinear_tf=True)
-        full_x = self.transformer_.fit_transform(full)
-        # title and lead: spans of each article's tokens (and bigrams) inside the full text
-        token_start = np.cumsum(lens) - lens
-        bigram_start = np.cumsum(bigram_lens) - bigram_lens
-        title_len, lead_len = data["title_len"], data["lead_len"]
-        out = [full_x]
-        for offset, length, add_given in (
-            (np.zeros(n, dtype=np.int64), title_len, False),
-            (title_len, lead_len, True),
-        ):
-            uni_cols = col_map[ids[_ranges(token_start + offset, length)]]
-            bi_cols = col_map[n_vocab + bigram_index[_ranges(bigram_start + offset, length - 1)]]
-            rows = np.concatenate(
-                [np.repeat(np.arange(n), length), np.repeat(np.arange(n), np.maximum(length - 1, 0))]
-            )
-            cols = np.concatenate([uni_cols, bi_cols])
-            if add_given:  # the lead: leads given with the articles were tokenized on their own
-                g_rows, g_cols = self._given_lead_columns(data["given_lead"], n_vocab)
-                rows, cols = np.concatenate([rows, g_rows]), np.concatenate([cols, g_cols])
-            known = cols >= 0  # features dropped by max_df / min_df do not count
-            x = sp.csr_matrix(
-                (np.ones(int(known.sum()), dtype=np.float32), (rows[known], cols[known])),
-                shape=(n, self.codes_.size),
-            )
-            x.sum_duplicates()
-            out.append(self.transformer_.transform(x))
-        return out[0].astype(np.float32), out[1].astype(np.float32), out[2].astype(np.float32), data["ents"]
-
-    def _given_lead_columns(
-        self, given: tuple[np.ndarray, np.ndarray], n_vocab: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of every feature of the leads given with the articles (-1: not a feature)."""
-        g_ids, g_lens = given
-        g_bigrams, g_bigram_lens = _bigram_codes(g_ids, g_lens, n_vocab)
-        codes = np.concatenate([g_ids, g_bigrams])
-        n = g_lens.size
-        rows = np.concatenate([np.repeat(np.arange(n), g_lens), np.repeat(np.arange(n), g_bigram_lens)])
-        if codes.size == 0:
-            return rows, codes
-        col = np.minimum(np.searchsorted(self.codes_, codes), self.codes_.size - 1)
-        return rows, np.where(self.codes_[col] == codes, col, -1)
+        full = _map_columns(full, keep)
+        self.transformer_ = TfidfTransformer(sublinear_tf=True).fit(full)
+        out = [self.transformer_.transform(full, copy=False)]
+        del full
+        spans = _span_counts(data, bigram_index, bigram_lens, bigram_columns, n_vocab)
+        # features dropped by max_df / min_df do not count
+        out += [self.transformer_.transform(_map_columns(x, keep), copy=False) for x in spans]
+        full_x, title_x, lead_x = (m.astype(np.float32, copy=False) for m in out)
+        return full_x, title_x, lead_x, data["ents"]
 
     def get_feature_names_out(self) -> np.ndarray:
         """Feature names by column: "word" or "word word"."""
@@ -583,7 +767,10 @@ def _max_df(n_docs: int) -> float | int:
 
 
 def _prune_rows(x: sp.csr_matrix, keep: int) -> sp.csr_matrix:
-    """Keep the ``keep`` largest entries of each row, then L2-normalise the rows again."""
+    """Keep the ``keep`` largest entries of each row, then L2-normalise the rows again.
+
+    The entries kept are listed heaviest first (ties: in stored order).
+    """
     x = x.tocsr()
     if x.shape[0] == 0 or x.shape[1] == 0:
         return x
@@ -591,14 +778,58 @@ def _prune_rows(x: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     if lengths.max(initial=0) <= keep:
         return normalize(x, copy=False)
     x = normalize(x, copy=False)  # entries in (0, 1]
-    row_ids = np.repeat(np.arange(x.shape[0], dtype=np.float64), lengths)
-    # one sort by row, heaviest first: rows are 2 apart, entries shift a row's key by less than 1
-    order = np.argsort(2.0 * row_ids - x.data, kind="stable")
-    rank = np.arange(x.nnz) - x.indptr[row_ids[order].astype(np.int64)]
-    kept = order[rank < keep]  # still grouped by row
+    kept = _heaviest_first(x, keep)
+    if kept is None:
+        row_ids = np.repeat(np.arange(x.shape[0], dtype=np.float64), lengths)
+        # one sort by row, heaviest first: rows are 2 apart, entries shift a row's key by less than 1
+        order = np.argsort(2.0 * row_ids - x.data, kind="stable")
+        rank = np.arange(x.nnz) - x.indptr[row_ids[order].astype(np.int64)]
+        kept = order[rank < keep]  # still grouped by row
     indptr = np.concatenate([[0], np.cumsum(np.minimum(lengths, keep))])
     out = sp.csr_matrix((x.data[kept], x.indices[kept], indptr), shape=x.shape)
     return normalize(out, copy=False)
+
+
+def _heaviest_first(x: sp.csr_matrix, keep: int) -> np.ndarray | None:
+    """Indices of the ``keep`` heaviest entries of each row of ``x``, row by row, heaviest first.
+
+    The order is that of a stable sort on the float key ``2 * row - weight``, the reference: weights
+    that key cannot tell apart (its rounding) tie and keep their stored order.  Done as one plain sort
+    of (row, float32 bits of the weight, position) packed in an int64, 3x faster; None (use the
+    reference) when they do not fit, or when the key's rounding does tie two different weights.
+    Built and read PACK_BLOCK entries at a time, to bound the temporary arrays.
+    """
+    n_rows, indptr = x.shape[0], x.indptr.astype(np.int64)
+    lengths = np.diff(indptr)
+    row_bits = max(int(n_rows - 1).bit_length(), 1)
+    pos_bits = max(int(lengths.max() - 1).bit_length(), 1)
+    if x.dtype != np.float32 or row_bits + 31 + pos_bits > 63 or not (x.data > 0).all():
+        return None
+    shift, pos_mask = 31 + pos_bits, (1 << pos_bits) - 1
+    key = np.empty(x.nnz, dtype=np.int64)
+    rows_per_block = max(1, int(PACK_BLOCK // max(1.0, float(lengths.mean()))))
+    for r0 in range(0, n_rows, rows_per_block):
+        r1 = min(n_rows, r0 + rows_per_block)
+        a, b = indptr[r0], indptr[r1]
+        part = key[a:b]
+        part[:] = np.repeat((np.arange(r0, r1, dtype=np.int64) << shift) - indptr[r0:r1], lengths[r0:r1])
+        part += np.arange(a, b, dtype=np.int64)  # + position in the row
+        # heaviest first: a positive float's bits grow with it
+        part += (2**31 - 1 - x.data[a:b].view(np.int32).astype(np.int64)) << pos_bits
+    key.sort()
+    kept = []
+    for a in range(0, x.nnz, PACK_BLOCK):
+        b = min(x.nnz, a + PACK_BLOCK)
+        lo = max(a - 1, 0)  # with the last entry before: ties across the block boundary
+        row = key[lo:b] >> shift
+        order = indptr[row] + (key[lo:b] & pos_mask)
+        weight = x.data[order].astype(np.float64)
+        ref_key = 2.0 * row - weight
+        if np.any((row[1:] == row[:-1]) & (weight[1:] != weight[:-1]) & (ref_key[1:] == ref_key[:-1])):
+            return None
+        rank = np.arange(a, b) - indptr[row[a - lo :]]
+        kept.append(order[a - lo :][rank < keep])
+    return np.concatenate(kept)
 
 
 def _days(value: Any) -> float:
@@ -636,13 +867,39 @@ def _date_blocked_products(
     (two articles sharing a common word) are dropped at once.  Both (i, j) and (j, i) are produced,
     and (i, i); the caller filters.  ``n_threads`` chunks are multiplied at once (SciPy's
     sparse product releases the GIL); results come in chunk order.
+
+    The product of a chunk with the rows of a date window needs those rows transposed (one row per
+    column); transposing costs time in proportion to the number of columns (millions of n-grams), so
+    the window's rows are first cut to the columns the chunk uses (a few ten thousand).  The undated
+    rows, compared with every chunk, are transposed once.  A dot product is summed in the order of
+    the chunk row's entries either way: the same floats.
     """
-    n = x.shape[0]
+    n, n_cols = x.shape
     dated = ~np.isnan(key_days)
     order = np.argsort(np.where(dated, key_days, np.inf), kind="stable")
     n_dated = int(dated.sum())
     sorted_days = key_days[order][:n_dated]
     xs = x[order].tocsr()
+    undated_t = xs[n_dated:].T.tocsr() if n_dated < n else None
+    local = threading.local()  # per thread: which columns the chunk uses, and their index among them
+
+    def cut_transposed(lo: int, hi: int, columns: np.ndarray) -> sp.csr_matrix:
+        """Rows lo..hi of xs on ``columns`` only (renumbered 0..), transposed, as CSR."""
+        if not hasattr(local, "used"):
+            local.used = np.zeros(n_cols, dtype=bool)  # small enough to stay in the CPU cache
+            local.slot = np.zeros(n_cols, dtype=np.int32)
+        used, slot = local.used, local.slot
+        used[columns] = True
+        slot[columns] = np.arange(columns.size, dtype=np.int32)
+        first, last = xs.indptr[lo], xs.indptr[hi]
+        cols = xs.indices[first:last]
+        inside = np.flatnonzero(used[cols])
+        used[columns] = False
+        indptr = np.searchsorted(inside, xs.indptr[lo : hi + 1] - first)
+        block = sp.csr_matrix(
+            (xs.data[first:last][inside], slot[cols[inside]], indptr), shape=(hi - lo, columns.size)
+        )
+        return block.T.tocsr()
 
     def chunk(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         stop = min(n, start + CHUNK_ROWS)
@@ -653,10 +910,17 @@ def _date_blocked_products(
         else:  # undated rows: everything
             ranges = [(0, n)]
         left = xs[start:stop]
+        columns, left_cols = np.unique(left.indices, return_inverse=True)
+        left_cut = sp.csr_matrix(
+            (left.data, left_cols.ravel(), left.indptr), shape=(left.shape[0], columns.size)
+        )
         rows, cols, dots = [], [], []
         for lo, hi in ranges:
             if hi > lo:
-                block = (left @ xs[lo:hi].T.tocsr()).tocsr()  # row slices: no costly column indexing
+                if lo == n_dated and hi == n and undated_t is not None:
+                    block = (left @ undated_t).tocsr()
+                else:
+                    block = (left_cut @ cut_transposed(lo, hi, columns)).tocsr()
                 big = np.flatnonzero(block.data >= min_dot)
                 row_of = np.repeat(np.arange(block.shape[0], dtype=np.int64), np.diff(block.indptr))
                 rows.append(row_of[big] + start)
@@ -675,6 +939,38 @@ def _date_blocked_products(
 
     with ThreadPoolExecutor(max_workers=n_threads) as pool:
         yield from pool.map(chunk, starts)
+
+
+def _run_starts(groups: np.ndarray) -> np.ndarray:
+    """Start of each run of equal consecutive values of ``groups``."""
+    return np.flatnonzero(np.concatenate([[True], groups[1:] != groups[:-1]]))
+
+
+def _top_per_row(r: np.ndarray, c: np.ndarray, s: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest ``s`` of each row ``r`` (ties: lower ``c``), ordered by row, then
+    largest first: ``np.lexsort((c, -s, r))`` cut to k per row, without sorting every element on
+    three keys (5x faster).
+
+    One float sort on ``r * scale - s`` (rows far enough apart not to mix) finds each row's k-th
+    largest value up to the rounding of that key; the elements at least that value (minus twice the
+    rounding) include the k largest, and only they are sorted exactly.
+    """
+    if r.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    scale = 2.0 * (float(np.abs(s).max()) + 1.0)
+    margin = 4.0 * float(np.spacing(scale * (float(np.abs(r).max()) + 1.0)))
+    rough = np.argsort(r * scale - s)
+    starts = _run_starts(r[rough])
+    lengths = np.diff(np.append(starts, r.size))
+    floor = np.full(starts.size, -np.inf)
+    full = lengths >= k
+    floor[full] = s[rough[starts[full] + k - 1]] - margin
+    candidates = rough[s[rough] >= np.repeat(floor, lengths)]
+    exact = candidates[np.lexsort((c[candidates], -s[candidates], r[candidates]))]
+    r_exact = r[exact]
+    starts = _run_starts(r_exact)
+    rank = np.arange(exact.size) - np.repeat(starts, np.diff(np.append(starts, exact.size)))
+    return exact[rank < k]
 
 
 def _neighbour_graph(
@@ -704,11 +1000,7 @@ def _neighbour_graph(
         r, c, s = r[keep], c[keep], s[keep]
         if s.size == 0:
             continue
-        sel = np.lexsort((c, -s, r))  # by row, most similar first (ties: lower index)
-        r_sorted = r[sel]
-        run_start = np.flatnonzero(np.concatenate([[True], r_sorted[1:] != r_sorted[:-1]]))
-        rank = np.arange(sel.size) - np.repeat(run_start, np.diff(np.append(run_start, sel.size)))
-        sel = sel[rank < n_neighbors]
+        sel = _top_per_row(r, c, s, n_neighbors)
         rows_out.append(r[sel])
         cols_out.append(c[sel])
         sims_out.append(s[sel])
@@ -866,11 +1158,12 @@ def _average_linkage(
         r, c, link = r[ok], c[ok], link[ok]
         if r.size == 0:
             return label
-        order = np.lexsort((c, -link, r))  # by row, best link first (ties: lower id)
-        r, c = r[order], c[order]
-        first = np.concatenate([[True], r[1:] != r[:-1]])
+        # each row's best link (ties: lower id); rows come in order (CSR), so per-run reductions
+        starts = _run_starts(r)
+        top = np.maximum.reduceat(link, starts)
+        is_top = link == np.repeat(top, np.diff(np.append(starts, r.size)))
         best = np.full(k, -1)
-        best[r[first]] = c[first]
+        best[r[starts]] = np.minimum.reduceat(np.where(is_top, c, k), starts)
         has = best >= 0
         mutual = has & (best[np.where(has, best, 0)] == np.arange(k)) & (np.arange(k) < best)
         n_merge = int(mutual.sum())
@@ -1012,9 +1305,14 @@ class EventGrouper:
         self.vectorizer_ = NewsTfidf(max_df=_max_df(n), min_df=_min_df(n), n_jobs=n_jobs)
         try:
             full_x, title_x, lead_x, ents = self.vectorizer_.fit_transform(docs)
-            text_x = normalize(
-                self.title_weight * title_x + self.lead_weight * lead_x + self.body_weight * full_x
-            )
+            # title_weight * title_x + lead_weight * lead_x + body_weight * full_x, in place (memory)
+            title_x.data *= self.title_weight
+            lead_x.data *= self.lead_weight
+            full_x.data *= self.body_weight
+            text_x = title_x + lead_x
+            del title_x, lead_x
+            text_x = normalize(text_x + full_x, copy=False)
+            del full_x
             self._word_names: np.ndarray | None = None
         except ValueError:  # empty vocabulary: no article has a usable word
             text_x = sp.csr_matrix((n, 0), dtype=np.float32)

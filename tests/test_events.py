@@ -16,13 +16,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
+from sklearn.preprocessing import normalize
 
 from analysis import events
-from analysis.bench.grouping_eval import bcubed, eval_grouping, synthetic_corpus
+from analysis.bench.grouping_eval import bcubed, eval_grouping, main, synthetic_corpus
 from analysis.events import (
     EventGrouper,
     NewsTfidf,
@@ -286,6 +288,13 @@ def test_eval_grouping_skips_without_data(tmp_path):
     assert "skipped" in eval_grouping(tmp_path)
 
 
+def test_bench_command_line(capsys):
+    assert main(["--words", "30", "--bench", "60"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n"] == 60 and result["words_per_article"] == 30
+    assert {"group_s", "group_cpu_s", "peak_rss_mb", "stages_s", "load_average", "ari"} <= set(result)
+
+
 # --------------------------------------------------------------------------------------------
 # Scale smoke test
 # --------------------------------------------------------------------------------------------
@@ -313,3 +322,172 @@ def test_dates_accept_datetime_date_string_and_naive():
     assert events._days(day.date()) == pytest.approx(events._days(day) - 0.5)
     assert np.isnan(events._days(None)) and np.isnan(events._days("not a date"))
     assert events._days(day + timedelta(days=2)) - events._days(day) == pytest.approx(2.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Fast paths: each equals the plain computation it replaces
+# --------------------------------------------------------------------------------------------
+
+TRICKY_TEXTS = [
+    "Don’t stop: O'Brien's “quoted” words — and ‘single’ ones… it’s",
+    "Café déjà-vu naïve Zürich façade; ŁÓDŹ İstanbul ǅemal ΣΊΣΥΦΟΣ",  # İ lower-cases to 2 characters
+    "COVID-19 2,000 3.5% $4bn A1 b2 x_y __init__ 1st 2nd ١٢٣ ٤",
+    "tabs\tand\nnewlines\x1cfile\x1dsep\u00a0nbsp\u2003em\u3000ideographic\u2028line",
+    "北京 东京 日本語テスト 한국어 עברית العربية हिन्दी",
+    "emoji 😀 party🎉time ∑math≥ √2 ½ ² ³ ① Ⅻ",
+    "zero\u200bwidth soft\u00adhyphen combining e\u0301 a\u0308 \ud800 lone surrogate",
+    "many: " + "".join(chr(c) for c in range(0x2010, 0x2030)) + " end",  # > MAX_REPLACED_CHARS kinds
+    "a b c I x",
+    "",
+]
+
+
+def test_tokens_equal_scikit_learn_analyzer():
+    reference = TfidfVectorizer(stop_words="english").build_analyzer()
+    for text in TRICKY_TEXTS:
+        assert events._tokens(text) == reference(text), text
+    # any character between words (every code point once checked; here a sample)
+    for cp in [*range(0x2100), *range(0x2100, 0x110000, 17)]:
+        text = f"ab{chr(cp)}cd {chr(cp) * 2}x Y{chr(cp)} {chr(cp)}"
+        assert events._tokens(text) == reference(text), hex(cp)
+
+
+def test_numbers_of_ascii_text_equal_the_unicode_regex():
+    tricky = [
+        "$3.5 billion, 4,200 and 17% (12345,678) a1,000 .5 1.5.6 $,100 x$12 $$12 1,23 0,000",
+        "1,234,567.89 million; 2016; 99 km; 5\x1cpercent 5\x1dmillion 7 per cent 8\tbn _9 9_ 12,345.6%",
+        "€12 £3 and ٣ are not ASCII",
+    ]
+    rng = random.Random(5)
+    pieces = [*"0123456789$,. \x1c\t\n%aZ_-", "percent", "per cent", "million", "bn", "km", "1,000", "3.5"]
+    texts = tricky + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    for text in texts:
+        assert events._numbers(text) == events._NUMBER_RE.findall(text), text
+
+
+def test_unique_inverse_and_count_matrix_equal_numpy_and_scipy():
+    rng = np.random.default_rng(4)
+    for n, high in ((0, 5), (1, 5), (1000, 7), (5000, 10**9)):
+        values = rng.integers(0, high, n)
+        unique, inverse = events._unique_inverse(values)
+        ref_unique, ref_inverse = np.unique(values, return_inverse=True)
+        assert np.array_equal(unique, ref_unique) and np.array_equal(inverse, ref_inverse.ravel())
+    lengths = rng.integers(0, 9, 40)
+    cols = rng.integers(0, 30, int(lengths.sum()))
+    more = rng.integers(0, 4, 40)
+    more_cols = rng.integers(0, 5, int(more.sum()))
+    x = events._count_matrix([(lengths, cols, 0), (more, more_cols, 30)], (40, 35))
+    rows = np.concatenate([np.repeat(np.arange(40), lengths), np.repeat(np.arange(40), more)])
+    ref = sp.csr_matrix((np.ones(rows.size), (rows, np.concatenate([cols, more_cols + 30]))), shape=(40, 35))
+    assert x.has_sorted_indices and x.dtype == np.float32
+    assert np.array_equal(x.toarray(), ref.toarray())
+    kept, new_lengths = events._drop_negative(lengths, np.where(cols % 3 == 0, -1, cols))[::-1]
+    assert np.array_equal(kept, cols[cols % 3 != 0])
+    assert new_lengths.sum() == kept.size and np.all(new_lengths <= lengths)
+    keep = rng.random(35) < 0.6
+    assert np.array_equal(events._map_columns(x, keep).toarray(), x.toarray()[:, keep])
+
+
+def test_top_per_row_equals_lexsort():
+    rng = np.random.default_rng(8)
+    for _ in range(200):
+        m, k = int(rng.integers(0, 300)), int(rng.integers(1, 20))
+        r = rng.integers(0, int(rng.integers(1, 30)), m) * int(rng.integers(1, 100_000))
+        c = rng.integers(0, 50, m)
+        s = np.round(rng.random(m), int(rng.integers(1, 8))) - 0.05 * (rng.random(m) < 0.3)  # ties
+        order = np.lexsort((c, -s, r))
+        first = np.concatenate([[True], r[order][1:] != r[order][:-1]]) if m else np.zeros(0, bool)
+        starts = np.flatnonzero(first)
+        rank = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
+        ref = order[rank < k]
+        got = events._top_per_row(r, c, s, k)
+        assert np.array_equal(r[got], r[ref]) and np.array_equal(s[got], s[ref])
+        assert np.array_equal(c[got], c[ref])
+
+
+def _prune_rows_reference(x: sp.csr_matrix, keep: int) -> sp.csr_matrix:
+    """The pruning as first written: one stable float sort on 2 * row - weight."""
+    x = normalize(x.tocsr(), copy=True)
+    lengths = np.diff(x.indptr)
+    if lengths.max(initial=0) <= keep:
+        return x
+    row_ids = np.repeat(np.arange(x.shape[0], dtype=np.float64), lengths)
+    order = np.argsort(2.0 * row_ids - x.data, kind="stable")
+    rank = np.arange(x.nnz) - x.indptr[row_ids[order].astype(np.int64)]
+    kept = order[rank < keep]
+    indptr = np.concatenate([[0], np.cumsum(np.minimum(lengths, keep))])
+    return normalize(sp.csr_matrix((x.data[kept], x.indices[kept], indptr), shape=x.shape))
+
+
+def test_prune_rows_equals_the_reference_sort():
+    rng = np.random.default_rng(3)
+    x = sp.random(300, 200, density=0.3, format="csr", dtype=np.float32, random_state=3)
+    x.data = np.round(x.data * 8).astype(np.float32) + 1  # many ties
+    # a far row (its float key rounds: tiny different weights tie) with one heavy weight
+    far = sp.csr_matrix(
+        (np.r_[1.0, 1e-6, 1e-6 + 1e-12, rng.random(5) * 1e-6].astype(np.float32), np.arange(8), [0, 8]),
+        shape=(1, 200),
+    )
+    cases = [x, sp.vstack([sp.csr_matrix((2**17, 200), dtype=np.float32), far]).tocsr()]
+    for case, expect_fast in zip(cases, (True, False), strict=True):
+        assert (events._heaviest_first(normalize(case), 4) is not None) == expect_fast
+        for keep in (1, 4, 50):
+            got, ref = events._prune_rows(case.copy(), keep), _prune_rows_reference(case, keep)
+            assert np.array_equal(got.indptr, ref.indptr) and np.array_equal(got.indices, ref.indices)
+            assert np.array_equal(got.data, ref.data)
+
+
+def _blocked_products_reference(x, days, reach, min_dot):
+    """The date-blocked products as first written: each chunk times its window's rows transposed."""
+    n = x.shape[0]
+    dated = ~np.isnan(days)
+    order = np.argsort(np.where(dated, days, np.inf), kind="stable")
+    n_dated, sorted_days, xs = int(dated.sum()), days[order][: int(dated.sum())], x[order].tocsr()
+    for start in range(0, n, events.CHUNK_ROWS):
+        stop = min(n, start + events.CHUNK_ROWS)
+        ranges = [(0, n)]
+        if stop <= n_dated:
+            lo = int(np.searchsorted(sorted_days, sorted_days[start] - reach, side="left"))
+            hi = int(np.searchsorted(sorted_days, sorted_days[stop - 1] + reach, side="right"))
+            ranges = [(lo, hi), (n_dated, n)]
+        rows, cols, dots = [], [], []
+        for lo, hi in ranges:
+            if hi > lo:
+                block = (xs[start:stop] @ xs[lo:hi].T.tocsr()).tocsr()
+                big = np.flatnonzero(block.data >= min_dot)
+                rows.append(np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))[big] + start)
+                cols.append(block.indices[big] + lo)
+                dots.append(block.data[big])
+        yield order[np.concatenate(rows)], order[np.concatenate(cols)], np.concatenate(dots)
+
+
+def test_date_blocked_products_equal_the_reference():
+    rng = np.random.default_rng(6)
+    n = 1300  # several chunks
+    x = normalize(sp.random(n, 400, density=0.02, format="csr", dtype=np.float32, random_state=6))
+    days = np.where(rng.random(n) < 0.1, np.nan, rng.uniform(0, 40, n))
+    reference = list(_blocked_products_reference(x, days, 3.0, 0.05))
+    dense = (x @ x.T).toarray()
+    close = ~(np.abs(days[:, None] - days[None, :]) > 3.0)  # NaN: undated, always compared
+    for threads in (1, 2):
+        chunks = list(events._date_blocked_products(x, days, 3.0, 0.05, threads))
+        assert len(chunks) == len(reference)
+        for (r, c, s), (ref_r, ref_c, ref_s) in zip(chunks, reference, strict=True):
+            order, ref_order = np.lexsort((c, r)), np.lexsort((ref_c, ref_r))  # same pairs, same floats
+            assert np.array_equal(r[order], ref_r[ref_order]) and np.array_equal(c[order], ref_c[ref_order])
+            assert np.array_equal(s[order], ref_s[ref_order])
+        found = {(i, j) for r, c, _ in chunks for i, j in zip(r.tolist(), c.tolist(), strict=True)}
+        assert found >= set(map(tuple, np.argwhere((dense >= 0.05 + 1e-6) & close).tolist()))
+
+
+def test_parallel_tokenizing_equals_serial(monkeypatch):
+    docs, _ = synthetic_corpus(700, seed=4, words=60)
+    docs[3] = dict(docs[3], lead="A lead given with the article.")
+    monkeypatch.setattr(events, "ANALYZE_CHUNK_MIN_DOCS", 40)  # many slices for both processes
+    serial_vocab, serial = events._analyze(docs, 1)
+    vocab, parallel = events._analyze(docs, 2)
+    assert vocab == serial_vocab and parallel["ents"] == serial["ents"]
+    for key in ("full", "given_lead"):
+        assert all(np.array_equal(a, b) for a, b in zip(parallel[key], serial[key], strict=True))
+    for key in ("title_len", "lead_len"):
+        assert np.array_equal(parallel[key], serial[key])

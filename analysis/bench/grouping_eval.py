@@ -9,11 +9,11 @@ same 50 articles, the project's demo corpus with 4 fictional events, and, when `
 there, the 92 unrelated news pages of the extraction benchmark as distractors); and a synthetic
 corpus with ~190 events.  Returns ``{"skipped": reason}`` when the NewsWCL50 file is absent.
 
-``bench_grouping(n, seed)``: time and peak memory of :func:`analysis.events.group_events` on a
-synthetic corpus of ``n`` articles (see :func:`synthetic_corpus`), and its ARI against the
-generator's events.
+``bench_grouping(n, seed, words=800)``: time and peak memory of :func:`analysis.events.group_events`
+on a synthetic corpus of ``n`` articles of ``words`` words (see :func:`synthetic_corpus`), and its
+ARI against the generator's events.
 
-Run: ``python -m analysis.bench.grouping_eval [EVAL_DIR] [--bench N ...]``.
+Run: ``python -m analysis.bench.grouping_eval [EVAL_DIR] [--words N] [--bench N ...]``.
 """
 
 from __future__ import annotations
@@ -279,7 +279,7 @@ def synthetic_corpus(
     apart).  Event sizes are Zipf-like (1 to ~n/50 articles).  Articles come from 60 outlets with their
     own style words and dateline, dated 0-2 days after the event, 5% undated.  Body tokens are drawn
     from function words and the word sources in the SYN_* shares, in sentences of 8-19 words, three
-    sentences a paragraph.  100,000 articles of 250 words take ~15 s to generate.
+    sentences a paragraph.  100,000 articles of 800 words take ~25 s to generate (peak ~1.8 GB).
     """
     rng = np.random.default_rng(seed)
     n_events = n_events or max(5, n // 8)
@@ -330,21 +330,26 @@ def synthetic_corpus(
     outlet_of = rng.choice(n_outlets, size=n, p=p_outlet)
     content = np.array([SYN_COMMON, SYN_TOPIC, SYN_EVENT, SYN_ENTITY, SYN_OUTLET, SYN_NUMBER])
     p_source = np.concatenate([(1 - SYN_STOP) * content / content.sum(), [SYN_STOP]])
-    kinds = rng.choice(7, size=(n, words), p=p_source)
-    doc_of = np.repeat(np.arange(n), words).reshape(n, words)
+    kinds = rng.choice(7, size=(n, words), p=p_source).astype(np.int8)  # int8: 8x less memory
+
+    def doc_of(sel: np.ndarray) -> np.ndarray:
+        """The article of each selected token (row-major order, as ``tokens[sel]``)."""
+        return np.flatnonzero(sel) // words
+
     tokens = np.empty((n, words), dtype=object)
     draws = (
         lambda m: common[rng.choice(common.size, size=m, p=p_common)],
-        lambda m: topics[topic_of[event_of[doc_of[sel]]], rng.integers(0, topic_words, size=m)],
-        lambda m: keywords[event_of[doc_of[sel]], rng.choice(n_kw, size=m, p=_zipf_probs(n_kw, 0.8))],
-        lambda m: entities[event_of[doc_of[sel]], rng.integers(0, n_ent, size=m)],
-        lambda m: styles[outlet_of[doc_of[sel]], rng.integers(0, style_words, size=m)],
-        lambda m: numbers[event_of[doc_of[sel]], rng.integers(0, n_num, size=m)],
+        lambda m: topics[topic_of[event_of[doc_of(sel)]], rng.integers(0, topic_words, size=m)],
+        lambda m: keywords[event_of[doc_of(sel)], rng.choice(n_kw, size=m, p=_zipf_probs(n_kw, 0.8))],
+        lambda m: entities[event_of[doc_of(sel)], rng.integers(0, n_ent, size=m)],
+        lambda m: styles[outlet_of[doc_of(sel)], rng.integers(0, style_words, size=m)],
+        lambda m: numbers[event_of[doc_of(sel)], rng.integers(0, n_num, size=m)],
         lambda m: stop_words[rng.choice(stop_words.size, size=m, p=p_stop)],
     )
     for k, draw in enumerate(draws):
         sel = kinds == k
         tokens[sel] = draw(int(sel.sum()))
+    del kinds
     published_days = day_of[event_of] + rng.uniform(0, 2, size=n)
     undated = rng.random(n) < 0.05
     start = datetime(2025, 1, 1, tzinfo=UTC)
@@ -377,6 +382,9 @@ def synthetic_corpus(
 # --------------------------------------------------------------------------------------------
 
 
+BENCH_WORDS = 800  # words per synthetic article in the scale benchmark: a typical news article
+
+
 def _cpu_s() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -395,16 +403,15 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def bench_grouping(n: int, seed: int = 0, *, words: int | None = None, trace: bool = False) -> dict:
+def bench_grouping(n: int, seed: int = 0, *, words: int = BENCH_WORDS, trace: bool = False) -> dict:
     """Time and memory of grouping ``n`` synthetic articles; ARI/B-cubed against the true events.
 
-    ``words`` per article: 800 up to 10,000 articles, 250 above (the text length drives the
-    vectorising time).  ``peak_rss_mb`` is this process's peak (the generated corpus included:
-    ``rss_before_mb`` is the peak before grouping; the tokenizing worker process holds about half the
-    token arrays on top); ``trace=True`` adds tracemalloc's peak of Python/NumPy allocations during
-    grouping (slower).
+    ``words`` per article: BENCH_WORDS (realistic news length) at every size by default; the text
+    length drives the vectorising time.  ``peak_rss_mb`` is this process's peak (the generated corpus
+    included: ``rss_before_mb`` is the peak before grouping; the tokenizing worker process has its own
+    memory on top); ``trace=True`` adds tracemalloc's peak of Python/NumPy allocations during grouping
+    (slower).
     """
-    words = words or (800 if n <= 10_000 else 250)
     t0 = time.perf_counter()
     docs, gold = synthetic_corpus(n, seed, words=words)
     t_gen = time.perf_counter() - t0
@@ -446,7 +453,13 @@ def bench_grouping(n: int, seed: int = 0, *, words: int | None = None, trace: bo
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Quality evaluation (``[EVAL_DIR]``), or the scale benchmark (``[--words N] --bench N ...``)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    words = BENCH_WORDS
+    if "--words" in args:
+        k = args.index("--words")
+        words = int(args[k + 1])
+        del args[k : k + 2]
     bench_sizes: list[int] = []
     if "--bench" in args:
         k = args.index("--bench")
@@ -455,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     eval_dir = Path(args[0]) if args else Path(__file__).resolve().parents[3] / "shared" / "eval"
     if bench_sizes:
         for n in bench_sizes:
-            print(json.dumps(bench_grouping(n)))
+            print(json.dumps(bench_grouping(n, words=words)), flush=True)
         return 0
     result = eval_grouping(eval_dir)
     for name, value in result.items():
