@@ -269,12 +269,73 @@ def _read_file(path: str, limit: int = MAX_TEXT_FILE_BYTES) -> str:
     return decode_html_bytes(data)
 
 
-def cmd_import_html(args: argparse.Namespace) -> int:
-    from .pipeline import ingest_html
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")  # files import-html takes from a folder
 
-    html = _read_file(args.file, args.settings.max_bytes)
-    res = ingest_html(_store(args), html, args.url, event=args.event, settings=args.settings)
-    return _print_results([res])
+
+def _html_files(paths: list[str]) -> list[tuple[Path, str]]:
+    """(file, label) for ``paths``; a folder gives its *.html/*.htm files (recursively, sorted),
+    labelled from the folder's name down ("archive/2026/story.html": the end of a path matters)."""
+    out: list[tuple[Path, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():  # a mistyped path is a usage error, not a failed page
+            raise CliError(f"cannot read {raw!r}: no such file or folder")
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES)
+            if not found:
+                raise CliError(f"{raw!r} contains no .html/.htm files")
+            top = path.resolve()
+            out += [(p, str(Path(top.name) / p.resolve().relative_to(top))) for p in found]
+        else:
+            out.append((path, raw))
+    return out
+
+
+def _saved_page(path: Path, source: str, url: str | None, limit: int) -> tuple[str, str, str] | IngestResult:
+    """(source, url, html) of one saved page, or the reason it cannot be imported."""
+    try:
+        html = _read_file(str(path), limit)
+    except CliError as exc:
+        health = "too-large" if "larger than" in str(exc) else "network-error"
+        return IngestResult(source=source, health=health, reason=str(exc))
+    if not html.strip():
+        return IngestResult(source=source, health="empty", reason="the file is empty")
+    from .extract import page_url_hint
+
+    url = url or page_url_hint(html)
+    if not url:
+        return IngestResult(
+            source=source,
+            health="invalid-url",
+            reason="no address in the page (no canonical link or og:url): import it alone with --url",
+        )
+    return source, url, html
+
+
+def cmd_import_html(args: argparse.Namespace) -> int:
+    from .pipeline import ingest_html_pages
+
+    files = _html_files(args.files)
+    if args.url and len(files) != 1:
+        raise CliError("--url names one page: give exactly one file with it")
+    store = _store(args)
+    read = [_saved_page(f, label, args.url, args.settings.max_bytes) for f, label in files]
+    pages = [r for r in read if not isinstance(r, IngestResult)]
+    with _engine(args) as engine:
+        stored = _run_with_progress(
+            "importing",
+            args.quiet,
+            len(pages),
+            lambda p: ingest_html_pages(
+                store, pages, event=args.event, settings=args.settings, engine=engine, progress=p
+            ),
+        )
+        results = iter(stored)
+        ordered = [r if isinstance(r, IngestResult) else next(results) for r in read]
+        code = _print_results(ordered)
+        if not args.event and any(r.article_id and not r.duplicate for r in stored):
+            _print_grouping(store, args, engine)
+    return code
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -696,10 +757,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--event", help="put everything in this event instead of grouping automatically")
     sp.add_argument("--list", action="store_true", help="only list the links found; ingest nothing")
 
-    sp = add("import-html", cmd_import_html, "store a saved HTML page (for pages the server cannot fetch)")
-    sp.add_argument("file", metavar="FILE.html")
-    sp.add_argument("--url", required=True, help="the page's address (identifies the outlet)")
-    sp.add_argument("--event", required=True)
+    sp = add(
+        "import-html",
+        cmd_import_html,
+        "store saved HTML pages (pages the server cannot fetch, or an archive of pages)",
+        [eng],
+    )
+    sp.add_argument("files", nargs="+", metavar="FILE.html|FOLDER", help="pages, or folders of .html files")
+    sp.add_argument("--url", help="the page's address, for one file (default: its canonical link or og:url)")
+    sp.add_argument("--event", help="put every page in this event (default: group automatically)")
 
     sp = add("add-text", cmd_add_text, "store pasted article text (paywalled pages)")
     sp.add_argument("file", metavar="FILE.txt", help="plain-text file ('-' = stdin)")

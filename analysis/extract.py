@@ -1068,3 +1068,27 @@ def article_from_text(
         extractor="text",
         word_count=count_words(body),
     )
+
+
+HINT_MAX_CHARS = 2_000_000  # the page's address is in its <head>: never parse more than this for it
+
+
+def page_url_hint(html: str) -> str | None:
+    """A saved page's own address from ``<link rel=canonical>`` or ``og:url``, if it is http(s).
+
+    For pages stored without the address they came from (uploads, ``import-html`` of a folder): the
+    address identifies the outlet and de-duplicates the page.
+    """
+    from lxml.etree import ParserError
+
+    try:
+        doc = lxml.html.document_fromstring(html[:HINT_MAX_CHARS])
+    except (ParserError, ValueError):
+        return None
+    candidates = doc.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href")
+    candidates += doc.xpath("//meta[@property='og:url']/@content")
+    for c in candidates:
+        c = str(c).strip()
+        if c.lower().startswith(("http://", "https://")):
+            return c
+    return None

@@ -34,6 +34,7 @@ import math
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any, Protocol, TypeVar
@@ -66,6 +67,19 @@ Analysed = tuple[Article, Scores | None]
 Progress = Callable[[int, int, IngestResult], None]
 
 
+@dataclass(frozen=True)
+class PageFailure:
+    """A page that made extraction or scoring raise (a bug, recorded with the exception): it takes
+    the place of its (Article, Scores) in a batch's results, and the batch goes on."""
+
+    url: str
+    reason: str
+
+    def result(self, source: str | None = None) -> IngestResult:
+        """The "extract-error" result the pipeline records for it."""
+        return IngestResult(source=source or self.url, health="extract-error", reason=self.reason)
+
+
 # --------------------------------------------------------------------------------------------
 # The pure work functions (top-level: picklable by reference, importable by every worker)
 # --------------------------------------------------------------------------------------------
@@ -90,9 +104,19 @@ def analyse_page(url: str, html: str, settings: Settings | None = None) -> Analy
     return article, scores_for(article)
 
 
-def analyse_batch(pages: Sequence[PageInput], settings: Settings | None = None) -> list[Analysed]:
-    """:func:`analyse_page` over a partition of (url, html) pairs, in order."""
-    return [analyse_page(url, html, settings) for url, html in pages]
+def analyse_page_safely(url: str, html: str, settings: Settings | None = None) -> Analysed | PageFailure:
+    """:func:`analyse_page`, or a :class:`PageFailure` with the exception when it raises."""
+    try:
+        return analyse_page(url, html, settings)
+    except Exception as exc:  # noqa: BLE001 - batch boundary: recorded with its reason, batch goes on
+        return PageFailure(url, f"extraction failed: {type(exc).__name__}: {exc}"[:500])
+
+
+def analyse_batch(
+    pages: Sequence[PageInput], settings: Settings | None = None
+) -> list[Analysed | PageFailure]:
+    """:func:`analyse_page_safely` over a partition of (url, html) pairs, in order."""
+    return [analyse_page_safely(url, html, settings) for url, html in pages]
 
 
 def score_batch(items: Sequence[tuple[str, str]]) -> list[Scores]:
@@ -311,8 +335,9 @@ def iter_analysed(
     settings: Settings | None,
     engine: _EngineBase,
     partition_size: int = DEFAULT_PAGE_PARTITION,
-) -> Iterator[Analysed]:
-    """(Article, Scores) for each (url, html), in input order, as partitions finish."""
+) -> Iterator[Analysed | PageFailure]:
+    """(Article, Scores) for each (url, html), in input order, as partitions finish; a
+    :class:`PageFailure` for a page that made extraction or scoring raise."""
     return engine.imap_partitions(partial(analyse_batch, settings=settings), pages, partition_size)
 
 
@@ -321,8 +346,9 @@ def analyse_pages(
     settings: Settings | None,
     engine: _EngineBase,
     partition_size: int = DEFAULT_PAGE_PARTITION,
-) -> list[Analysed]:
-    """(Article, Scores) for each (url, html) page, in input order (ingest or re-extract from HTML)."""
+) -> list[Analysed | PageFailure]:
+    """(Article, Scores) for each (url, html) page, in input order (ingest or re-extract from HTML);
+    a :class:`PageFailure` for a page that made extraction or scoring raise."""
     return list(iter_analysed(pages, settings, engine, partition_size))
 
 
@@ -389,12 +415,17 @@ def reextract(store: Any, settings: Settings, engine: _EngineBase, progress: Pro
     """:func:`analysis.pipeline.reextract` with extraction and scoring on ``engine``."""
     rows = [(aid, url, html) for aid, url, html in store.raw_pages() if html is not None]
     pages = [(url, html) for _aid, url, html in rows]
-    for n, ((article_id, url, _html), (article, scores)) in enumerate(
+    for n, ((article_id, url, _html), done) in enumerate(
         zip(rows, iter_analysed(pages, settings, engine), strict=True), 1
     ):
-        store.update_article(article_id, article, scores)
+        if isinstance(done, PageFailure):  # the stored article keeps its previous extraction
+            res = done.result(url)
+        else:
+            article, scores = done
+            store.update_article(article_id, article, scores)
+            res = IngestResult(source=url, health=article.health, article_id=article_id)
         if progress:
-            progress(n, len(rows), IngestResult(source=url, health=article.health, article_id=article_id))
+            progress(n, len(rows), res)
     return len(rows)
 
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .extract import article_from_text, extract_article
+from .extract import article_from_text
 from .fetch import canonical_url, check_batch_size, fetch_many
 from .models import Article, FetchAttempt, IngestResult, Page, Scores
 from .pagecache import open_page_cache
-from .parallel import scores_for
+from .parallel import PageFailure, analyse_page_safely, scores_for
 from .settings import DATA_DIR, Settings
 from .store import Store, slugify
 
@@ -39,13 +39,8 @@ DEMO_DIR = DATA_DIR / "demo"
 def _analyse(html: str, url: str, settings: Settings | None) -> tuple[Article, Scores | None] | IngestResult:
     """Extract and score one page, or an "extract-error" result: a page that breaks the
     extractor or a scorer (a bug) is recorded with the exception and never stops a batch."""
-    try:
-        article = extract_article(html, url, settings)
-        return article, scores_for(article)
-    except Exception as exc:  # noqa: BLE001 - batch boundary: recorded with its reason, batch goes on
-        return IngestResult(
-            source=url, health="extract-error", reason=f"extraction failed: {type(exc).__name__}: {exc}"[:500]
-        )
+    done = analyse_page_safely(url, html, settings)
+    return done.result() if isinstance(done, PageFailure) else done
 
 
 def _safe_canonical(url: str) -> str:
@@ -229,6 +224,43 @@ def ingest_html(
         return analysed
     article, scores = analysed
     return _store_article(store, article, scores, html=html, event_id=event_id, source=source, input_url=url)
+
+
+def ingest_html_pages(
+    store: Store,
+    pages: Sequence[tuple[str, str, str]],
+    *,
+    event: str | None,
+    settings: Settings,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
+) -> list[IngestResult]:
+    """Store many saved pages, (source, url, html) each (source: where the page came from, e.g. its
+    file), with extraction and scoring on ``engine`` (in parallel; default: this process).
+
+    Results come back in input order; a page that breaks extraction is an "extract-error" result
+    and the rest go on.  With ``event`` every page is put into that event (pinned), otherwise
+    they are left for :func:`regroup`.
+    """
+    from . import parallel
+
+    event_id = store.get_or_create_event(event) if event else None
+    stream = parallel.iter_analysed(
+        [(url, html) for _src, url, html in pages], settings, engine or parallel.SerialEngine()
+    )
+    results: list[IngestResult] = []
+    for n, ((source, _url, html), done) in enumerate(zip(pages, stream, strict=True), 1):
+        if isinstance(done, PageFailure):
+            res = done.result(source)
+        else:
+            article, scores = done
+            res = _store_article(
+                store, article, scores, html=html, event_id=event_id, source="html-file", input_url=source
+            )
+        results.append(res)
+        if progress:
+            progress(n, len(pages), res)
+    return results
 
 
 def ingest_text(

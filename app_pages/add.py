@@ -231,7 +231,9 @@ with tab_html:
             html = decode_html(data)[0]
         except ImportError:
             html = data.decode("utf-8", errors="replace")
-        hint = common.page_url_hint(html) or ""
+        from analysis.extract import page_url_hint  # here: newspaper3k is slow to import
+
+        hint = page_url_hint(html) or ""
         page_url = st.text_input(
             f"Address of {f.name}",
             value=hint,

@@ -229,21 +229,3 @@ def fmt_date(value: object, missing: str = "–") -> str:
     if isinstance(value, datetime | pd.Timestamp) and not pd.isna(value):
         return value.strftime("%Y-%m-%d")
     return missing
-
-
-def page_url_hint(html: str) -> str | None:
-    """The page's own address from ``<link rel=canonical>`` or ``og:url``, if it is http(s)."""
-    import lxml.html
-    from lxml.etree import ParserError
-
-    try:
-        doc = lxml.html.document_fromstring(html[:2_000_000])
-    except (ParserError, ValueError):
-        return None
-    candidates = doc.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href")
-    candidates += doc.xpath("//meta[@property='og:url']/@content")
-    for c in candidates:
-        c = str(c).strip()
-        if c.lower().startswith(("http://", "https://")):
-            return c
-    return None

@@ -272,3 +272,39 @@ def test_discover_bad_source_is_reported(db, capsys, http_server) -> None:
 def test_fuzz_command(capsys) -> None:
     code, out, _ = run(capsys, "fuzz", "--n", "20")
     assert code == 0 and "20" in out
+
+
+def test_import_html_of_a_folder_in_parallel_batches(db, capsys, tmp_path, monkeypatch) -> None:
+    """A folder of saved pages: addresses from each page's canonical link, the batch goes on past a
+    page without an address and a page that breaks extraction, then the pages are grouped."""
+    from analysis import parallel
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    folder = tmp_path / "archive"
+    (folder / "sub").mkdir(parents=True)
+    for i, page in enumerate(sorted(demo.glob("storm-oriel-floods/*.html"))[:3]):
+        (folder / ("sub" if i else ".") / page.name).write_text(page.read_text("utf-8"), "utf-8")
+    (folder / "no-address.html").write_text("<html><body><p>Text without an address.</p></body></html>")
+    (folder / "notes.txt").write_text("not a page")  # ignored: not .html
+    real = parallel.extract_article
+    from analysis.extract import page_url_hint
+
+    broken = page_url_hint(sorted(demo.glob("storm-oriel-floods/*.html"))[1].read_text("utf-8"))
+
+    def flaky(html: str, url: str, settings=None):
+        if url == broken:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(html, url, settings)
+
+    monkeypatch.setattr(parallel, "extract_article", flaky)
+    code, out, _ = run(capsys, "import-html", str(folder), "--db", db, "--engine", "serial", "--quiet")
+    assert code == 3, out  # some inputs failed, each listed; the others are stored
+    assert "no address in the page" in out and "archive/no-address.html" in out
+    assert "archive/sub/" in out and "extract-error" in out and "RecursionError" in out
+    assert "Grouped 2 articles" in out
+    page = str(folder / "no-address.html")
+    args = ("--url", "https://paper.example/story", "--event", "E", "--engine", "serial", "--quiet")
+    code, out, _ = run(capsys, "import-html", page, "--db", db, *args)
+    assert code == 0 and "1 stored" in out
+    code, _, err = run(capsys, "import-html", str(folder), "--url", "https://x.example/", "--db", db)
+    assert code == 1 and "exactly one file" in err

@@ -553,3 +553,17 @@ def test_repeated_author_meta_tags_give_all_authors() -> None:
     )
     art = extract_article(page, "https://news.example/council")
     assert art.authors == ("Ann Carver", "Bo Lindqvist")
+
+
+def test_page_url_hint_reads_the_canonical_link_or_og_url() -> None:
+    from analysis.extract import page_url_hint
+
+    assert page_url_hint('<html><head><link rel="canonical" href="https://a.example/x"></head></html>') == (
+        "https://a.example/x"
+    )
+    assert page_url_hint('<head><meta property="og:url" content=" https://b.example/y "></head>') == (
+        "https://b.example/y"
+    )
+    assert page_url_hint('<head><link rel="canonical" href="/relative"></head><p>x</p>') is None
+    assert page_url_hint('<link rel="canonical" href="javascript:alert(1)">') is None
+    assert page_url_hint("") is None and page_url_hint("no markup at all") is None

@@ -137,3 +137,36 @@ def test_store_helpers_reextract_and_rescore(tmp_path: Path, pages, serial_resul
     keys = ("title", "text", "sentiment", "loaded_rate", "spans", "sentences")
     assert [{k: r[k] for k in keys} for r in after] == [{k: r[k] for k in keys} for r in before]
     assert parallel.rescore(store, SerialEngine()) == 0  # all current now
+
+
+def test_a_page_that_raises_becomes_a_failure_and_the_batch_goes_on(pages, monkeypatch, tmp_path) -> None:
+    real = parallel.extract_article
+    bad_url = pages[1][0]
+
+    def flaky(html: str, url: str, settings=None):
+        if url == bad_url:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(html, url, settings)
+
+    monkeypatch.setattr(parallel, "extract_article", flaky)
+    out = parallel.analyse_pages(pages[:3], None, SerialEngine(), partition_size=2)
+    assert isinstance(out[1], parallel.PageFailure) and "RecursionError" in out[1].reason
+    assert out[1].result().health == "extract-error" and out[1].result("file.html").source == "file.html"
+    assert [type(o) for o in (out[0], out[2])] == [tuple, tuple]
+
+    # reextract: an article whose page now fails keeps its earlier extraction
+    store = Store(f"sqlite:///{tmp_path / 're.db'}")
+    monkeypatch.setattr(parallel, "extract_article", real)
+    from analysis.fetch import canonical_url
+
+    for url, html in pages[:3]:
+        article, scores = parallel.analyse_page(url, html)
+        store.add_article(
+            article, scores, canonical_url=canonical_url(url), event_id=None, source="t", html=html
+        )
+    before = {r["url"]: r["title"] for r in store.event_articles(None, with_text=False)}
+    monkeypatch.setattr(parallel, "extract_article", flaky)
+    seen: list = []
+    assert parallel.reextract(store, None, SerialEngine(), lambda n, total, res: seen.append(res.health)) == 3
+    assert sorted(seen) == ["extract-error", "ok", "ok"]
+    assert {r["url"]: r["title"] for r in store.event_articles(None, with_text=False)} == before

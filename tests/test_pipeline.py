@@ -121,16 +121,16 @@ def test_batch_limit_is_a_clear_error(store) -> None:
 def test_a_page_that_breaks_extraction_does_not_stop_the_batch(
     store, http_server, fetch_settings, monkeypatch
 ):
-    from analysis import pipeline as pl
+    from analysis import parallel
 
-    real = pl.extract_article
+    real = parallel.extract_article
 
     def flaky(html: str, url: str, settings=None):
         if "tabloid" in url:
             raise RecursionError("maximum recursion depth exceeded")
         return real(html, url, settings)
 
-    monkeypatch.setattr(pl, "extract_article", flaky)
+    monkeypatch.setattr(parallel, "extract_article", flaky)
     urls = [
         http_server.url("/pipeline/terminal-tabloid.html"),
         http_server.url("/pipeline/terminal-wire.html"),

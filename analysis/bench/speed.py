@@ -48,7 +48,7 @@ from typing import Any
 from analysis.bench.generate import CorpusGenerator, GeneratedPage, generate_pages
 from analysis.extract import extract_article
 from analysis.models import Article
-from analysis.parallel import LocalEngine, SerialEngine, _EngineBase, iter_analysed
+from analysis.parallel import LocalEngine, PageFailure, SerialEngine, _EngineBase, iter_analysed
 from analysis.settings import Settings
 
 # --- targets (printed next to each number) ----------------------------------------------------
@@ -118,7 +118,11 @@ def ingest(
     it = iter(pages)
     while chunk := list(itertools.islice(it, block)):
         stream = iter_analysed([(p.url, p.html) for p in chunk], None, engine)
-        for page, (article, scores) in zip(chunk, stream, strict=True):
+        for page, done in zip(chunk, stream, strict=True):
+            if isinstance(done, PageFailure):
+                health["extract-error"] = health.get("extract-error", 0) + 1
+                continue
+            article, scores = done
             t1 = _now()
             if page.event not in events:
                 events[page.event] = store.get_or_create_event(page.event)
