@@ -119,6 +119,10 @@ MAX_DF_MIN_DOCS = 10
 # few common words they share, and look alike.
 MIN_DF = 2
 MIN_DF_MIN_DOCS = 10
+# Below this many articles, idf is computed as if the corpus held this many (see _background_idf):
+# a small collection is usually one or two stories, where the corpus alone cannot tell the story's
+# words from common ones.  From this size on, plain smooth idf (the corpus is its own background).
+MIN_IDF_DOCS = 50
 # Only the start of a long body is read: news puts the event first (inverted pyramid), and it bounds
 # the cost per article.  ~500 words.  Measured: as good as 6,000 characters on NewsWCL50 (articles
 # of up to 1,600 words) and the mix, slightly better at high thresholds.
@@ -694,10 +698,13 @@ class NewsTfidf:
     TfidfVectorizer's.  Columns are ordered by feature code, not alphabetically.
     """
 
-    def __init__(self, max_df: float | int = MAX_DF, min_df: int = 1, n_jobs: int = 1) -> None:
+    def __init__(
+        self, max_df: float | int = MAX_DF, min_df: int = 1, n_jobs: int = 1, min_idf_docs: int = 0
+    ) -> None:
         self.max_df = max_df
         self.min_df = min_df
         self.n_jobs = n_jobs
+        self.min_idf_docs = min_idf_docs  # > 0: idf of a smaller corpus as in _background_idf
 
     def fit_transform(
         self, docs: Sequence[Mapping[str, Any]]
@@ -730,6 +737,8 @@ class NewsTfidf:
         self.n_vocab_ = n_vocab
         full = _map_columns(full, keep)
         self.transformer_ = TfidfTransformer(sublinear_tf=True).fit(full)
+        if n < self.min_idf_docs:
+            self.transformer_.idf_ = _background_idf(df[keep], n, self.min_idf_docs)
         out = [self.transformer_.transform(full, copy=False)]
         del full
         spans = _span_counts(data, bigram_index, bigram_lens, bigram_columns, n_vocab)
@@ -748,6 +757,17 @@ class NewsTfidf:
                 a, b = divmod(code - self.n_vocab_, self.n_vocab_)
                 names.append(f"{self.vocab_[a]} {self.vocab_[b]}")
         return np.asarray(names, dtype=object)
+
+
+def _background_idf(df: np.ndarray, n_docs: int, min_docs: int = MIN_IDF_DOCS) -> np.ndarray:
+    """Smooth idf as scikit-learn computes it, ``ln((1 + N) / (1 + df)) + 1``, but with N at least
+    ``min_docs`` (MIN_IDF_DOCS for grouping): the corpus is taken to hold that many articles, the
+    extra ones containing none of its terms.  In a handful of articles that all report one story,
+    the story's own words ("Storm Oriel", "flood") are in every article, so the corpus idf gives
+    them the lowest weight and each outlet's own wording decides: five reports of one storm came
+    out as five events.  Against a notional background they count as in a real news stream."""
+    n_eff = max(n_docs, min_docs)
+    return (np.log((1.0 + n_eff) / (1.0 + df.astype(np.float64))) + 1.0).astype(np.float64)
 
 
 def _identity(features: list[str]) -> list[str]:
@@ -1302,7 +1322,9 @@ class EventGrouper:
     def _vectorize(self, docs: Sequence[Mapping[str, Any]]) -> sp.csr_matrix:
         n = len(docs)
         n_jobs = self._n_jobs() if n >= PARALLEL_MIN_DOCS else 1
-        self.vectorizer_ = NewsTfidf(max_df=_max_df(n), min_df=_min_df(n), n_jobs=n_jobs)
+        self.vectorizer_ = NewsTfidf(
+            max_df=_max_df(n), min_df=_min_df(n), n_jobs=n_jobs, min_idf_docs=MIN_IDF_DOCS
+        )
         try:
             full_x, title_x, lead_x, ents = self.vectorizer_.fit_transform(docs)
             # title_weight * title_x + lead_weight * lead_x + body_weight * full_x, in place (memory)
@@ -1323,6 +1345,10 @@ class EventGrouper:
         )
         try:
             ent_x = self.entity_vectorizer_.fit_transform(ents)
+            if n < MIN_IDF_DOCS:  # recompute with the small-corpus idf (see _background_idf)
+                ent_df = np.bincount(ent_x.indices, minlength=ent_x.shape[1])
+                self.entity_vectorizer_.idf_ = _background_idf(ent_df, n, MIN_IDF_DOCS)
+                ent_x = self.entity_vectorizer_.transform(ents)
             self._entity_names = self.entity_vectorizer_.get_feature_names_out()
         except ValueError:  # no article has a proper noun or a number
             ent_x = sp.csr_matrix((n, 0), dtype=np.float32)

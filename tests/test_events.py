@@ -491,3 +491,27 @@ def test_parallel_tokenizing_equals_serial(monkeypatch):
         assert all(np.array_equal(a, b) for a, b in zip(parallel[key], serial[key], strict=True))
     for key in ("title_len", "lead_len"):
         assert np.array_equal(parallel[key], serial[key])
+
+
+def test_a_handful_of_reports_of_one_story_is_one_event() -> None:
+    """In a small collection the story's own words are in every article; against the notional
+    background of _background_idf they still count (the corpus idf alone gave 3 events here)."""
+    from analysis.extract import extract_article, page_url_hint
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+    def load(event: str) -> list[dict]:
+        docs = []
+        for f in sorted((demo / event).glob("*.html")):
+            html = f.read_text("utf-8")
+            a = extract_article(html, page_url_hint(html))
+            docs.append({"title": a.title, "text": a.text, "outlet": a.outlet, "published": a.published})
+        return docs
+
+    visit, budget = load("state-visit-cancelled"), load("brennick-budget")
+    assert len(set(events.group_events(visit))) == 1
+    labels = events.group_events(visit + budget)  # and two stories stay apart
+    assert len(set(labels[: len(visit)]) & set(labels[len(visit) :])) == 0
+    df = np.array([5, 1])
+    assert np.allclose(events._background_idf(df, 5), np.log(51 / np.array([6, 2])) + 1)
+    assert np.allclose(events._background_idf(df, 80), np.log(81 / np.array([6, 2])) + 1)
