@@ -166,7 +166,8 @@ def build_event_report(
         "resamples); when two intervals overlap the difference is within the uncertainty. Scores describe "
         "wording, not truth or intent.</p>"
         '<p class="muted">Word choice: the z-score of a log-odds ratio with an informative Dirichlet prior '
-        "(word frequencies over every event in the database): words an outlet uses more (coloured) or less "
+        "(word frequencies over the whole database, from an even sample of up to 500 articles): words an "
+        "outlet uses more (coloured) or less "
         "(grey) than the other outlets together; beyond the dotted lines (|z| &gt; 1.96) the difference is "
         "unlikely to be chance. Direct quotations are left out. With one article per outlet it describes "
         "that article. Who reported what: sentences matched across outlets by shared words, figures and "

@@ -230,10 +230,11 @@ def _words_tab(ev: _Event) -> None:
     st.caption(
         "Each panel: the words and two-word phrases an outlet uses more (coloured, top) or less (grey, "
         "bottom) than all the other outlets together, as the z-score of a log-odds ratio with an "
-        "informative Dirichlet prior (word frequencies over every event in the database, so rare words "
-        "do not dominate); beyond the dotted lines (|z| > 1.96) the difference is unlikely to be chance, "
-        "fainter bars are within it. Direct quotations are left out: they are the speakers' words. With "
-        "one article per outlet this describes that article, not the outlet's habits."
+        "informative Dirichlet prior (word frequencies over the whole database, from an even sample of up "
+        "to 500 articles, so rare words do not dominate); beyond the dotted lines (|z| > 1.96) the "
+        "difference is unlikely to be chance, fainter bars are within it. Direct quotations are left out: "
+        "they are the speakers' words. With one article per outlet this describes that article, not the "
+        "outlet's habits."
     )
 
 
