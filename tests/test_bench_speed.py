@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,18 @@ def test_ingest_streams_a_generator_in_blocks(tmp_path: Path):
 
     res = speed.ingest(CorpusGenerator().pages(7), SerialEngine(), tmp_path / "s.db", block=3)
     assert res["articles"] == 7 and sum(res["health"].values()) == 7 and res["db_mb"] > 0
+
+
+def test_main_writes_the_json_into_a_new_folder(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.setattr(
+        speed,
+        "run",
+        lambda *a, **k: {
+            "machine": {"cpus": 2, "load_average_start": 0.1, "load_average_end": 0.2},
+            "targets": [],
+        },
+    )
+    out = tmp_path / "out" / "bench.json"  # out/ does not exist in a fresh checkout
+    speed.main((1,), out, quick=True)
+    assert json.loads(out.read_text())["machine"]["cpus"] == 2
+    assert "written" in capsys.readouterr().out

@@ -775,6 +775,7 @@ def main(
         print(f"\nprofile: {name} (share of profiled time)")
         print("\n".join(lines))
     if out_json:
+        Path(out_json).parent.mkdir(parents=True, exist_ok=True)  # out/ is not in a fresh checkout
         Path(out_json).write_text(json.dumps(result, indent=2, default=str), "utf-8")
         print(f"\nwritten {out_json}")
     return result
