@@ -541,8 +541,11 @@ def outlet_timeline(articles: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
 def event_coverage(events: Sequence[dict], articles: pd.DataFrame) -> pd.DataFrame:
     """One row per event: name, slug, articles, outlets (names), first, last, problems (non-ok count)."""
     out = []
+    # split once (a boolean filter per event was O(events x articles): 1.5 s for 500 events at 10k)
+    by_event = dict(tuple(articles.groupby("event", sort=False))) if len(articles) else {}
+    empty = articles.iloc[0:0]
     for ev in events:
-        part = articles[articles["event"] == ev["name"]] if len(articles) else articles
+        part = by_event.get(ev["name"], empty)
         bad = part[part["health"] != "ok"] if len(part) else part
         out.append(
             {

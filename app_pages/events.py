@@ -113,11 +113,8 @@ def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
     with t_split:
         c1, c2 = st.columns([4, 4], vertical_alignment="bottom")
         which = c1.selectbox("Event", ids, format_func=ev_name, key="ed-split-event")
-        inside = {
-            i: lab
-            for i, lab in art_label.items()
-            if i in set(art[art["event"] == by_id[which]["name"]]["id"])
-        }
+        in_event = set(art[art["event"] == by_id[which]["name"]]["id"])  # once, not once per article
+        inside = {i: lab for i, lab in art_label.items() if i in in_event}
         new = c2.text_input("New event name", key="ed-split-name", max_chars=200)
         c3, c4 = st.columns([8, 1], vertical_alignment="bottom")
         picked = c3.multiselect(
@@ -189,9 +186,11 @@ if search.strip():
     names = {e["name"] for e in events if q in e["name"].lower() or q in (e["description"] or "").lower()}
     sel = sel[text_hit | sel["event"].isin(names)]
 
-shown = [e for e in events if e["name"] in set(sel["event"].dropna())] if len(sel) else []
+selected_events = set(sel["event"].dropna()) if len(sel) else set()  # once, not once per event
+shown = [e for e in events if e["name"] in selected_events]
 if not outlet_filter and not search.strip():
-    shown += [e for e in events if e["articles"] == 0 and e not in shown]  # empty events stay listed
+    shown_ids = {e["id"] for e in shown}  # empty events stay listed
+    shown += [e for e in events if e["articles"] == 0 and e["id"] not in shown_ids]
 coverage = compare.event_coverage(shown, sel)
 
 if coverage.empty:
