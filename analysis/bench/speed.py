@@ -197,10 +197,8 @@ def dask_scaling(pages: Sequence[GeneratedPage], tmp: Path) -> dict[str, Any]:
     process) and the whole ingest (plus storing in this process's SQLite, which shares the machine's
     cores with the workers).  ``speedup_*``: 1-worker time / 2-worker time.  Cluster start-up is not
     counted (a cluster serves many jobs).  ``{"skipped": reason}`` without dask/distributed."""
-    try:
-        from analysis.parallel import DaskEngine
-    except ImportError as exc:  # pragma: no cover - parallel always defines it
-        return {"skipped": str(exc)}
+    from analysis.parallel import DaskEngine
+
     runs: dict[int, dict[str, Any]] = {}
     for n in DASK_WORKER_COUNTS:
         try:
