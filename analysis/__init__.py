@@ -17,22 +17,22 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     # fetch: the only network access
-    "fetch_many": "analysis.fetch",
-    "canonical_url": "analysis.fetch",
+    "fetch_many": "analysis.ingest.fetch",
+    "canonical_url": "analysis.ingest.fetch",
     # extract: HTML -> Article, no network
-    "extract_article": "analysis.extract",
-    "article_from_text": "analysis.extract",
-    "choose_body": "analysis.extract",
+    "extract_article": "analysis.ingest.extract",
+    "article_from_text": "analysis.ingest.extract",
+    "choose_body": "analysis.ingest.extract",
     # score: pure functions over text
-    "score_text": "analysis.scoring",
-    "SCORER_VERSION": "analysis.scoring",
-    "loaded_spans": "analysis.loaded",
-    "analyze_loaded": "analysis.loaded",
-    "sentence_is_loaded": "analysis.loaded",
-    "sentence_sentiment": "analysis.sentiment",
-    "split_sentences": "analysis.text",
+    "score_text": "analysis.scoring.scorer",
+    "SCORER_VERSION": "analysis.scoring.scorer",
+    "loaded_spans": "analysis.scoring.loaded",
+    "analyze_loaded": "analysis.scoring.loaded",
+    "sentence_is_loaded": "analysis.scoring.loaded",
+    "sentence_sentiment": "analysis.scoring.sentiment",
+    "split_sentences": "analysis.scoring.text",
     # store and batch work
-    "Store": "analysis.store",
+    "Store": "analysis.store.database",
     "Settings": "analysis.settings",
     "ingest_urls": "analysis.pipeline",
     "ingest_html": "analysis.pipeline",

@@ -19,13 +19,13 @@ the store while workers keep working).
   Workers of an existing cluster need this project importable (same code and lexicons).
 
 Heavy objects (the VADER analyzer, the lexicons, newspaper3k's config) are cached at module level in
-importable modules (``analysis.sentiment.analyzer`` ...), never in ``__main__``, so each worker
+importable modules (``analysis.scoring.sentiment.analyzer`` ...), never in ``__main__``, so each worker
 builds them once.
 
 Grouping into events is one global computation (a shared vocabulary and a neighbour graph across all
 articles).  :func:`group_events` runs it with the tokenising spread over the local engine's
 processes, or as one task on a Dask worker; labels are identical to
-:func:`analysis.events.group_events` in every case.
+:func:`analysis.events.grouper.group_events` in every case.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from functools import partial
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any, Protocol, TypeVar
 
-from analysis.extract import extract_article
+from analysis.ingest.extract import extract_article
 from analysis.models import FAILED_HEALTH, Article, IngestResult, Scores
-from analysis.scoring import SCORER_VERSION, score_text
+from analysis.scoring.scorer import SCORER_VERSION, score_text
 from analysis.settings import Settings
 
 T = TypeVar("T")
@@ -126,8 +126,8 @@ def score_batch(items: Sequence[tuple[str, str]]) -> list[Scores]:
 
 def warm_up() -> None:
     """Build the cached analyzers and lexicons (run once in each new worker)."""
-    from analysis.loaded import load_lexicon
-    from analysis.sentiment import analyzer
+    from analysis.scoring.loaded import load_lexicon
+    from analysis.scoring.sentiment import analyzer
 
     analyzer()
     load_lexicon()
@@ -369,7 +369,7 @@ def group_events(
     window_days: float | None = None,
     threshold: float | None = None,
 ) -> list[int]:
-    """:func:`analysis.events.group_events` on ``engine``: the same labels.
+    """:func:`analysis.events.grouper.group_events` on ``engine``: the same labels.
 
     Serial: one process.  Local: tokenising split over the engine's worker count (the grouper's own
     process pool; the similarity graph and the linkage are one global step).  Dask: the whole
@@ -396,7 +396,7 @@ def _group_job(
     window_days: float | None,
     threshold: float | None,
 ) -> list[int]:
-    from analysis import events
+    from analysis.events import grouper as events
 
     grouper = events.EventGrouper(
         threshold=events.DEFAULT_THRESHOLD if threshold is None else threshold,

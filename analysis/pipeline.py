@@ -16,17 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .extract import article_from_text
-from .fetch import canonical_url, check_batch_size, fetch_many
-from .models import Article, FetchAttempt, IngestResult, Page, Scores
-from .pagecache import open_page_cache
-from .parallel import PageFailure, analyse_page_safely, scores_for
-from .settings import DATA_DIR, Settings
-from .store import Store, slugify
+from analysis.ingest.extract import article_from_text
+from analysis.ingest.fetch import canonical_url, check_batch_size, fetch_many
+from analysis.ingest.pagecache import open_page_cache
+from analysis.models import Article, FetchAttempt, IngestResult, Page, Scores
+from analysis.parallel import PageFailure, analyse_page_safely, scores_for
+from analysis.settings import DATA_DIR, Settings
+from analysis.store.database import Store, slugify
 
 Progress = Callable[[int, int, IngestResult], None]
 if TYPE_CHECKING:
-    from .parallel import Engine
+    from analysis.parallel import Engine
 
 
 class BatchError(ValueError):
@@ -242,7 +242,7 @@ def ingest_html_pages(
     and the rest go on.  With ``event`` every page is put into that event (pinned), otherwise
     they are left for :func:`regroup`.
     """
-    from . import parallel
+    from analysis import parallel
 
     event_id = store.get_or_create_event(event) if event else None
     stream = parallel.iter_analysed(
@@ -309,7 +309,7 @@ def rescore(
 
     ``engine`` runs the scoring (``analysis.parallel``: serial, a local process pool or Dask);
     the database writes stay in this process."""
-    from . import parallel
+    from analysis import parallel
 
     return parallel.rescore(
         store, engine or parallel.SerialEngine(), everything=everything, progress=progress
@@ -320,13 +320,13 @@ def reextract(
     store: Store, settings: Settings, progress: Progress | None = None, engine: Engine | None = None
 ) -> int:
     """Re-run extraction and scoring on the stored HTML of every article (no refetch)."""
-    from . import parallel
+    from analysis import parallel
 
     return parallel.reextract(store, settings, engine or parallel.SerialEngine(), progress)
 
 
 def regroup(store: Store, settings: Settings, engine: Engine | None = None) -> dict[str, int]:
-    """Group every article a person has not placed into events (``analysis.events``).
+    """Group every article a person has not placed into events (``analysis.events.grouper``).
 
     Pinned articles (placed with ``--event``, moved, merged or split by a person) keep their
     event and anchor it; free articles join such an event when similar enough, or form
@@ -335,8 +335,8 @@ def regroup(store: Store, settings: Settings, engine: Engine | None = None) -> d
     """
     from collections import Counter, defaultdict
 
-    from . import parallel
-    from .events import event_title
+    from analysis import parallel
+    from analysis.events.grouper import event_title
 
     docs = store.grouping_docs()
     if not docs:

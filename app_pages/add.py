@@ -12,9 +12,9 @@ from datetime import UTC, datetime, time
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from analysis.highlight import escape_text
 from analysis.models import IngestResult
-from analysis.store import StoreError, slugify, validate_event_name
+from analysis.present.highlight import escape_text
+from analysis.store.database import StoreError, slugify, validate_event_name
 from app_pages import common
 
 MAX_URLS = 100  # URLs per batch; more are refused with a message (split the list)
@@ -160,7 +160,7 @@ with tab_feeds:
         if not sources:
             st.error("Paste at least one feed or front page address.")
         elif not feed_event.strip() or name:
-            from analysis.discover import discover
+            from analysis.ingest.discover import discover
             from analysis.pipeline import ingest_urls, regroup
 
             with st.spinner("Reading the sources…"):
@@ -226,12 +226,12 @@ with tab_html:
             st.error(f"{f.name}: larger than {MAX_HTML_MB} MB, skipped.")
             continue
         try:
-            from analysis.fetch import decode_html
+            from analysis.ingest.fetch import decode_html
 
             html = decode_html(data)[0]
         except ImportError:
             html = data.decode("utf-8", errors="replace")
-        from analysis.extract import page_url_hint  # here: newspaper3k is slow to import
+        from analysis.ingest.extract import page_url_hint  # here: newspaper3k is slow to import
 
         hint = page_url_hint(html) or ""
         page_url = st.text_input(

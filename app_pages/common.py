@@ -17,9 +17,11 @@ import plotly.io as pio
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from analysis import charts, compare, wordchoice
+from analysis.compare import summary as compare
+from analysis.compare import wordchoice
+from analysis.present import charts
 from analysis.settings import Settings
-from analysis.store import Store, StoreError
+from analysis.store.database import Store, StoreError
 
 PAGE_EVENTS = "app_pages/events.py"
 PAGE_COMPARE = "app_pages/compare.py"

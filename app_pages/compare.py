@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from analysis import charts, compare, coverage
-from analysis.highlight import (
+from analysis.compare import coverage
+from analysis.compare import summary as compare
+from analysis.present import charts
+from analysis.present.highlight import (
     article_header_html,
     article_html,
     categories_html,
@@ -17,14 +19,14 @@ from analysis.highlight import (
     escape_text,
     summary_table_html,
 )
-from analysis.report import build_event_report
-from analysis.store import slugify
+from analysis.present.report import build_event_report
+from analysis.store.database import slugify
 from app_pages import common
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from analysis.omissions import OutletOmissions
+    from analysis.compare.omissions import OutletOmissions
 
 MAX_SIDE_BY_SIDE = 6  # more outlets than this: a multiselect chooses which columns to show
 ARTICLE_HEIGHT = 640  # pixels of article text before a column scrolls
@@ -58,7 +60,7 @@ def _usable_rows(url: str, version: tuple, event_id: int) -> list[dict]:
 def _words(url: str, version: tuple, event_id: int) -> object:
     """Distinctive word choice of the event's outlets (log-odds against the database prior)."""
     # Imported here, not at the top: the first screen's summary and charts are drawn before it runs.
-    from analysis import wordchoice
+    from analysis.compare import wordchoice
 
     rows = _usable_rows(url, version, event_id)
     return wordchoice.event_word_choice(rows, prior=common.word_prior(url, version))
@@ -68,7 +70,7 @@ def _words(url: str, version: tuple, event_id: int) -> object:
 def _alignment(url: str, version: tuple, event_id: int) -> dict:
     """Who reported what: the sentence alignment's matrices and each outlet's omissions."""
     # Imported here: scikit-learn takes a second or two to import, and only this tab needs it.
-    from analysis import omissions
+    from analysis.compare import omissions
 
     alignment = omissions.align_event(_usable_rows(url, version, event_id))
     return {
@@ -90,7 +92,7 @@ def _headlines(url: str, version: tuple, event_id: int) -> dict:
 def _actors(url: str, version: tuple, event_id: int) -> object:
     """``actors.actor_table`` of the event, or a sentence saying why it is not available."""
     try:
-        from analysis.actors import actor_table
+        from analysis.compare.actors import actor_table
     except ImportError as exc:
         return f"The actor analysis is not available in this installation ({exc})."
     rows = [r for r in common.event_rows(url, version, event_id) if compare.usable(r)]

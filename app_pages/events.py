@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from analysis import charts, compare
-from analysis.store import StoreError
+from analysis.compare import summary as compare
+from analysis.present import charts
+from analysis.store.database import StoreError
 from app_pages import common
 
 TITLE_CHARS = 80  # characters of an article's headline in the article pickers
@@ -40,7 +41,7 @@ def _edit(action, success: str) -> None:  # noqa: ANN001 - a zero-argument calla
 
 def _regroup() -> None:
     try:
-        import analysis.events  # noqa: F401 - regroup imports it lazily: fail here, not halfway
+        import analysis.events.grouper  # noqa: F401 - regroup imports it lazily: fail here, not halfway
         from analysis.pipeline import regroup
     except ImportError as exc:
         st.session_state["_edit_message"] = (

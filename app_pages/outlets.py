@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import charts, compare, coverage, wordchoice
+from analysis.compare import coverage, wordchoice
+from analysis.compare import summary as compare
+from analysis.present import charts
 from app_pages import common
 
 WORD_TOP = 8  # terms at each end of an outlet's distinctive-words panel

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.models import Article, FetchAttempt, Loaded, Scores, SentenceSentiment, Sentiment, Span
-from analysis.store import Store
+from analysis.store.database import Store
 
 FIXTURE_EVENT = "Harbour bridge collapse"
 FIXTURE_SLUG = "harbour-bridge-collapse"

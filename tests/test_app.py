@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import charts, compare, wordchoice
-from analysis.store import Store
+from analysis.compare import summary as compare
+from analysis.compare import wordchoice
+from analysis.present import charts
+from analysis.store.database import Store
 
 try:  # tests/ is on sys.path while it has no __init__.py
     from dashboard_fixtures import (
@@ -250,7 +252,7 @@ def test_compare_page_cross_outlet_tabs(app, db_url: str) -> None:
 def test_outlets_page_blindspots_from_outlet_groups(
     app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.outlets as outlets_table
+    import analysis.ingest.outlets as outlets_table
 
     csv = tmp_path / "outlets.csv"
     csv.write_text(
@@ -327,17 +329,19 @@ def test_events_page_edits_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_events_page_regroup_is_guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     try:
-        import analysis.events as real  # another part of the project; the page must cope without it
+        import analysis.events.grouper as real  # another part of the project; the page must cope without it
     except ImportError:
         real = None
     at, _store = _edit_app(tmp_path, monkeypatch)
-    monkeypatch.setitem(sys.modules, "analysis.events", None)  # as if the grouping module were missing
+    monkeypatch.setitem(
+        sys.modules, "analysis.events.grouper", None
+    )  # as if the grouping module were missing
     at.button(key="ed-regroup").click().run()
     assert not at.exception
     assert any("not available" in e.value for e in at.error)
     if real is None:
-        pytest.skip("analysis.events does not import here")
-    monkeypatch.setitem(sys.modules, "analysis.events", real)
+        pytest.skip("analysis.events.grouper does not import here")
+    monkeypatch.setitem(sys.modules, "analysis.events.grouper", real)
     at.button(key="ed-regroup").click().run()
     assert not at.exception and not at.error
     assert any("Grouped 0 article" in s.value for s in at.success)  # every fixture article was placed by hand

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.bench import speed
 from analysis.bench.generate import MAX_WORDS, CorpusGenerator, generate_pages
-from analysis.extract import extract_article
+from analysis.ingest.extract import extract_article
 from analysis.parallel import SerialEngine
 
 VERDICTS = {"PASS", "MISS", "n/a"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.cli import build_parser, main
+from analysis.cli.main import build_parser, main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = [
@@ -173,7 +173,7 @@ def test_from_file(db, capsys, http_server, tmp_path) -> None:
 def test_demo_then_show(db, capsys) -> None:
     code, out, _ = run(capsys, "demo", "--db", db, "-q")
     assert code == 0 and "Demo corpus" in out
-    from analysis.store import Store
+    from analysis.store.database import Store
 
     events = Store(db).list_events()
     assert len(events) >= 3
@@ -185,7 +185,7 @@ def test_demo_then_show(db, capsys) -> None:
 
 
 def test_event_edits(db, capsys) -> None:
-    from analysis.store import Store
+    from analysis.store.database import Store
 
     assert run(capsys, "demo", "--db", db, "-q")[0] == 0
     store = Store(db)
@@ -218,7 +218,7 @@ def test_event_edits(db, capsys) -> None:
 
 def test_report_command(db, capsys, tmp_path) -> None:
     assert run(capsys, "demo", "--db", db, "-q")[0] == 0
-    from analysis.store import Store
+    from analysis.store.database import Store
 
     name = Store(db).list_events()[0]["name"]
     out = tmp_path / "report.html"
@@ -232,7 +232,7 @@ def test_report_command(db, capsys, tmp_path) -> None:
 
 def test_cross_outlet_commands_on_demo(db, capsys) -> None:
     assert run(capsys, "demo", "--db", db, "-q")[0] == 0
-    from analysis.store import Store
+    from analysis.store.database import Store
 
     event = next(e["name"] for e in Store(db).list_events() if "Dunmore" in e["name"])
     code, out, _ = run(capsys, "words", "--event", event, "--top", "3", "--db", db)
@@ -258,7 +258,7 @@ def test_discover_lists_then_ingests_and_groups(db, capsys, http_server) -> None
     assert code == 0 and "terminal-wire.html" in out and "terminal-tabloid.html" in out
     code, out, _ = run(capsys, "discover", url, "--all-dates", "--allow-private", "--db", db, "-q")
     assert code == 0 and "2 stored" in out and "Grouped 2 articles" in out
-    from analysis.store import Store
+    from analysis.store.database import Store
 
     [event] = Store(db).list_events()  # two articles on the same story: one automatic event
     assert event["articles"] == 2 and event["auto"]
@@ -287,7 +287,7 @@ def test_import_html_of_a_folder_in_parallel_batches(db, capsys, tmp_path, monke
     (folder / "no-address.html").write_text("<html><body><p>Text without an address.</p></body></html>")
     (folder / "notes.txt").write_text("not a page")  # ignored: not .html
     real = parallel.extract_article
-    from analysis.extract import page_url_hint
+    from analysis.ingest.extract import page_url_hint
 
     broken = page_url_hint(sorted(demo.glob("storm-oriel-floods/*.html"))[1].read_text("utf-8"))
 

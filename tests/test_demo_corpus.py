@@ -19,8 +19,8 @@ import lxml.html
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis.outlets import registered_domain
-from analysis.text import count_words
+from analysis.ingest.outlets import registered_domain
+from analysis.scoring.text import count_words
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 

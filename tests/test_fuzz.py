@@ -4,7 +4,7 @@ Hypothesis builds HTML-ish documents from a grammar (tags, attributes with broke
 entities, scripts, styles, JSON-LD, broken markup) filled with text that mixes words with odd
 code points: control characters, bidi and zero-width characters, noncharacters, emoji, other
 scripts (never lone surrogates: no decoder produces them).  The invariants are the ones
-``analysis.fuzz`` checks on its 10,000-input runs (``python -m analysis fuzz``).
+``analysis.bench.fuzz`` checks on its 10,000-input runs (``python -m analysis fuzz``).
 
 Two crashes the fuzzer found in ``analysis/extract.py`` (characters no lxml tree can hold after
 a comment; deeply nested JSON-LD) are fixed and kept as regression tests below.
@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from analysis import fuzz
-from analysis.extract import extract_article
-from analysis.fetch import clean_markup, decode_html
-from analysis.scoring import score_text
+from analysis.bench import fuzz
+from analysis.ingest.extract import extract_article
+from analysis.ingest.fetch import clean_markup, decode_html
+from analysis.scoring.scorer import score_text
 
 # True would leave the triggers of the two fixed extract.py crashes out of the grammar.
 EXTRACT_BUGS_OPEN = False

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from analysis import events, parallel
+from analysis import parallel
+from analysis.events import grouper as events
 from analysis.parallel import LocalEngine, SerialEngine
-from analysis.scoring import score_text
+from analysis.scoring.scorer import score_text
 from analysis.settings import DATA_DIR
-from analysis.store import Store
+from analysis.store.database import Store
 
 DEMO = DATA_DIR / "demo"
 
@@ -157,7 +158,7 @@ def test_a_page_that_raises_becomes_a_failure_and_the_batch_goes_on(pages, monke
     # reextract: an article whose page now fails keeps its earlier extraction
     store = Store(f"sqlite:///{tmp_path / 're.db'}")
     monkeypatch.setattr(parallel, "extract_article", real)
-    from analysis.fetch import canonical_url
+    from analysis.ingest.fetch import canonical_url
 
     for url, html in pages[:3]:
         article, scores = parallel.analyse_page(url, html)

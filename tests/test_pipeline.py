@@ -10,7 +10,7 @@ import pytest
 from analysis import parallel
 from analysis.pipeline import ingest_html, ingest_text, ingest_urls, load_demo, reextract, rescore
 from analysis.settings import Settings
-from analysis.store import Store
+from analysis.store.database import Store
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from pathlib import Path
 import newspaper
 import trafilatura
 
-from ..extract import extract_article
-from ..settings import Settings
+from analysis.ingest.extract import extract_article
+from analysis.settings import Settings
 
 SHINGLE_SIZE = 4  # the benchmark's shingle length
 
@@ -124,7 +124,7 @@ def eval_extraction(eval_dir: Path, limit: int | None = None) -> dict:
 
 
 if __name__ == "__main__":  # pragma: no cover - manual run
-    from .quality import find_eval_dir
+    from analysis.bench.quality import find_eval_dir
 
     arg = Path(sys.argv[1]) if len(sys.argv) > 1 else None
     print(json.dumps(eval_extraction(find_eval_dir(arg)), indent=2))

@@ -9,7 +9,7 @@ same 50 articles, the project's demo corpus with 4 fictional events, and, when `
 there, the 92 unrelated news pages of the extraction benchmark as distractors); and a synthetic
 corpus with ~190 events.  Returns ``{"skipped": reason}`` when the NewsWCL50 file is absent.
 
-``bench_grouping(n, seed, words=800)``: time and peak memory of :func:`analysis.events.group_events`
+``bench_grouping(n, seed, words=800)``: time and peak memory of :func:`analysis.events.grouper.group_events`
 on a synthetic corpus of ``n`` articles of ``words`` words (see :func:`synthetic_corpus`), and its
 ARI against the generator's events.
 
@@ -39,7 +39,7 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
-from analysis.events import DEFAULT_THRESHOLD, PARALLEL_MIN_DOCS, EventGrouper, group_events
+from analysis.events.grouper import DEFAULT_THRESHOLD, PARALLEL_MIN_DOCS, EventGrouper, group_events
 
 NEWSWCL_FILE = Path("grouping") / "newswcl50.jsonl"
 AEB_DIR = Path("extraction")
@@ -139,7 +139,7 @@ def demo_corpus() -> tuple[list[dict], list[str]]:
     manifest_path = DEMO_DIR / "manifest.json"
     if not manifest_path.is_file():
         return [], []
-    from analysis.extract import extract_article  # heavy import, only when needed
+    from analysis.ingest.extract import extract_article  # heavy import, only when needed
 
     docs, gold = [], []
     for event in json.loads(manifest_path.read_text(encoding="utf-8"))["events"]:

@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 
-from ..settings import PROJECT_ROOT
+from analysis.settings import PROJECT_ROOT
 
 DEFAULT_EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
 
@@ -25,10 +25,10 @@ def find_eval_dir(explicit: Path | None = None) -> Path:
 
 
 def run(eval_dir: Path) -> dict[str, dict]:
-    from .extraction_eval import eval_extraction
-    from .grouping_eval import eval_grouping
-    from .scoring_eval import eval_loaded, eval_sentiment
-    from .target_eval import eval_target
+    from analysis.bench.extraction_eval import eval_extraction
+    from analysis.bench.grouping_eval import eval_grouping
+    from analysis.bench.scoring_eval import eval_loaded, eval_sentiment
+    from analysis.bench.target_eval import eval_target
 
     results: dict[str, dict] = {}
     for name, fn in (

@@ -24,10 +24,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from analysis.loaded import SENTENCE_THRESHOLD, loaded_spans, sentence_score
 from analysis.models import Span
-from analysis.sentiment import compound, label, plain_analyzer, plain_compound
-from analysis.text import WORD_RE
+from analysis.scoring.loaded import SENTENCE_THRESHOLD, loaded_spans, sentence_score
+from analysis.scoring.sentiment import compound, label, plain_analyzer, plain_compound
+from analysis.scoring.text import WORD_RE
 
 BABE_FILE = Path("loaded_language") / "babe_dev.jsonl"
 NEWSMTSC_FILE = Path("sentiment") / "newsmtsc_train.jsonl"
@@ -252,7 +252,7 @@ def eval_loaded(eval_dir: Path) -> dict:
 def eval_sentiment(eval_dir: Path) -> dict:
     """Sentence-level VADER (+/-0.05) against NewsMTSC's target sentiment labels.
 
-    ``vader_plain`` is VADER as shipped; ``vader_news_adapted`` is what :mod:`analysis.sentiment`
+    ``vader_plain`` is VADER as shipped; ``vader_news_adapted`` is what :mod:`analysis.scoring.sentiment`
     uses (names left out, news supplement).  Both score the whole sentence, ignoring the target.
     """
     path = Path(eval_dir) / NEWSMTSC_FILE

@@ -9,14 +9,14 @@ fixed seed).  Measured, each next to its target (PASS/MISS):
 * extraction alone and scoring alone per article, and how much scoring adds to extraction;
 * scoring against the plain vaderSentiment loop (``polarity_scores`` on each sentence of
   ``split_sentences``) on the same texts: the sentence sentiment (``sentence_sentiment``, computed by
-  :class:`analysis.vader.FastVader`) and the whole of ``score_text`` (sentiment and loaded language
+  :class:`analysis.scoring.vader.FastVader`) and the whole of ``score_text`` (sentiment and loaded language
   of body and headline), with a check that every sentence's value is identical to vaderSentiment's
   own ``polarity_scores`` on the same input;
 * fetching 200 pages from a local threaded server adding 100 ms per response, against the bound
   ``pages x latency / concurrency``;
 * event grouping at 10k and 100k (time and peak memory, in a fresh process:
   :func:`analysis.bench.grouping_eval.bench_grouping`);
-* the Compare page's data (the store queries and :mod:`analysis.compare` frames the page builds)
+* the Compare page's data (the store queries and :mod:`analysis.compare.summary` frames the page builds)
   on the ingest database (10k articles in 500 events at size 10k).
 
 Numbers depend on the machine and its load (reported with the results).  Tests check the structure
@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.bench.generate import CorpusGenerator, GeneratedPage, generate_pages
-from analysis.extract import extract_article
+from analysis.ingest.extract import extract_article
 from analysis.models import Article
 from analysis.parallel import LocalEngine, PageFailure, SerialEngine, _EngineBase, iter_analysed
 from analysis.settings import Settings
@@ -105,8 +105,8 @@ def ingest(
 
     ``pages`` may be a generator (taken ``block`` at a time).  ``keep``: a list that receives each
     (page, article, scores), for :func:`replicate_store`."""
-    from analysis.fetch import canonical_url
-    from analysis.store import Store
+    from analysis.ingest.fetch import canonical_url
+    from analysis.store.database import Store
 
     store = Store(f"sqlite:///{db_path}")
     events: dict[str, int] = {}
@@ -161,7 +161,7 @@ def replicate_store(analysed: Sequence[tuple], n: int, per_event: int, db_path: 
     no extraction).  For the dashboard measurement when ingesting ``n`` pages would take too long."""
     from dataclasses import replace
 
-    from analysis.store import Store
+    from analysis.store.database import Store
 
     store = Store(f"sqlite:///{db_path}")
     event_id = None
@@ -241,15 +241,15 @@ def _words(text: str) -> set[str]:
 
 def scoring(pages: Sequence[GeneratedPage]) -> dict[str, Any]:
     """Per-core times of extraction, ``score_text`` and the plain VADER loop on the same pages."""
-    from analysis.scoring import score_text
-    from analysis.sentiment import (
+    from analysis.scoring.scorer import score_text
+    from analysis.scoring.sentiment import (
         analyzer,
         plain_analyzer,
         plain_compound,
         sentence_sentiment,
         without_names,
     )
-    from analysis.text import split_sentences
+    from analysis.scoring.text import split_sentences
 
     extract_article(pages[0].html, pages[0].url)  # warm up caches and imports
     score_text("Warm up. Done.", title="Warm up")
@@ -362,7 +362,7 @@ def fetching(
     concurrency: int = FETCH_CONCURRENCY,
 ) -> dict[str, Any]:
     """``fetch_many`` of ``n_pages`` URLs of one local site, against pages x latency / concurrency."""
-    from analysis.fetch import fetch_many
+    from analysis.ingest.fetch import fetch_many
 
     settings = Settings(
         allow_private=True,
@@ -400,7 +400,7 @@ def grouping(n: int) -> dict[str, Any]:
     try:
         from analysis.bench import grouping_eval  # noqa: F401 - presence check
     except ImportError as exc:
-        return {"n": n, "skipped": f"analysis.events / grouping_eval not available: {exc}"}
+        return {"n": n, "skipped": f"analysis.events.grouper / grouping_eval not available: {exc}"}
     cmd = [sys.executable, "-m", "analysis.bench.grouping_eval", "--bench", str(n)]
     try:
         done = subprocess.run(
@@ -430,8 +430,10 @@ def event_page(db_path: Path, repeats: int = 3) -> dict[str, Any]:
     with text, the sentence/summary/category frames and findings, the outlet colours, the word-choice
     prior (a sample of the database) and the event's word choice (the open tab), and the three charts.
     The best of ``repeats`` runs (the first also warms imports)."""
-    from analysis import charts, compare, wordchoice
-    from analysis.store import Store
+    from analysis.compare import summary as compare
+    from analysis.compare import wordchoice
+    from analysis.present import charts
+    from analysis.store.database import Store
 
     store = Store(f"sqlite:///{db_path}")
     stages: dict[str, float] = {}
@@ -489,7 +491,7 @@ def event_page_browser(
     (:func:`analysis.bench.browser.time_event_page`; ``browser``: an already launched Playwright
     browser); ``{"skipped": reason}`` without one."""
     from analysis.bench.browser import browser_unavailable, time_event_page
-    from analysis.store import Store
+    from analysis.store.database import Store
 
     reason = browser_unavailable()
     if reason:
@@ -509,7 +511,7 @@ def event_page_browser(
 
 
 def _charts(summary: Any, sentences: Any, cats: Any, colors: dict[str, str]) -> tuple:
-    from analysis import charts
+    from analysis.present import charts
 
     return (
         charts.outlet_interval_chart(summary, colors),
@@ -525,7 +527,7 @@ def _charts(summary: Any, sentences: Any, cats: Any, colors: dict[str, str]) -> 
 
 def profile(pages: Sequence[GeneratedPage], top: int = PROFILE_TOP) -> dict[str, list[str]]:
     """cProfile of extraction and of scoring on ``pages``: the top functions by own time."""
-    from analysis.scoring import score_text
+    from analysis.scoring.scorer import score_text
 
     out: dict[str, list[str]] = {}
     articles = [extract_article(p.html, p.url) for p in pages[:5]]  # warm up

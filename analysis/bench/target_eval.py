@@ -1,4 +1,4 @@
-"""Quality of target-dependent sentiment (:mod:`analysis.target`) on NewsMTSC.
+"""Quality of target-dependent sentiment (:mod:`analysis.scoring.target`) on NewsMTSC.
 
 Reads ``sentiment/newsmtsc_train.jsonl`` from the shared eval folder (third-party data: read in
 place, never copied): one news sentence per line with a target (``mention``, ``from``, ``to``) and
@@ -7,7 +7,7 @@ the gold sentiment toward it.  Returns ``{"skipped": reason}`` when the file is 
 Reported: accuracy and macro-F1 (with per-class F1) for our scorer; the same for two halves of
 the data split by a hash of the sentence (a check that rules tuned on the whole do not fit one
 half only; all targets of one sentence fall in the same half); baselines: sentence-level VADER
-compound with VADER's +/-0.05 convention (plain and news-adapted, :mod:`analysis.sentiment`) and
+compound with VADER's +/-0.05 convention (plain and news-adapted, :mod:`analysis.scoring.sentiment`) and
 the majority class; an ablation without the role weights (every role counts 1).
 
 Run alone with ``python -m analysis.bench.target_eval [EVAL_DIR]``.
@@ -23,8 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
-from analysis import target
-from analysis.sentiment import compound, label, plain_compound
+from analysis.scoring import target
+from analysis.scoring.sentiment import compound, label, plain_compound
 
 NEWSMTSC_FILE = Path("sentiment") / "newsmtsc_train.jsonl"
 CLASSES: tuple[str, ...] = ("negative", "neutral", "positive")

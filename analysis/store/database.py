@@ -1,0 +1,723 @@
+"""The database: SQLAlchemy 2 models and the queries the rest of the program uses.
+
+The only module that talks to the database.  SQLite (WAL mode) by default, any
+SQLAlchemy URL otherwise (PostgreSQL: ``postgresql+psycopg://user:pw@host/db``).
+Every write commits on its own, so one failing article never loses the others.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    create_engine,
+    event,
+    false,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    defer,
+    mapped_column,
+    relationship,
+    selectinload,
+    sessionmaker,
+)
+
+from analysis.models import Article, FetchAttempt, Scores
+
+MAX_EVENT_NAME = 200  # characters; longer names are refused with a message
+
+
+class StoreError(ValueError):
+    """A user-facing problem with the database (bad URL, unknown event ...)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(MAX_EVENT_NAME), unique=True)
+    slug: Mapped[str] = mapped_column(String(MAX_EVENT_NAME), unique=True, index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # True for events made by automatic grouping and not touched by a user since; re-grouping
+    # may rename, refill or remove them.  A user's edit makes them False (kept as they are).
+    auto: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    articles: Mapped[list[ArticleRow]] = relationship(back_populates="event")
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    # True when a person put the article in its event (ingest --event, a move, a merge, a split):
+    # re-grouping never moves it.  False when automatic grouping chose the event.
+    event_pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    source: Mapped[str] = mapped_column(String(16))  # "url", "html-file", "text", "demo"
+    title: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list] = mapped_column(JSON, default=list)
+    published: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    outlet: Mapped[str] = mapped_column(String(200), index=True)
+    domain: Mapped[str] = mapped_column(String(253), index=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    health: Mapped[str] = mapped_column(String(32), index=True)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    top_image: Mapped[str | None] = mapped_column(String(2048))
+    description: Mapped[str | None] = mapped_column(Text)
+    extractor: Mapped[str] = mapped_column(String(32), default="")
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed UTF-8
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # indexed: Store.version() asks for the latest on every dashboard run (without an index, SQLite
+    # reads every row, past the stored HTML, to find it)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, onupdate=_now, index=True
+    )
+    event: Mapped[EventRow | None] = relationship(back_populates="articles")
+    score: Mapped[ScoreRow | None] = relationship(
+        back_populates="article", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class ScoreRow(Base):
+    __tablename__ = "scores"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), unique=True)
+    scorer_version: Mapped[str] = mapped_column(String(100), index=True)
+    sentiment: Mapped[float] = mapped_column(Float)
+    positive_share: Mapped[float] = mapped_column(Float)
+    negative_share: Mapped[float] = mapped_column(Float)
+    n_sentences: Mapped[int] = mapped_column(Integer)
+    headline_sentiment: Mapped[float | None] = mapped_column(Float)
+    loaded_rate: Mapped[float] = mapped_column(Float)
+    quoted_rate: Mapped[float] = mapped_column(Float)
+    loaded_count: Mapped[int] = mapped_column(Integer)
+    loaded_sentences: Mapped[int] = mapped_column(Integer)
+    categories: Mapped[dict] = mapped_column(JSON, default=dict)
+    spans: Mapped[list] = mapped_column(JSON, default=list)
+    sentences: Mapped[list] = mapped_column(JSON, default=list)
+    headline_spans: Mapped[list] = mapped_column(JSON, default=list)
+    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    article: Mapped[ArticleRow] = relationship(back_populates="score")
+
+
+class FetchAttemptRow(Base):
+    __tablename__ = "fetch_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    canonical_url: Mapped[str] = mapped_column(String(2048), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    status: Mapped[int | None] = mapped_column(Integer)
+    health: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    elapsed: Mapped[float] = mapped_column(Float, default=0.0)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+
+
+def slugify(name: str) -> str:
+    """ASCII slug for file names and URLs: "Paris visit, 2026!" -> "paris-visit-2026"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:80] or "event"
+
+
+def validate_event_name(name: str) -> str:
+    """Strip and check an event name; raises StoreError with a readable message."""
+    clean = " ".join((name or "").split())
+    if not clean:
+        raise StoreError("the event name is empty")
+    if len(clean) > MAX_EVENT_NAME:
+        raise StoreError(f"the event name is longer than {MAX_EVENT_NAME} characters")
+    if any(unicodedata.category(ch) == "Cc" for ch in clean):
+        raise StoreError("the event name contains control characters")
+    return clean
+
+
+def compress_html(html: str | None) -> bytes | None:
+    return None if html is None else zlib.compress(html.encode("utf-8", "replace"), 6)
+
+
+def decompress_html(blob: bytes | None) -> str | None:
+    return None if blob is None else zlib.decompress(blob).decode("utf-8", "replace")
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers (the dashboard) never block the writer
+    cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last commit
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")  # ms to wait for a concurrent writer
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; creates the SQLite file's folder and the tables."""
+    try:
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise StoreError(f"cannot use database URL {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def prepare_schema(engine: Engine) -> None:
+    """Create missing tables and add missing columns (safe to run on every start)."""
+    Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
+    _add_missing_indexes(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Additive migrations: columns added since a database was created are added to it.
+
+    Only nullable columns or columns with a server default are ever added, so this is safe on
+    a database in use; nothing is dropped or changed.
+    """
+    insp = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            present = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name in present:
+                    continue
+                ddl_type = col.type.compile(dialect=engine.dialect)
+                default = ""
+                if col.server_default is not None:
+                    default = " DEFAULT " + str(col.server_default.arg.compile(dialect=engine.dialect))
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {ddl_type}{default}'))
+
+
+def _add_missing_indexes(engine: Engine) -> None:
+    """Indexes added since a database was created are created on it (``create_all`` only makes the
+    indexes of new tables)."""
+    insp = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        present = {ix["name"] for ix in insp.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(engine, checkfirst=True)
+
+
+class Store:
+    """Repository over one database.  Methods commit their own transaction."""
+
+    def __init__(self, url_or_engine: str | Engine) -> None:
+        self.engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+        prepare_schema(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as s, s.begin():
+            yield s
+
+    # --- events -----------------------------------------------------------
+    def get_or_create_event(self, name: str, description: str = "", *, auto: bool = False) -> int:
+        name = validate_event_name(name)
+        slug = slugify(name)
+        with self.session() as s:
+            row = s.scalar(select(EventRow).where((EventRow.name == name) | (EventRow.slug == slug)))
+            if row is not None:
+                return row.id
+        try:
+            with self.session() as s:
+                row = EventRow(name=name, slug=slug, description=description, auto=auto)
+                s.add(row)
+                s.flush()
+                return row.id
+        except IntegrityError:  # created concurrently
+            with self.session() as s:
+                return s.scalar(select(EventRow.id).where(EventRow.slug == slug))
+
+    def find_event(self, name_or_slug: str) -> EventRow:
+        with self.session() as s:
+            row = s.scalar(
+                select(EventRow).where(
+                    (EventRow.name == name_or_slug.strip()) | (EventRow.slug == slugify(name_or_slug))
+                )
+            )
+        if row is None:
+            known = ", ".join(e["name"] for e in self.list_events()) or "none yet"
+            raise StoreError(f"no event named {name_or_slug!r} (known events: {known})")
+        return row
+
+    def list_events(self) -> list[dict]:
+        with self.session() as s:
+            rows = s.execute(
+                select(
+                    EventRow.id,
+                    EventRow.name,
+                    EventRow.slug,
+                    EventRow.description,
+                    EventRow.auto,
+                    func.count(ArticleRow.id),
+                    func.count(func.distinct(ArticleRow.outlet)),
+                    func.min(ArticleRow.published),
+                    func.max(ArticleRow.published),
+                )
+                .outerjoin(ArticleRow, ArticleRow.event_id == EventRow.id)
+                .group_by(EventRow.id, EventRow.name, EventRow.slug, EventRow.description, EventRow.auto)
+                .order_by(EventRow.name)
+            ).all()
+        keys = ("id", "name", "slug", "description", "auto", "articles", "outlets", "first", "last")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    # --- a person's edits to events (they survive re-grouping) -------------
+    def _event_id(self, s: Session, name_or_id: str | int) -> int:
+        if isinstance(name_or_id, int):
+            if s.get(EventRow, name_or_id) is None:
+                raise StoreError(f"no event with id {name_or_id}")
+            return name_or_id
+        return self.find_event(name_or_id).id
+
+    def rename_event(self, event: str | int, new_name: str) -> None:
+        """Rename an event; its articles become pinned to it (a person has reviewed it)."""
+        new_name = validate_event_name(new_name)
+        with self.session() as s:
+            eid = self._event_id(s, event)
+            clash = s.scalar(
+                select(EventRow.id).where(
+                    ((EventRow.name == new_name) | (EventRow.slug == slugify(new_name)))
+                    & (EventRow.id != eid)
+                )
+            )
+            if clash is not None:
+                raise StoreError(f"an event named {new_name!r} already exists (merge them instead)")
+            row = s.get(EventRow, eid)
+            row.name, row.slug, row.auto = new_name, slugify(new_name), False
+            s.execute(update(ArticleRow).where(ArticleRow.event_id == eid).values(event_pinned=True))
+
+    def merge_events(self, sources: Iterable[str | int], target: str | int) -> int:
+        """Move every article of ``sources`` into ``target`` (pinned) and delete the sources.
+
+        Returns the number of articles moved."""
+        with self.session() as s:
+            tid = self._event_id(s, target)
+            sids = [self._event_id(s, x) for x in sources]
+            sids = [x for x in sids if x != tid]
+            moved = s.execute(
+                update(ArticleRow)
+                .where(ArticleRow.event_id.in_(sids))
+                .values(event_id=tid, event_pinned=True)
+            ).rowcount
+            s.execute(update(ArticleRow).where(ArticleRow.event_id == tid).values(event_pinned=True))
+            s.execute(update(FetchAttemptRow).where(FetchAttemptRow.event_id.in_(sids)).values(event_id=tid))
+            s.get(EventRow, tid).auto = False
+            for sid in sids:
+                s.delete(s.get(EventRow, sid))
+        return moved
+
+    def move_articles(self, article_ids: Iterable[int], event: str | int) -> int:
+        """Put articles into ``event`` (pinned there).  Returns how many were moved."""
+        ids = list(article_ids)
+        with self.session() as s:
+            eid = self._event_id(s, event)
+            missing = set(ids) - set(s.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(ids))))
+            if missing:
+                raise StoreError(f"no article with id {sorted(missing)[0]}")
+            n = s.execute(
+                update(ArticleRow).where(ArticleRow.id.in_(ids)).values(event_id=eid, event_pinned=True)
+            ).rowcount
+            s.get(EventRow, eid).auto = False
+        return n
+
+    def split_event(self, event: str | int, article_ids: Iterable[int], new_name: str) -> int:
+        """Move ``article_ids`` of ``event`` into a new event ``new_name``; both are then pinned."""
+        ids = list(article_ids)
+        with self.session() as s:
+            eid = self._event_id(s, event)
+            inside = set(s.scalars(select(ArticleRow.id).where(ArticleRow.event_id == eid)))
+        if not ids or not set(ids) <= inside:
+            raise StoreError("split needs one or more article ids that belong to the event")
+        new_id = self.get_or_create_event(new_name)
+        self.move_articles(ids, new_id)
+        with self.session() as s:
+            s.execute(update(ArticleRow).where(ArticleRow.event_id == eid).values(event_pinned=True))
+            s.get(EventRow, eid).auto = False
+        return new_id
+
+    def delete_empty_auto_events(self) -> int:
+        with self.session() as s:
+            used = select(ArticleRow.event_id).where(ArticleRow.event_id.is_not(None))
+            rows = s.scalars(select(EventRow).where(EventRow.auto, EventRow.id.not_in(used))).all()
+            for row in rows:
+                s.delete(row)
+            return len(rows)
+
+    def grouping_docs(self) -> list[dict]:
+        """Every article as a document for event grouping, with its current event and pin."""
+        with self.session() as s:
+            rows = s.execute(
+                select(
+                    ArticleRow.id,
+                    ArticleRow.title,
+                    ArticleRow.text,
+                    ArticleRow.outlet,
+                    ArticleRow.published,
+                    ArticleRow.event_id,
+                    ArticleRow.event_pinned,
+                    EventRow.auto,
+                )
+                .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+                .order_by(ArticleRow.id)
+            ).all()
+        keys = ("id", "title", "text", "outlet", "published", "event_id", "pinned", "event_auto")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def assign_auto(self, assignments: dict[int, int]) -> None:
+        """Set the event of free (unpinned) articles as grouping decided: {article_id: event_id}."""
+        by_event: dict[int, list[int]] = {}
+        for aid, eid in assignments.items():
+            by_event.setdefault(eid, []).append(aid)
+        with self.session() as s:
+            for eid, ids in by_event.items():
+                s.execute(
+                    update(ArticleRow)
+                    .where(ArticleRow.id.in_(ids), ArticleRow.event_pinned.is_(False))
+                    .values(event_id=eid)
+                )
+
+    # --- articles ---------------------------------------------------------
+    def article_id_for(self, canonical_url: str) -> int | None:
+        with self.session() as s:
+            return s.scalar(select(ArticleRow.id).where(ArticleRow.canonical_url == canonical_url))
+
+    def event_name_of_article(self, article_id: int) -> str | None:
+        with self.session() as s:
+            return s.scalar(
+                select(EventRow.name)
+                .join(ArticleRow, ArticleRow.event_id == EventRow.id)
+                .where(ArticleRow.id == article_id)
+            )
+
+    def add_article(
+        self,
+        article: Article,
+        scores: Scores | None,
+        *,
+        canonical_url: str,
+        event_id: int | None,
+        source: str,
+        html: str | None = None,
+    ) -> tuple[int, bool]:
+        """Insert one article with its scores in one transaction.
+
+        Returns ``(article_id, created)``; ``created`` is False when the canonical URL was
+        already stored (nothing is changed then: ingesting twice never duplicates).
+        """
+        existing = self.article_id_for(canonical_url)
+        if existing is not None:
+            return existing, False
+        row = ArticleRow(
+            canonical_url=canonical_url,
+            url=article.url,
+            event_id=event_id,
+            event_pinned=event_id is not None,  # a person chose the event (ingest --event ...)
+            source=source,
+            raw_html=compress_html(html),
+            **_article_fields(article),
+        )
+        if scores is not None:
+            row.score = ScoreRow(**score_fields(scores))
+        try:
+            with self.session() as s:
+                s.add(row)
+                s.flush()
+                return row.id, True
+        except IntegrityError:  # the same URL committed by a concurrent writer
+            existing = self.article_id_for(canonical_url)
+            if existing is None:
+                raise
+            return existing, False
+
+    def update_article(self, article_id: int, article: Article, scores: Scores | None) -> None:
+        """Replace the extracted fields and scores of a stored article (re-extraction)."""
+        with self.session() as s:
+            row = s.get(ArticleRow, article_id)
+            if row is None:
+                raise StoreError(f"no article with id {article_id}")
+            for key, value in _article_fields(article).items():
+                setattr(row, key, value)
+            if scores is not None:
+                self._set_scores(s, row, scores)
+
+    def set_scores(self, article_id: int, scores: Scores) -> None:
+        with self.session() as s:
+            row = s.get(ArticleRow, article_id)
+            if row is None:
+                raise StoreError(f"no article with id {article_id}")
+            self._set_scores(s, row, scores)
+
+    @staticmethod
+    def _set_scores(s: Session, row: ArticleRow, scores: Scores) -> None:
+        fields = score_fields(scores)
+        if row.score is None:
+            row.score = ScoreRow(**fields)
+        else:
+            for key, value in fields.items():
+                setattr(row.score, key, value)
+            row.score.scored_at = _now()
+        s.flush()
+
+    def record_attempt(
+        self,
+        attempt: FetchAttempt,
+        *,
+        canonical_url: str,
+        event_id: int | None,
+        article_id: int | None = None,
+    ) -> None:
+        with self.session() as s:
+            s.add(
+                FetchAttemptRow(
+                    url=attempt.url,
+                    canonical_url=canonical_url,
+                    event_id=event_id,
+                    article_id=article_id,
+                    status=attempt.status,
+                    health=attempt.health,
+                    reason=attempt.reason,
+                    elapsed=attempt.elapsed,
+                    at=attempt.at or _now(),
+                )
+            )
+
+    def articles_to_rescore(
+        self, scorer_version: str, everything: bool = False
+    ) -> list[tuple[int, str, str]]:
+        """(id, title, text) of articles whose scores are missing or from another scorer version."""
+        with self.session() as s:
+            q = select(ArticleRow.id, ArticleRow.title, ArticleRow.text).outerjoin(ScoreRow)
+            if not everything:
+                q = q.where((ScoreRow.id.is_(None)) | (ScoreRow.scorer_version != scorer_version))
+            return [tuple(r) for r in s.execute(q.order_by(ArticleRow.id)).all()]
+
+    def raw_pages(self, ids: Iterable[int] | None = None) -> Iterator[tuple[int, str, str | None]]:
+        """(id, url, html) of stored articles, for re-extraction without refetching."""
+        with self.session() as s:
+            q = select(ArticleRow.id, ArticleRow.url, ArticleRow.raw_html).order_by(ArticleRow.id)
+            if ids is not None:
+                q = q.where(ArticleRow.id.in_(list(ids)))
+            rows = s.execute(q).all()
+        for aid, url, blob in rows:
+            yield aid, url, decompress_html(blob)
+
+    def event_articles(self, event_id: int | None = None, *, with_text: bool = True) -> list[dict]:
+        """Articles (with their scores) as plain dicts, ordered by outlet then date."""
+        with self.session() as s:
+            # One query for all scores, not one per article; never the stored HTML; without
+            # text, neither the article text nor the spans/sentences JSON (the heavy columns).
+            score_load = selectinload(ArticleRow.score)
+            if not with_text:
+                score_load = (
+                    score_load.defer(ScoreRow.spans).defer(ScoreRow.sentences).defer(ScoreRow.headline_spans)
+                )
+            q = (
+                select(ArticleRow, EventRow.name)
+                .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+                .options(defer(ArticleRow.raw_html), score_load)
+            )
+            if not with_text:
+                q = q.options(defer(ArticleRow.text))
+            if event_id is not None:
+                q = q.where(ArticleRow.event_id == event_id)
+            rows = s.execute(q.order_by(ArticleRow.outlet, ArticleRow.published, ArticleRow.id)).all()
+            out = [_row_dict(a, ev, with_text) for a, ev in rows]
+        return out
+
+    def outlet_names(self) -> list[str]:
+        """Every outlet with an article, sorted (one DISTINCT query on an indexed column)."""
+        with self.session() as s:
+            return sorted(o for o in s.scalars(select(ArticleRow.outlet).distinct()) if o is not None)
+
+    def text_sample(self, limit: int) -> list[dict]:
+        """``id``, ``title``, ``text``, ``outlet`` and ``event`` (name) of at most ``limit`` articles
+        spread evenly over the database (every k-th by id, so the same data gives the same sample):
+        a sample for background statistics that stays cheap at any size.  Nothing else is loaded."""
+        if limit <= 0:
+            return []
+        with self.session() as s:
+            ids = list(s.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
+            step = max(1, -(-len(ids) // limit))  # ceil: at most ``limit`` ids
+            chosen = ids[::step][:limit]
+            out: list[dict] = []
+            for i in range(0, len(chosen), SAMPLE_QUERY_CHUNK):
+                q = (
+                    select(ArticleRow.id, ArticleRow.title, ArticleRow.text, ArticleRow.outlet, EventRow.name)
+                    .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+                    .where(ArticleRow.id.in_(chosen[i : i + SAMPLE_QUERY_CHUNK]))
+                )
+                keys = ("id", "title", "text", "outlet", "event")
+                out += [dict(zip(keys, r, strict=True)) for r in s.execute(q)]
+        return sorted(out, key=lambda d: d["id"])
+
+    def attempts(self, event_id: int | None = None, *, failed_only: bool = False) -> list[dict]:
+        with self.session() as s:
+            q = select(FetchAttemptRow).order_by(FetchAttemptRow.at)
+            if event_id is not None:
+                q = q.where(FetchAttemptRow.event_id == event_id)
+            if failed_only:
+                q = q.where(FetchAttemptRow.health != "ok")
+            return [
+                {
+                    "url": r.url,
+                    "status": r.status,
+                    "health": r.health,
+                    "reason": r.reason,
+                    "elapsed": r.elapsed,
+                    "at": r.at,
+                    "article_id": r.article_id,
+                }
+                for r in s.scalars(q)
+            ]
+
+    def version(self) -> tuple:
+        """Changes whenever rows are added, removed or edited: a cache key for readers (the dashboard)."""
+        with self.session() as s:
+            latest = (
+                s.scalar(select(func.max(ArticleRow.updated_at))),
+                s.scalar(select(func.max(ScoreRow.scored_at))),
+                s.scalar(select(func.max(FetchAttemptRow.at))),
+            )
+        return (*self.counts().values(), *latest)
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as s:
+            return {
+                "events": s.scalar(select(func.count(EventRow.id))) or 0,
+                "articles": s.scalar(select(func.count(ArticleRow.id))) or 0,
+                "scores": s.scalar(select(func.count(ScoreRow.id))) or 0,
+                "fetch_attempts": s.scalar(select(func.count(FetchAttemptRow.id))) or 0,
+            }
+
+
+def _article_fields(article: Article) -> dict:
+    return {
+        "title": article.title,
+        "authors": list(article.authors),
+        "published": article.published,
+        "text": article.text,
+        "outlet": article.outlet,
+        "domain": article.domain,
+        "language": article.language,
+        "health": article.health,
+        "problems": list(article.problems),
+        "reason": article.reason,
+        "top_image": article.top_image,
+        "description": article.description,
+        "extractor": article.extractor,
+        "word_count": article.word_count,
+    }
+
+
+def score_fields(scores: Scores) -> dict:
+    """The columns of ScoreRow for ``scores`` (spans and sentences as JSON-ready lists)."""
+    sent, loaded = scores.sentiment, scores.loaded
+    return {
+        "scorer_version": scores.scorer_version,
+        "sentiment": sent.compound,
+        "positive_share": sent.positive_share,
+        "negative_share": sent.negative_share,
+        "n_sentences": sent.n_sentences,
+        "headline_sentiment": scores.headline_sentiment.compound if scores.headline_sentiment else None,
+        "loaded_rate": loaded.rate_per_1000,
+        "quoted_rate": loaded.quoted_rate_per_1000,
+        "loaded_count": sum(1 for sp in loaded.spans if not sp.quoted),
+        "loaded_sentences": loaded.loaded_sentences,
+        "categories": dict(loaded.categories),
+        "spans": [asdict(sp) for sp in loaded.spans],
+        "sentences": [[x.start, x.end, round(x.compound, 4)] for x in sent.sentences],
+        "headline_spans": [asdict(sp) for sp in scores.headline_loaded.spans]
+        if scores.headline_loaded
+        else [],
+    }
+
+
+SAMPLE_QUERY_CHUNK = 500  # ids per IN (...) query of text_sample (SQLite's variable limit is far above)
+
+
+def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool) -> dict:
+    sc = a.score
+    d = {
+        "id": a.id,
+        "event": event_name,
+        "outlet": a.outlet,
+        "domain": a.domain,
+        "title": a.title,
+        "authors": list(a.authors or []),
+        "published": a.published,
+        "url": a.url,
+        "canonical_url": a.canonical_url,
+        "source": a.source,
+        "language": a.language,
+        "health": a.health,
+        "problems": list(a.problems or []),
+        "reason": a.reason,
+        "extractor": a.extractor,
+        "words": a.word_count,
+        "scorer_version": sc.scorer_version if sc else None,
+        "sentiment": sc.sentiment if sc else None,
+        "positive_share": sc.positive_share if sc else None,
+        "negative_share": sc.negative_share if sc else None,
+        "n_sentences": sc.n_sentences if sc else None,
+        "headline_sentiment": sc.headline_sentiment if sc else None,
+        "loaded_rate": sc.loaded_rate if sc else None,
+        "quoted_rate": sc.quoted_rate if sc else None,
+        "loaded_count": sc.loaded_count if sc else None,
+        "loaded_sentences": sc.loaded_sentences if sc else None,
+        "categories": dict(sc.categories) if sc else {},
+    }
+    if with_text:
+        d["text"] = a.text
+        d["spans"] = list(sc.spans) if sc else []
+        d["sentences"] = list(sc.sentences) if sc else []
+        d["headline_spans"] = list(sc.headline_spans) if sc else []
+    return d
+
+
+def dumps(obj: object) -> str:
+    """JSON with datetimes as ISO 8601 strings."""
+    return json.dumps(
+        obj, ensure_ascii=False, default=lambda o: o.isoformat() if isinstance(o, datetime) else str(o)
+    )

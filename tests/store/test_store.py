@@ -1,0 +1,369 @@
+"""The database layer on its own: events, de-duplication, scores, attempts, compression."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
+
+from analysis.models import Article, FetchAttempt, Loaded, Scores, SentenceSentiment, Sentiment, Span
+from analysis.store.database import (
+    Base,
+    Store,
+    StoreError,
+    compress_html,
+    decompress_html,
+    slugify,
+    validate_event_name,
+)
+
+
+def make_article(url: str = "https://news.example/a", **kw) -> Article:
+    base = dict(
+        url=url,
+        canonical_url=url,
+        title="A <b>title</b>",
+        authors=("Ann Writer",),
+        published=datetime(2026, 3, 12, 9, 30, tzinfo=UTC),
+        text="The council voted. Critics called it a disaster.",
+        outlet="News Example",
+        domain="news.example",
+        language="en",
+        health="ok",
+    )
+    base.update(kw)
+    return Article(**base)
+
+
+def make_scores(version: str = "v1", compound: float = -0.4) -> Scores:
+    span = Span(start=38, end=46, text="disaster", category="emotional", weight=0.8)
+    return Scores(
+        sentiment=Sentiment(
+            compound=compound,
+            positive_share=0.0,
+            negative_share=0.5,
+            n_sentences=2,
+            sentences=(SentenceSentiment(0, 18, 0.0, "neutral"), SentenceSentiment(19, 47, -0.6, "negative")),
+        ),
+        loaded=Loaded(
+            spans=(span,),
+            word_count=8,
+            rate_per_1000=100.0,
+            quoted_rate_per_1000=0.0,
+            categories=(("emotional", 0.8),),
+            loaded_sentences=1,
+        ),
+        scorer_version=version,
+    )
+
+
+# A PostgreSQL server for the DATABASE_URL path: .ci/run installs and starts one (Debian's
+# package); elsewhere these tests skip with the reason.
+PG_URL = os.environ.get(
+    "ANALYSIS_TEST_PG_URL", "postgresql+psycopg://analysis:analysis@127.0.0.1:5432/analysis_test"
+)
+
+
+def _postgres_store() -> Store:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed (pip install 'psycopg[binary]')")
+    engine = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server at {PG_URL} ({str(exc).splitlines()[0]}); .ci/run starts one")
+    Base.metadata.drop_all(engine)
+    return Store(engine)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> Store:
+    if request.param == "postgresql":
+        return _postgres_store()
+    return Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+
+
+def test_sqlite_uses_wal(tmp_path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_old_database_gets_new_columns(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, name VARCHAR(200), slug VARCHAR(200), "
+        "description TEXT, created_at DATETIME)"
+    )
+    con.execute("INSERT INTO events (name, slug, description) VALUES ('Old', 'old', '')")
+    con.commit()
+    con.close()
+    store = Store(f"sqlite:///{path}")
+    [event] = store.list_events()
+    assert event["name"] == "Old" and event["auto"] is False
+
+
+def test_old_database_gets_new_indexes(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    Store(f"sqlite:///{path}").engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute("DROP INDEX ix_articles_updated_at")  # as made before the index existed
+    con.commit()
+    con.close()
+    Store(f"sqlite:///{path}").engine.dispose()
+    con = sqlite3.connect(path)
+    names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    plan = " ".join(r[-1] for r in con.execute("EXPLAIN QUERY PLAN SELECT max(updated_at) FROM articles"))
+    con.close()
+    assert {"ix_articles_updated_at", "ix_scores_scored_at", "ix_fetch_attempts_at"} <= names
+    assert "ix_articles_updated_at" in plan  # Store.version() reads the index, not every row
+
+
+def test_user_edits(store: Store) -> None:
+    a = store.get_or_create_event("Auto 1", auto=True)
+    b = store.get_or_create_event("Auto 2", auto=True)
+    ids = []
+    for i, ev in enumerate([a, a, a, b]):
+        url = f"https://x.example/{i}"
+        aid, _ = store.add_article(make_article(url), None, canonical_url=url, event_id=None, source="url")
+        ids.append(aid)
+        store.assign_auto({aid: ev})
+    docs = {d["id"]: d for d in store.grouping_docs()}
+    assert [docs[i]["event_id"] for i in ids] == [a, a, a, b] and not any(d["pinned"] for d in docs.values())
+
+    store.rename_event(a, "Harbour repairs")
+    assert store.find_event("harbour-repairs").id == a
+    assert all(d["pinned"] for d in store.grouping_docs() if d["event_id"] == a)
+    with pytest.raises(StoreError, match="already exists"):
+        store.rename_event(b, "Harbour repairs")
+
+    new = store.split_event(a, [ids[2]], "Ferry fares")
+    assert {d["id"]: d["event_id"] for d in store.grouping_docs()}[ids[2]] == new
+    with pytest.raises(StoreError, match="belong to the event"):
+        store.split_event(a, [ids[3]], "Nope")
+
+    store.assign_auto({ids[0]: b})  # pinned articles are never moved by grouping
+    assert {d["id"]: d["event_id"] for d in store.grouping_docs()}[ids[0]] == a
+
+    assert store.move_articles([ids[3]], "Ferry fares") == 1
+    assert store.delete_empty_auto_events() == 1  # "Auto 2" lost its only article
+    assert store.merge_events(["Ferry fares"], "Harbour repairs") == 2
+    assert [e["name"] for e in store.list_events()] == ["Harbour repairs"]
+    assert store.list_events()[0]["articles"] == 4
+
+
+def test_event_names_are_validated_and_slugged(store: Store) -> None:
+    a = store.get_or_create_event("  Paris   visit,  2026! ")
+    assert store.get_or_create_event("Paris visit, 2026!") == a
+    assert store.find_event("paris-visit-2026").id == a
+    with pytest.raises(StoreError, match="empty"):
+        validate_event_name("   ")
+    with pytest.raises(StoreError, match="control"):
+        validate_event_name("bad\x07name")
+    with pytest.raises(StoreError, match="longer"):
+        validate_event_name("x" * 500)
+    with pytest.raises(StoreError, match="no event named 'nope'.*Paris visit"):
+        store.find_event("nope")
+    assert slugify("Ünïcode — Ärger") == "unicode-arger"
+
+
+def test_article_is_stored_once_with_scores_and_html(store: Store) -> None:
+    ev = store.get_or_create_event("Budget")
+    html = "<html><body><p>The council voted.</p></body></html>" * 50
+    aid, created = store.add_article(
+        make_article(),
+        make_scores(),
+        canonical_url="https://news.example/a",
+        event_id=ev,
+        source="url",
+        html=html,
+    )
+    assert created
+    again, created2 = store.add_article(
+        make_article(title="other"),
+        make_scores(),
+        canonical_url="https://news.example/a",
+        event_id=ev,
+        source="url",
+    )
+    assert (again, created2) == (aid, False)
+    rows = store.event_articles(ev)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["title"] == "A <b>title</b>"  # stored as the page said it, escaping is the display's job
+    assert row["sentiment"] == pytest.approx(-0.4)
+    assert row["spans"][0]["text"] == "disaster"
+    assert row["categories"] == {"emotional": 0.8}
+    assert row["published"].year == 2026
+    [(_, _, stored_html)] = list(store.raw_pages())
+    assert stored_html == html
+    assert len(compress_html(html)) < len(html) / 5
+
+
+def test_rescore_selects_other_versions(store: Store) -> None:
+    ev = store.get_or_create_event("E")
+    a1, _ = store.add_article(
+        make_article("https://x.example/1"),
+        make_scores("old"),
+        canonical_url="https://x.example/1",
+        event_id=ev,
+        source="url",
+    )
+    store.add_article(
+        make_article("https://x.example/2"),
+        make_scores("new"),
+        canonical_url="https://x.example/2",
+        event_id=ev,
+        source="url",
+    )
+    a3, _ = store.add_article(
+        make_article("https://x.example/3"),
+        None,
+        canonical_url="https://x.example/3",
+        event_id=ev,
+        source="url",
+    )
+    todo = [r[0] for r in store.articles_to_rescore("new")]
+    assert todo == [a1, a3]
+    store.set_scores(a1, make_scores("new", compound=0.3))
+    assert [r[0] for r in store.articles_to_rescore("new")] == [a3]
+    assert len(store.articles_to_rescore("new", everything=True)) == 3
+    assert {r["id"]: r["sentiment"] for r in store.event_articles(ev)}[a1] == pytest.approx(0.3)
+
+
+def test_attempts_are_recorded_per_event(store: Store) -> None:
+    ev = store.get_or_create_event("E")
+    store.record_attempt(
+        FetchAttempt("https://x.example/p", 403, "blocked", "HTTP 403", 0.1),
+        canonical_url="https://x.example/p",
+        event_id=ev,
+    )
+    store.record_attempt(
+        FetchAttempt("https://x.example/q", 200, "ok", "", 0.1),
+        canonical_url="https://x.example/q",
+        event_id=ev,
+    )
+    failed = store.attempts(ev, failed_only=True)
+    assert [f["health"] for f in failed] == ["blocked"]
+    assert store.counts()["fetch_attempts"] == 2
+
+
+def test_list_events_counts_outlets(store: Store) -> None:
+    ev = store.get_or_create_event("E")
+    store.get_or_create_event("Empty")
+    for i, outlet in enumerate(["A", "B", "B"]):
+        url = f"https://x.example/{i}"
+        store.add_article(
+            make_article(url, outlet=outlet), None, canonical_url=url, event_id=ev, source="url"
+        )
+    events = {e["name"]: e for e in store.list_events()}
+    assert (events["E"]["articles"], events["E"]["outlets"]) == (3, 2)
+    assert events["Empty"]["articles"] == 0
+
+
+def test_bad_database_url_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot use database URL"):
+        Store("nosuchdb://x")
+
+
+def test_decompress_none() -> None:
+    assert decompress_html(None) is None
+
+
+def test_version_changes_on_writes(store: Store) -> None:
+    before = store.version()
+    ev = store.get_or_create_event("E")
+    store.add_article(
+        make_article(), make_scores(), canonical_url="https://news.example/a", event_id=ev, source="url"
+    )
+    after = store.version()
+    assert after != before and store.version() == after  # stable while nothing changes
+
+
+def test_outlet_names_and_an_even_text_sample(store: Store) -> None:
+    assert store.outlet_names() == [] and store.text_sample(5) == []
+    ev = store.get_or_create_event("Sample event")
+    for i in range(10):
+        outlet = "B Paper" if i % 2 else "A Wire"
+        url = f"https://news.example/{i}"
+        store.add_article(
+            make_article(url, outlet=outlet, title=f"T{i}", text=f"Text {i}."),
+            make_scores(),
+            canonical_url=url,
+            event_id=ev,
+            source="test",
+        )
+    assert store.outlet_names() == ["A Wire", "B Paper"]
+    sample = store.text_sample(4)
+    # every k-th article by id (k = ceil(10 / 4) = 3): the same data always gives the same sample
+    assert [r["title"] for r in sample] == ["T0", "T3", "T6", "T9"]
+    assert set(sample[0]) == {"id", "title", "text", "outlet", "event"}
+    assert sample[1] == {
+        "id": sample[1]["id"],
+        "title": "T3",
+        "text": "Text 3.",
+        "outlet": "B Paper",
+        "event": "Sample event",
+    }
+    assert len(store.text_sample(100)) == 10 and store.text_sample(0) == []
+
+
+def _count_queries(store: Store, fn) -> int:  # noqa: ANN001
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", before)
+    return len(seen)
+
+
+def test_dashboard_reads_do_not_grow_with_the_number_of_articles(tmp_path) -> None:
+    """No N+1: the queries behind a dashboard page are the same in number for 2 or 12 articles."""
+    from functools import partial
+
+    counts = []
+    for n in (2, 12):
+        store = Store(f"sqlite:///{tmp_path / f'n{n}.db'}")
+        ev = store.get_or_create_event("Event")
+        for i in range(n):
+            url = f"https://news.example/{i}"
+            store.add_article(
+                make_article(url, outlet=f"Outlet {i % 3}"),
+                make_scores(),
+                canonical_url=url,
+                event_id=ev,
+                source="t",
+            )
+        counts.append(
+            [
+                _count_queries(store, fn)
+                for fn in (
+                    store.version,
+                    store.list_events,
+                    partial(store.event_articles, ev, with_text=True),
+                    partial(store.event_articles, None, with_text=False),
+                    store.outlet_names,
+                    partial(store.text_sample, 5),
+                )
+            ]
+        )
+        store.engine.dispose()
+    assert counts[0] == counts[1], counts
