@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.bench import speed
+from analysis.bench import speed, speed_page, speed_stages
 from analysis.bench.generate import MAX_WORDS, CorpusGenerator, generate_pages
 from analysis.ingest.extract import extract_article
 from analysis.parallel import SerialEngine
@@ -46,24 +46,24 @@ def test_generated_pages_extract_like_real_ones(pages):
 
 def test_ingest_and_event_page(tmp_path: Path, pages):
     db = tmp_path / "i.db"
-    res = speed.ingest(pages[:4], SerialEngine(), db)
+    res = speed_stages.ingest(pages[:4], SerialEngine(), db)
     assert res["articles"] == 4 and res["engine"] == "serial"
     assert res["articles_per_s"] > 0 and sum(res["health"].values()) == 4
-    page = speed.event_page(db, repeats=1)
+    page = speed_page.event_page(db, repeats=1)
     assert page["articles_stored"] == 4 and page["event_articles"] >= 1
     assert {"event_rows", "outlet_summary", "charts"} <= set(page["stages_s"])
 
 
 def test_replicate_store(tmp_path: Path, pages):
     kept: list = []
-    speed.ingest(pages[:2], SerialEngine(), tmp_path / "a.db", keep=kept)
-    assert speed.replicate_store(kept, 7, 3, tmp_path / "r.db") == 7
-    page = speed.event_page(tmp_path / "r.db", repeats=1)
+    speed_stages.ingest(pages[:2], SerialEngine(), tmp_path / "a.db", keep=kept)
+    assert speed_stages.replicate_store(kept, 7, 3, tmp_path / "r.db") == 7
+    page = speed_page.event_page(tmp_path / "r.db", repeats=1)
     assert page["articles_stored"] == 7 and page["events"] == 3
 
 
 def test_scoring_compares_with_plain_vader(pages):
-    res = speed.scoring(pages[:4])
+    res = speed_stages.scoring(pages[:4])
     assert res["articles"] == 4 and res["sentences"] > 0
     assert 0 < res["comparable_sentences"] <= res["sentences"]
     assert res["identical_sentences"] == res["comparable_sentences"]
@@ -73,7 +73,7 @@ def test_scoring_compares_with_plain_vader(pages):
 
 
 def test_fetching_from_a_slow_local_server(pages):
-    res = speed.fetching(pages[0].html, n_pages=6, latency=0.01, concurrency=3)
+    res = speed_stages.fetching(pages[0].html, n_pages=6, latency=0.01, concurrency=3)
     assert res["ok"] == 6 and res["bound_s"] == 0.02 and res["factor"] > 0
 
 
@@ -115,7 +115,7 @@ def test_quick_run_end_to_end(tmp_path: Path):
 
 def test_dask_scaling(tmp_path: Path, pages):
     pytest.importorskip("distributed", reason="the Dask engine needs dask and distributed")
-    res = speed.dask_scaling(pages[:4], tmp_path)
+    res = speed_stages.dask_scaling(pages[:4], tmp_path)
     assert res["pages"] == 4 and set(res["runs"]) == {"1", "2"}
     assert res["speedup_analyse"] > 0 and res["speedup_ingest"] > 0
     rows = speed.targets({"dask": res})
@@ -125,7 +125,7 @@ def test_dask_scaling(tmp_path: Path, pages):
 def test_ingest_streams_a_generator_in_blocks(tmp_path: Path):
     from analysis.bench.generate import CorpusGenerator
 
-    res = speed.ingest(CorpusGenerator().pages(7), SerialEngine(), tmp_path / "s.db", block=3)
+    res = speed_stages.ingest(CorpusGenerator().pages(7), SerialEngine(), tmp_path / "s.db", block=3)
     assert res["articles"] == 7 and sum(res["health"].values()) == 7 and res["db_mb"] > 0
 
 

@@ -225,13 +225,13 @@ def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
 
 
 def test_speed_benchmark_times_the_compare_page_in_the_browser(browser, tmp_path: Path) -> None:
-    from analysis.bench import speed
+    from analysis.bench import speed_page, speed_stages
     from analysis.bench.generate import generate_pages
     from analysis.parallel import SerialEngine
 
     db = tmp_path / "bench.db"
-    speed.ingest(generate_pages(25), SerialEngine(), db)  # two events (20 articles each at most)
-    res = speed.event_page_browser(db, n_events=2, browser=browser)
+    speed_stages.ingest(generate_pages(25), SerialEngine(), db)  # two events (20 articles each at most)
+    res = speed_page.event_page_browser(db, n_events=2, browser=browser)
     assert "skipped" not in res, res
     assert res["articles_stored"] == 25 and res["events"] == 2 and res["page_errors"] == 0
     assert res["first_visit_s"] > 0 and res["reload_s"] > 0 and len(res["next_events_s"]) == 1

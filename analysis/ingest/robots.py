@@ -25,25 +25,27 @@ other 4xx (404, 410 ...)                      "unavailable" -> allow everything 
                                               ``ROBOTS_ERROR_TTL`` seconds (the rest of a batch)
 ============================================  ======================================================
 
-Parsing uses :mod:`urllib.robotparser` for the line grammar (groups of ``User-agent`` lines
-followed by ``Allow``/``Disallow`` rules), but not its matching, which predates RFC 9309.
-Here, as the RFC says: blank lines do not end a group; every group naming our product token
-(case-insensitive, e.g. ``media-bias-dashboard`` from the user agent) applies, merged, else
-every ``*`` group, merged; the longest matching rule wins, ``Allow`` wins a tie; ``*`` in a
-rule matches any characters and a final ``$`` anchors the end; ``/robots.txt`` itself is
-always allowed.  ``Crawl-delay`` (not in the RFC, but widely used) is read and honoured by
-the fetcher up to ``MAX_CRAWL_DELAY`` seconds.
+Matching is protego's (Scrapy's RFC 9309 parser): the longest matching rule wins, ``Allow``
+wins a tie, ``*`` in a rule matches any characters and a final ``$`` anchors the end, percent-
+encoding is normalised as the RFC says, ``/robots.txt`` itself is always allowed.  Around it, this
+module decides which group applies, as RFC 9309 section 2.2.1 says: every group naming our product
+token (exactly, case-insensitive: ``media-bias-dashboard`` from the user agent) applies, merged,
+else every ``*`` group, merged (protego alone would also take a group named by a prefix of the
+token, such as ``media``).  The groups (:func:`parse_robots`: blank lines do not end a group,
+rules outside any group are ignored) also name the rule in a refusal, and give ``Crawl-delay``
+(not in the RFC, but widely used), honoured by the fetcher up to ``MAX_CRAWL_DELAY`` seconds.
 """
 
 from __future__ import annotations
 
-import re
+import math
 import threading
 import time
-import urllib.robotparser
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
+
+from protego import Protego
 
 # --- constants -------------------------------------------------------------------------------
 
@@ -72,33 +74,17 @@ ALLOW_ALL = "allow-all"
 DISALLOW_ALL = "disallow-all"
 RULES = "rules"
 
-# robotparser percent-encodes rule paths, so the RFC's special characters arrive encoded.
-_ENCODED_WILDCARD = "%2A"  # "*"
-_ENCODED_END = "%24"  # "$"
-# robotparser runs rule paths through urlparse/urlunparse, which drops an empty query or
-# parameter: "Disallow: /*?" (a common rule: "no URLs with a query") would become "/*" and
-# block the whole site.  "?" and ";" in rule values are swapped for private-use characters
-# before parsing and restored (percent-encoded, as targets are) afterwards.
-_SHIELDED = {"?": ("\ue000", "%EE%80%80", "%3F"), ";": ("\ue001", "%EE%80%81", "%3B")}
-_RULE_LINE_RE = re.compile(r"^\s*(?:allow|disallow)\s*:", re.IGNORECASE)
 
-
-# --- parsing and matching --------------------------------------------------------------------
+# --- parsing --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One ``Allow``/``Disallow`` line: ``path`` as normalised for matching, ``line`` as written."""
+    """One ``Allow``/``Disallow`` line: ``path`` as written, ``line`` for messages."""
 
     allow: bool
     path: str
     line: str
-    pattern: re.Pattern[str] = field(compare=False, repr=False)
-
-    @property
-    def priority(self) -> int:
-        """RFC 9309 2.2.2: the most specific (longest) matching rule wins."""
-        return len(self.path)
 
 
 @dataclass(frozen=True)
@@ -108,29 +94,8 @@ class Group:
     crawl_delay: float | None = None
 
 
-class _GroupCollector(urllib.robotparser.RobotFileParser):
-    """robotparser that keeps every group: the stock one keeps only the first ``*`` group."""
-
-    def _add_entry(self, entry: urllib.robotparser.Entry) -> None:  # type: ignore[name-defined]
-        self.entries.append(entry)
-
-
-def _compile(path: str) -> re.Pattern[str]:
-    anchored = path.endswith(_ENCODED_END)
-    body = path[: -len(_ENCODED_END)] if anchored else path
-    regex = ".*".join(re.escape(piece) for piece in body.split(_ENCODED_WILDCARD))
-    return re.compile(regex + ("$" if anchored else ""), re.DOTALL)
-
-
-def normalise_target(url_or_path: str) -> str:
-    """Path and query of a URL, percent-encoded the way robotparser encodes rule paths."""
-    text = url_or_path or "/"
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return quote(unquote(text)) or "/"
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return quote(unquote(target)) or "/"
+# Directives outside the groups: they neither start nor end one (as in protego).
+_SITE_WIDE = frozenset({"sitemap", "host"})
 
 
 def product_token(user_agent: str) -> str:
@@ -139,33 +104,46 @@ def product_token(user_agent: str) -> str:
     return token[0].lower() if token else ""
 
 
-def _shield(line: str) -> str:
-    if not _RULE_LINE_RE.match(line):
-        return line
-    for char, (stand_in, _, _) in _SHIELDED.items():
-        line = line.replace(char, stand_in)
-    return line
+def _crawl_delay(value: str) -> float | None:
+    try:
+        delay = float(value)
+    except ValueError:
+        return None
+    return delay if math.isfinite(delay) and delay >= 0 else None
 
 
 def parse_robots(text: str) -> tuple[Group, ...]:
-    """The groups of a robots.txt file (never raises; unknown lines are ignored)."""
-    text = (text or "").lstrip("\ufeff")
-    # RFC 9309's grammar allows empty lines inside a group; robotparser would end the group there.
-    lines = [_shield(line) for line in text.splitlines() if line.strip()]
-    parser = _GroupCollector()
-    parser.parse(lines)
-    groups = []
-    for entry in parser.entries:
-        agents = tuple(product_token(a) if a.strip() != "*" else "*" for a in entry.useragents)
-        rules = []
-        for r in entry.rulelines:
-            path = r.path
-            for _, encoded, restored in _SHIELDED.values():
-                path = path.replace(encoded, restored)
-            line = f"{'Allow' if r.allowance else 'Disallow'}: {unquote(path)}"
-            rules.append(Rule(allow=r.allowance, path=path, line=line, pattern=_compile(path)))
-        delay = float(entry.delay) if entry.delay is not None else None
-        groups.append(Group(agents=agents, rules=tuple(rules), crawl_delay=delay))
+    """The groups of a robots.txt file (never raises; unknown lines are ignored).
+
+    A group is one or more ``User-agent`` lines and the lines after them, up to the next
+    ``User-agent`` line that follows another directive; blank lines do not end it (RFC 9309).
+    """
+    groups: list[Group] = []
+    agents: list[str] = []
+    rules: list[Rule] = []
+    delay: float | None = None
+    previous = ""
+    for raw in (text or "").lstrip("\ufeff").splitlines():
+        key, colon, value = raw.split("#", 1)[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if not colon or not key:
+            continue
+        if key == "user-agent":
+            if previous and previous != "user-agent":  # a new group starts
+                if agents:
+                    groups.append(Group(tuple(agents), tuple(rules), delay))
+                agents, rules, delay = [], [], None
+            if value:
+                agents.append("*" if value == "*" else product_token(value))
+        elif agents and key in ("allow", "disallow") and value:  # an empty Disallow allows everything
+            allow = key == "allow"
+            rules.append(Rule(allow, value, f"{'Allow' if allow else 'Disallow'}: {value}"))
+        elif agents and key == "crawl-delay" and (seconds := _crawl_delay(value)) is not None:
+            delay = seconds
+        if key not in _SITE_WIDE:
+            previous = key
+    if agents:
+        groups.append(Group(tuple(agents), tuple(rules), delay))
     return tuple(groups)
 
 
@@ -181,15 +159,21 @@ def rules_for(groups: Iterable[Group], token: str) -> tuple[tuple[Rule, ...], fl
     return rules, (max(delays) if delays else None)
 
 
-def matching_rule(rules: Iterable[Rule], target: str) -> Rule | None:
-    """The rule that decides ``target`` (normalised path): longest match, Allow wins a tie."""
-    best: Rule | None = None
-    for rule in rules:
-        if rule.pattern.match(target) is None:
-            continue
-        if best is None or (rule.priority, rule.allow) > (best.priority, best.allow):
-            best = rule
-    return best
+def _deciding_rule(rules: Iterable[Rule], url: str) -> Rule | None:
+    """For a refusal message: the longest ``Disallow`` rule that protego matches with ``url``."""
+    matching = [
+        r for r in rules if not r.allow and not Protego.parse(f"User-agent: *\n{r.line}").can_fetch(url, "*")
+    ]
+    return max(matching, key=lambda r: len(r.path), default=None)
+
+
+def _display_path(url: str) -> str:
+    """Path and query of ``url``, percent-decoded (for messages)."""
+    try:
+        parts = urlsplit(url or "/")
+    except ValueError:
+        return unquote(url or "/")
+    return unquote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
 
 
 # --- verdicts --------------------------------------------------------------------------------
@@ -212,34 +196,36 @@ class RobotsFile:
     why: str = ""  # for ALLOW_ALL / DISALLOW_ALL: what the fetch found ("HTTP 404", "timeout ...")
     ttl: float = ROBOTS_TTL
     loaded_at: float = field(default_factory=time.monotonic)
+    matcher: Protego | None = field(default=None, compare=False, repr=False)  # RULES: the parsed file
 
     def expired(self, now: float | None = None) -> bool:
         return (time.monotonic() if now is None else now) - self.loaded_at >= self.ttl
 
     def decide(self, url: str, user_agent: str) -> RobotsDecision:
         """May ``user_agent`` fetch ``url`` (same origin as this file)?"""
-        target = normalise_target(url)
-        if self.verdict == ALLOW_ALL or target == ROBOTS_PATH:
+        path = _display_path(url)
+        if self.verdict == ALLOW_ALL or path == ROBOTS_PATH:
             return RobotsDecision(True)
         if self.verdict == DISALLOW_ALL:
             return RobotsDecision(False, f"robots.txt disallows every page of this site for now: {self.why}")
         token = product_token(user_agent)
+        named = bool(token) and any(token in g.agents for g in self.groups)
         rules, delay = rules_for(self.groups, token)
         delay = min(delay, MAX_CRAWL_DELAY) if delay is not None else None
-        rule = matching_rule(rules, target)
-        if rule is None or rule.allow:
+        # protego picks the group itself; "*" makes it take the "*" groups when none names us exactly
+        if self.matcher is None or self.matcher.can_fetch(url, token if named else "*"):
             return RobotsDecision(True, crawl_delay=delay)
-        who = token if any(token in g.agents for g in self.groups) else "all robots"
+        rule = _deciding_rule(rules, url)
+        which = f"rule '{rule.line}' in {self.url}" if rule is not None else self.url
         return RobotsDecision(
-            False,
-            f"robots.txt disallows {unquote(target)} for {who} (rule '{rule.line}' in {self.url})",
-            delay,
+            False, f"robots.txt disallows {path} for {token if named else 'all robots'} ({which})", delay
         )
 
 
 def from_text(url: str, text: str) -> RobotsFile:
     """A robots.txt that was served (2xx): its rules."""
-    return RobotsFile(url, RULES, parse_robots(text))
+    text = (text or "").lstrip("\ufeff")  # protego would read "\ufeffUser-agent" as an unknown line
+    return RobotsFile(url, RULES, parse_robots(text), matcher=Protego.parse(text))
 
 
 def from_status(url: str, status: int) -> RobotsFile:

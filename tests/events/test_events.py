@@ -1,4 +1,4 @@
-"""Automatic grouping of articles into events (analysis/events.py).
+"""Automatic grouping of articles into events (analysis/events/).
 
 The fixture tests/fixtures/events/articles.json holds 13 short fictional articles: 3 on a bridge
 collapse, 3 on a central bank rate rise, 3 on a Moon landing, 2 on a teachers' strike, a second
@@ -24,15 +24,11 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
 
 from analysis.bench.grouping_eval import bcubed, eval_grouping, main, synthetic_corpus
-from analysis.events import grouper as events
-from analysis.events.grouper import (
-    EventGrouper,
-    NewsTfidf,
-    clean_title,
-    entity_features,
-    event_title,
-    group_events,
-)
+from analysis.events import features, graph, tokens
+from analysis.events.features import NewsTfidf
+from analysis.events.grouper import MAX_EVENT_TITLE_CHARS, EventGrouper, event_title, group_events
+from analysis.events.linkage import _average_linkage, _average_linkage_heap
+from analysis.events.names import _NUMBER_RE, _doc_parts, _numbers, clean_title, entity_features
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "events" / "articles.json"
 
@@ -201,7 +197,7 @@ def test_pinned_group_keeps_dissimilar_members_and_regrouping_is_stable(articles
 def test_news_tfidf_equals_sklearn_tfidf_vectorizer(articles):
     docs = [dict(a) for a in articles]
     docs[4]["lead"] = "A lead given with the article about the Bank of Ostria."
-    parts = [events._doc_parts(d) for d in docs]
+    parts = [_doc_parts(d) for d in docs]
     for max_df, min_df in ((1.0, 1), (0.5, 2), (4, 1)):
         ours = NewsTfidf(max_df=max_df, min_df=min_df)
         full, title, lead, _ = ours.fit_transform(docs)
@@ -212,7 +208,7 @@ def test_news_tfidf_equals_sklearn_tfidf_vectorizer(articles):
         leads = [
             given
             if given is not None
-            else " ".join(events._tokens("\n".join(ps[:2]))[: events.LEAD_MAX_TOKENS])
+            else " ".join(tokens._tokens("\n".join(ps[:2]))[: tokens.LEAD_MAX_TOKENS])
             for _, given, ps in parts
         ]
         names = ours.get_feature_names_out().astype(str)
@@ -235,8 +231,8 @@ def test_sparse_average_linkage_equals_scipy_average_linkage():
         no_date = np.full(n, np.inf), np.full(n, -np.inf)
         for threshold in (0.5, 0.7, 0.85):
             args = (np.ones(n), *no_date, [None] * n, 3.0, threshold)
-            ours = events._average_linkage(n, edges, *args)
-            heap = events._average_linkage_heap(n, edges, *args)
+            ours = _average_linkage(n, edges, *args)
+            heap = _average_linkage_heap(n, edges, *args)
             tree = linkage(squareform(1 - sim, checks=False), method="average")
             ref = fcluster(tree, t=1 - threshold, criterion="distance")
             assert adjusted_rand_score(ref, ours) == pytest.approx(1.0)
@@ -273,7 +269,7 @@ def test_event_title(articles):
     assert "Saltmarsh Bridge" in event_title(no_titles)
     assert event_title([]) == "Untitled event"
     assert event_title([{"title": "", "text": ""}]) == "Untitled event"
-    assert len(event_title([{"title": "Word " * 60, "text": ""}])) <= events.MAX_EVENT_TITLE_CHARS
+    assert len(event_title([{"title": "Word " * 60, "text": ""}])) <= MAX_EVENT_TITLE_CHARS
 
 
 def test_bcubed():
@@ -311,17 +307,17 @@ def test_scale_no_dense_matrix():
         tracemalloc.stop()
     dense_bytes = n * n * 8  # one float64 n x n similarity matrix: 128 MB
     assert peak < dense_bytes / 3
-    assert grouper.graph_.nnz <= n * events.N_NEIGHBORS
+    assert grouper.graph_.nnz <= n * graph.N_NEIGHBORS
     assert adjusted_rand_score(gold, grouper.labels_) > 0.9
 
 
 def test_dates_accept_datetime_date_string_and_naive():
     day = datetime(2026, 5, 4, 12, tzinfo=UTC)
-    assert events._days(day) == pytest.approx(events._days(day.replace(tzinfo=None)))
-    assert events._days(day.isoformat()) == pytest.approx(events._days(day))
-    assert events._days(day.date()) == pytest.approx(events._days(day) - 0.5)
-    assert np.isnan(events._days(None)) and np.isnan(events._days("not a date"))
-    assert events._days(day + timedelta(days=2)) - events._days(day) == pytest.approx(2.0)
+    assert graph._days(day) == pytest.approx(graph._days(day.replace(tzinfo=None)))
+    assert graph._days(day.isoformat()) == pytest.approx(graph._days(day))
+    assert graph._days(day.date()) == pytest.approx(graph._days(day) - 0.5)
+    assert np.isnan(graph._days(None)) and np.isnan(graph._days("not a date"))
+    assert graph._days(day + timedelta(days=2)) - graph._days(day) == pytest.approx(2.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,11 +341,11 @@ TRICKY_TEXTS = [
 def test_tokens_equal_scikit_learn_analyzer():
     reference = TfidfVectorizer(stop_words="english").build_analyzer()
     for text in TRICKY_TEXTS:
-        assert events._tokens(text) == reference(text), text
+        assert tokens._tokens(text) == reference(text), text
     # any character between words (every code point once checked; here a sample)
     for cp in [*range(0x2100), *range(0x2100, 0x110000, 17)]:
         text = f"ab{chr(cp)}cd {chr(cp) * 2}x Y{chr(cp)} {chr(cp)}"
-        assert events._tokens(text) == reference(text), hex(cp)
+        assert tokens._tokens(text) == reference(text), hex(cp)
 
 
 def test_numbers_of_ascii_text_equal_the_unicode_regex():
@@ -362,30 +358,30 @@ def test_numbers_of_ascii_text_equal_the_unicode_regex():
     pieces = [*"0123456789$,. \x1c\t\n%aZ_-", "percent", "per cent", "million", "bn", "km", "1,000", "3.5"]
     texts = tricky + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
     for text in texts:
-        assert events._numbers(text) == events._NUMBER_RE.findall(text), text
+        assert _numbers(text) == _NUMBER_RE.findall(text), text
 
 
 def test_unique_inverse_and_count_matrix_equal_numpy_and_scipy():
     rng = np.random.default_rng(4)
     for n, high in ((0, 5), (1, 5), (1000, 7), (5000, 10**9)):
         values = rng.integers(0, high, n)
-        unique, inverse = events._unique_inverse(values)
+        unique, inverse = features._unique_inverse(values)
         ref_unique, ref_inverse = np.unique(values, return_inverse=True)
         assert np.array_equal(unique, ref_unique) and np.array_equal(inverse, ref_inverse.ravel())
     lengths = rng.integers(0, 9, 40)
     cols = rng.integers(0, 30, int(lengths.sum()))
     more = rng.integers(0, 4, 40)
     more_cols = rng.integers(0, 5, int(more.sum()))
-    x = events._count_matrix([(lengths, cols, 0), (more, more_cols, 30)], (40, 35))
+    x = features._count_matrix([(lengths, cols, 0), (more, more_cols, 30)], (40, 35))
     rows = np.concatenate([np.repeat(np.arange(40), lengths), np.repeat(np.arange(40), more)])
     ref = sp.csr_matrix((np.ones(rows.size), (rows, np.concatenate([cols, more_cols + 30]))), shape=(40, 35))
     assert x.has_sorted_indices and x.dtype == np.float32
     assert np.array_equal(x.toarray(), ref.toarray())
-    kept, new_lengths = events._drop_negative(lengths, np.where(cols % 3 == 0, -1, cols))[::-1]
+    kept, new_lengths = tokens._drop_negative(lengths, np.where(cols % 3 == 0, -1, cols))[::-1]
     assert np.array_equal(kept, cols[cols % 3 != 0])
     assert new_lengths.sum() == kept.size and np.all(new_lengths <= lengths)
     keep = rng.random(35) < 0.6
-    assert np.array_equal(events._map_columns(x, keep).toarray(), x.toarray()[:, keep])
+    assert np.array_equal(features._map_columns(x, keep).toarray(), x.toarray()[:, keep])
 
 
 def test_top_per_row_equals_lexsort():
@@ -400,7 +396,7 @@ def test_top_per_row_equals_lexsort():
         starts = np.flatnonzero(first)
         rank = np.arange(m) - np.repeat(starts, np.diff(np.append(starts, m)))
         ref = order[rank < k]
-        got = events._top_per_row(r, c, s, k)
+        got = graph._top_per_row(r, c, s, k)
         assert np.array_equal(r[got], r[ref]) and np.array_equal(s[got], s[ref])
         assert np.array_equal(c[got], c[ref])
 
@@ -430,9 +426,9 @@ def test_prune_rows_equals_the_reference_sort():
     )
     cases = [x, sp.vstack([sp.csr_matrix((2**17, 200), dtype=np.float32), far]).tocsr()]
     for case, expect_fast in zip(cases, (True, False), strict=True):
-        assert (events._heaviest_first(normalize(case), 4) is not None) == expect_fast
+        assert (features._heaviest_first(normalize(case), 4) is not None) == expect_fast
         for keep in (1, 4, 50):
-            got, ref = events._prune_rows(case.copy(), keep), _prune_rows_reference(case, keep)
+            got, ref = features._prune_rows(case.copy(), keep), _prune_rows_reference(case, keep)
             assert np.array_equal(got.indptr, ref.indptr) and np.array_equal(got.indices, ref.indices)
             assert np.array_equal(got.data, ref.data)
 
@@ -443,8 +439,8 @@ def _blocked_products_reference(x, days, reach, min_dot):
     dated = ~np.isnan(days)
     order = np.argsort(np.where(dated, days, np.inf), kind="stable")
     n_dated, sorted_days, xs = int(dated.sum()), days[order][: int(dated.sum())], x[order].tocsr()
-    for start in range(0, n, events.CHUNK_ROWS):
-        stop = min(n, start + events.CHUNK_ROWS)
+    for start in range(0, n, graph.CHUNK_ROWS):
+        stop = min(n, start + graph.CHUNK_ROWS)
         ranges = [(0, n)]
         if stop <= n_dated:
             lo = int(np.searchsorted(sorted_days, sorted_days[start] - reach, side="left"))
@@ -470,7 +466,7 @@ def test_date_blocked_products_equal_the_reference():
     dense = (x @ x.T).toarray()
     close = ~(np.abs(days[:, None] - days[None, :]) > 3.0)  # NaN: undated, always compared
     for threads in (1, 2):
-        chunks = list(events._date_blocked_products(x, days, 3.0, 0.05, threads))
+        chunks = list(graph._date_blocked_products(x, days, 3.0, 0.05, threads))
         assert len(chunks) == len(reference)
         for (r, c, s), (ref_r, ref_c, ref_s) in zip(chunks, reference, strict=True):
             order, ref_order = np.lexsort((c, r)), np.lexsort((ref_c, ref_r))  # same pairs, same floats
@@ -483,9 +479,9 @@ def test_date_blocked_products_equal_the_reference():
 def test_parallel_tokenizing_equals_serial(monkeypatch):
     docs, _ = synthetic_corpus(700, seed=4, words=60)
     docs[3] = dict(docs[3], lead="A lead given with the article.")
-    monkeypatch.setattr(events, "ANALYZE_CHUNK_MIN_DOCS", 40)  # many slices for both processes
-    serial_vocab, serial = events._analyze(docs, 1)
-    vocab, parallel = events._analyze(docs, 2)
+    monkeypatch.setattr(tokens, "ANALYZE_CHUNK_MIN_DOCS", 40)  # many slices for both processes
+    serial_vocab, serial = tokens._analyze(docs, 1)
+    vocab, parallel = tokens._analyze(docs, 2)
     assert vocab == serial_vocab and parallel["ents"] == serial["ents"]
     for key in ("full", "given_lead"):
         assert all(np.array_equal(a, b) for a, b in zip(parallel[key], serial[key], strict=True))
@@ -509,9 +505,9 @@ def test_a_handful_of_reports_of_one_story_is_one_event() -> None:
         return docs
 
     visit, budget = load("state-visit-cancelled"), load("brennick-budget")
-    assert len(set(events.group_events(visit))) == 1
-    labels = events.group_events(visit + budget)  # and two stories stay apart
+    assert len(set(group_events(visit))) == 1
+    labels = group_events(visit + budget)  # and two stories stay apart
     assert len(set(labels[: len(visit)]) & set(labels[len(visit) :])) == 0
     df = np.array([5, 1])
-    assert np.allclose(events._background_idf(df, 5), np.log(51 / np.array([6, 2])) + 1)
-    assert np.allclose(events._background_idf(df, 80), np.log(81 / np.array([6, 2])) + 1)
+    assert np.allclose(features._background_idf(df, 5), np.log(51 / np.array([6, 2])) + 1)
+    assert np.allclose(features._background_idf(df, 80), np.log(81 / np.array([6, 2])) + 1)

@@ -11,20 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ingest.discover import (
-    ACCEPT_TYPES,
-    DiscoveredLink,
-    DiscoveryResult,
-    SourceProblem,
+from analysis.ingest.discover import DiscoveredLink, DiscoveryResult, SourceProblem, discover, fetch_source
+from analysis.ingest.feeds import ACCEPT_TYPES, parse_feed, root_element, sniff_kind
+from analysis.ingest.links import (
     alternate_feeds,
     article_links,
     article_rejection,
-    discover,
-    fetch_source,
     looks_like_article,
-    parse_feed,
-    root_element,
-    sniff_kind,
     url_date,
 )
 from analysis.models import HEALTH_ORDER, Page

@@ -109,6 +109,29 @@ def test_empty_disallow_and_empty_file_allow_everything() -> None:
     assert decide("Disallow: /\n", "/x") is True  # a rule outside any group is ignored
 
 
+@pytest.mark.parametrize(
+    ("text", "path", "allowed"),
+    [
+        # cases the robotparser-based matcher got wrong (it read "//" as a network location,
+        # counted "*" as the three characters of "%2A", and decoded "%2F")
+        ("User-agent: *\nDisallow: //\n", "/news/1", True),
+        ("User-agent: *\nDisallow: /a/\nAllow: /*\n", "/a/x", False),  # the longer rule wins
+        ("User-agent: *\nDisallow: /a%2Fb\n", "/a/b", True),  # an encoded "/" is no "/" (2.2.2)
+        ("User-agent: *\nDisallow: /a%2Fb\n", "/a%2fb", False),
+        # a group named by a prefix of our product token is not ours (2.2.1)
+        ("User-agent: media\nDisallow: /\n", "/x", True),
+        ("User-agent: media\nDisallow: /\n\nUser-agent: *\nDisallow: /y\n", "/y", False),
+    ],
+)
+def test_rfc9309_edge_cases(text: str, path: str, allowed: bool) -> None:
+    assert decide(text, path) is allowed
+
+
+def test_fractional_crawl_delay() -> None:
+    decision = from_text("http://s/robots.txt", "User-agent: *\nCrawl-delay: 0.5\n").decide("http://s/", UA)
+    assert decision.allowed and decision.crawl_delay == 0.5
+
+
 def test_parse_keeps_every_group_and_crawl_delay() -> None:
     groups = parse_robots(ROBOTS)
     assert [g.agents for g in groups] == [("*",), ("media-bias-dashboard",), ("*",)]
