@@ -87,7 +87,7 @@ def _unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     np.not_equal(key[1:], key[:-1], out=first[1:])
     unique = key[first]
     del key
-    rank = np.cumsum(first, dtype=small)
+    rank: np.ndarray = np.cumsum(first, dtype=small)
     rank -= 1
     inverse = np.empty(n, dtype=small)
     inverse[position] = rank
@@ -137,7 +137,7 @@ def _count_matrix(
 
 def _map_columns(x: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
     """The columns of ``x`` where ``keep`` is true, renumbered 0..; cheaper than fancy column indexing."""
-    col_map = np.cumsum(keep, dtype=np.int32 if keep.size < 2**31 else np.int64)
+    col_map: np.ndarray = np.cumsum(keep, dtype=np.int32 if keep.size < 2**31 else np.int64)
     col_map -= 1
     kept = np.flatnonzero(keep[x.indices])  # a bool per column: small, its look-ups hit the CPU cache
     indptr = np.searchsorted(kept, x.indptr)  # entries kept before each row's start

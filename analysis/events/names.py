@@ -46,7 +46,7 @@ def _strip_dateline(paragraph: str) -> str:
 
 def _paragraphs(text: str) -> list[str]:
     """Non-empty paragraphs (one per line), a dateline stripped from the first ones."""
-    out = []
+    out: list[str] = []
     for line in text.splitlines():
         line = line.strip()
         if len(out) < DATELINE_PARAGRAPHS:

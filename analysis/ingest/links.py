@@ -208,9 +208,9 @@ def url_date(url: str) -> UrlDate | None:
             first = _date_from_match(m, with_day=False)
             if first:
                 return _month(first)
-    m = _URL_YEAR_RE.search(path)
-    if m and URL_YEAR_MIN <= int(m.group("y")) <= URL_YEAR_MAX:
-        year = int(m.group("y"))
+    year_match = _URL_YEAR_RE.search(path)
+    if year_match and URL_YEAR_MIN <= int(year_match.group("y")) <= URL_YEAR_MAX:
+        year = int(year_match.group("y"))
         return UrlDate(date(year, 1, 1), date(year, 12, 31), "year")
     return None
 

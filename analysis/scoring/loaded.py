@@ -223,15 +223,15 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
                     target[variant[0]] = entry
             else:
                 old_phrase = phrases[variant[0]].get(variant)
-                if _wins(entry, old_phrase[0] if old_phrase else None):
+                if _wins(entry, old_phrase[0] if old_phrase is not None else None):
                     phrases[variant[0]][variant] = (entry, gaps)
     for form, entry in generated.items():
         words.setdefault(form, entry)
     compiled: dict[str, tuple[tuple[int, dict[tuple[str, ...], PhraseEntry]], ...]] = {}
     for first, by_words in phrases.items():
         by_len: dict[int, dict[tuple[str, ...], PhraseEntry]] = defaultdict(dict)
-        for variant, entry in by_words.items():
-            by_len[len(variant)][variant] = entry
+        for variant, phrase_entry in by_words.items():
+            by_len[len(variant)][variant] = phrase_entry
         compiled[first] = tuple(sorted(by_len.items(), reverse=True))
     seconds = {
         first: frozenset(variant[1] for _k, by_words in by_len for variant in by_words)
@@ -426,8 +426,8 @@ def has_stance_cue(
             if before and before[-1][:1].isupper():
                 continue  # "World War I", "Henry I"
         return True
-    m = _QUESTION_END_RE.search(text, start, end)
-    return bool(m) and not in_regions(speech, m.start(), m.start() + 1)
+    question = _QUESTION_END_RE.search(text, start, end)
+    return question is not None and not in_regions(speech, question.start(), question.start() + 1)
 
 
 def _sentence_scores(

@@ -183,7 +183,7 @@ def _is_boundary(para: str, punct_at: int, punct: str, nxt: int, abbrevs: dict[s
         return kind != "number"  # Oct. 5, No. 10
     if kind == "other" or _DOTTED_RE.match(token):
         next_word = WORD_RE.match(para, i)
-        return bool(next_word) and next_word.group().lower() in SENTENCE_OPENERS
+        return next_word is not None and next_word.group().lower() in SENTENCE_OPENERS
     return True
 
 
