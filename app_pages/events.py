@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -197,7 +199,7 @@ if coverage.empty:
     st.info("No event matches these filters.")
     st.stop()
 
-coverage["open"] = [f"./compare?event={s}" for s in coverage["slug"]]
+coverage["open"] = [f"./compare?event={quote(s)}" for s in coverage["slug"]]  # slugs may be Unicode
 auto = {e["name"]: bool(e.get("auto")) for e in events}
 coverage["made"] = ["auto" if auto.get(n) else "" for n in coverage["event"]]
 st.dataframe(

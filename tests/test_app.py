@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis import charts, compare, wordchoice
-from analysis.store import Store
+from analysis.store import Store, event_slug
 
 try:  # tests/ is on sys.path while it has no __init__.py
     from dashboard_fixtures import (
@@ -144,7 +144,7 @@ def test_compare_page_with_more_outlets_than_columns(tmp_path: Path, monkeypatch
     at.switch_page("app_pages/compare.py")
     at.run()
     assert not at.exception
-    chooser = at.multiselect(key="outlets-port-strike")
+    chooser = at.multiselect(key=f"outlets-{event_slug('Port strike')}")
     assert chooser.value == [f"Outlet {i:02d}" for i in range(6)]  # most negative first, six at most
     assert chooser.max_selections == 6
     assert len(at.columns) >= 6
@@ -155,9 +155,10 @@ def test_compare_page_with_more_outlets_than_columns(tmp_path: Path, monkeypatch
 
 
 def test_compare_page_follows_the_url_and_picks_articles(app) -> None:
-    at = app("compare", event="city-budget-vote")
-    assert at.selectbox(key="event").value == "city-budget-vote"
-    assert at.query_params.get("event") == "city-budget-vote"
+    other = event_slug(OTHER_EVENT)
+    at = app("compare", event=other)
+    assert at.selectbox(key="event").value == other
+    assert at.query_params.get("event") == other
     at = app("compare", event=FIXTURE_EVENT)  # the name works as well as the slug
     assert at.selectbox(key="event").value == FIXTURE_SLUG
     assert at.query_params.get("event") == FIXTURE_SLUG  # the URL follows the choice
@@ -172,11 +173,11 @@ def test_compare_page_follows_the_url_and_picks_articles(app) -> None:
 
 def test_compare_page_remembers_the_event_across_pages(app) -> None:
     at = app("compare")
-    at.selectbox(key="event").set_value("city-budget-vote").run()
+    at.selectbox(key="event").set_value(event_slug(OTHER_EVENT)).run()
     at.switch_page("app_pages/events.py").run()
     at.query_params.clear()
     at.switch_page("app_pages/compare.py").run()
-    assert at.selectbox(key="event").value == "city-budget-vote"
+    assert at.selectbox(key="event").value == event_slug(OTHER_EVENT)
 
 
 def test_outlets_page(app) -> None:
