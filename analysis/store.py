@@ -73,6 +73,10 @@ class StoreError(ValueError):
     """A user-facing problem with the database (bad URL, unknown event ...)."""
 
 
+class EventChangedError(StoreError):
+    """An edit was refused: an event it names was renamed, merged away or deleted since it was chosen."""
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -516,12 +520,12 @@ class Store:
         for eid, name in (expected_names or {}).items():
             row = s.get(EventRow, eid)
             if row is None:
-                raise StoreError(
+                raise EventChangedError(
                     f"the event “{name}” no longer exists (merged or deleted since it was chosen); "
                     "nothing was changed"
                 )
             if row.name != name:
-                raise StoreError(
+                raise EventChangedError(
                     f"the event “{name}” was renamed to “{row.name}” since it was chosen; nothing was changed"
                 )
 

@@ -326,6 +326,104 @@ def test_events_page_edits_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert store.event_name_of_article(ledger) == FIXTURE_EVENT
 
 
+def plain(markdown: str) -> str:
+    """A message as shown (common.md_escape puts a backslash before Markdown characters)."""
+    return markdown.replace("\\", "")
+
+
+def _add_article(store: Store, event: str, n: int) -> None:
+    """An article put into ``event`` from elsewhere (the command line) while the page is open."""
+    try:
+        from test_store import make_article
+    except ModuleNotFoundError:
+        from tests.test_store import make_article
+    url = f"https://elsewhere.example/{n}"
+    eid = store.find_event(event).id
+    store.add_article(make_article(url), None, canonical_url=url, event_id=eid, source="text")
+
+
+def _choose_as_a_browser(monkeypatch: pytest.MonkeyPatch, at: AppTest, key: str, option: int) -> None:
+    """Choose ``option`` in selectbox ``key`` and, from then on, send what a browser sends: the
+    label shown when the person chose, even after the server has drawn the option with another
+    label (AppTest would send the current label)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+    from streamlit.testing.v1.element_tree import Selectbox
+
+    at.selectbox(key=key).set_value(option).run()
+    box = at.selectbox(key=key)
+    widget_id, label = box.id, box.options[box.index]
+    real = Selectbox._widget_state
+
+    def sent(self: Selectbox) -> WidgetState:
+        if self.id != widget_id:
+            return real.fget(self)
+        return WidgetState(id=widget_id, string_value=label)
+
+    monkeypatch.setattr(Selectbox, "_widget_state", property(sent))
+
+
+def test_events_page_edits_the_event_that_was_chosen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 2 of issue 12: pickers were labelled "name (count)"; when the label changed between
+    choosing and clicking (an article added, the event merged away), Streamlit fell back to the
+    first event and the edit hit it, with a success message that did not say which event."""
+    at, store = _edit_app(tmp_path, monkeypatch)
+    assert store.list_events()[0]["name"] == OTHER_EVENT  # the event a fallback to the first option hits
+    ids = {e["name"]: e["id"] for e in store.list_events()}
+
+    # the chosen event gains an article meanwhile: the edit still goes to it, and says so
+    with monkeypatch.context() as m:
+        _choose_as_a_browser(m, at, "ed-rename-event", ids[FIXTURE_EVENT])
+        _add_article(store, FIXTURE_EVENT, 1)
+        at.text_input(key="ed-rename-name").input("Harbour bridge falls").run()  # any rerun in between
+        at.button(key="ed-rename").click().run()
+    assert not at.exception
+    assert [plain(s.value) for s in at.success] == [
+        "Renamed “Harbour bridge collapse” to “Harbour bridge falls”."
+    ]
+    assert {e["name"] for e in store.list_events()} == {
+        "Harbour bridge falls",
+        OTHER_EVENT,
+        "Unreviewed story",
+    }
+
+    # the chosen event is merged away from the command line: refused, nothing renamed
+    with monkeypatch.context() as m:
+        _choose_as_a_browser(m, at, "ed-rename-event", ids[OTHER_EVENT])
+        store.merge_events([OTHER_EVENT], "Harbour bridge falls")
+        at.text_input(key="ed-rename-name").input("Budget row").run()
+        at.button(key="ed-rename").click().run()
+    assert not at.exception and not at.success
+    assert any("“City budget vote” changed" in e.value and "nothing was done" in e.value for e in at.error)
+    assert {e["name"] for e in store.list_events()} == {"Harbour bridge falls", "Unreviewed story"}
+    assert at.selectbox(key="ed-rename-event").value is None  # choose again
+    assert at.text_input(key="ed-rename-name").value == "Budget row"  # what was typed is kept
+
+    # renamed elsewhere, clicked at once: the store refuses (the name shown is not the name now)
+    at.selectbox(key="ed-rename-event").set_value(ids["Unreviewed story"]).run()
+    store.rename_event("Unreviewed story", "Reviewed elsewhere")
+    at.text_input(key="ed-rename-name").input("Mine now")
+    at.button(key="ed-rename").click().run()
+    assert not at.exception and not at.success
+    assert any("“Unreviewed story” was renamed to “Reviewed elsewhere”" in e.value for e in at.error)
+    assert {e["name"] for e in store.list_events()} == {"Harbour bridge falls", "Reviewed elsewhere"}
+
+    # a merge source that changed is reported, not silently left out of the merge
+    at.multiselect(key="ed-merge-sources").set_value([ids["Unreviewed story"]])
+    at.selectbox(key="ed-merge-target").set_value(ids[FIXTURE_EVENT]).run()
+    store.rename_event("Reviewed elsewhere", "Renamed again")
+    at.button(key="ed-merge").click().run()
+    assert not at.exception and not at.success
+    assert any("“Reviewed elsewhere” was renamed to “Renamed again”" in e.value for e in at.error)
+    at.multiselect(key="ed-merge-sources").set_value([ids["Unreviewed story"]])
+    at.selectbox(key="ed-merge-target").set_value(ids[FIXTURE_EVENT]).run()
+    _add_article(store, "Renamed again", 2)
+    at.button(key="ed-merge").click().run()
+    assert [plain(s.value) for s in at.success] == [
+        "Merged “Renamed again” into “Harbour bridge falls”: 1 article(s) moved."
+    ]
+    assert {e["name"] for e in store.list_events()} == {"Harbour bridge falls"}
+
+
 def test_events_page_regroup_is_guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         import analysis.events as real  # another part of the project; the page must cope without it

@@ -519,3 +519,25 @@ def test_apply_grouping_checks_again_inside_its_transaction(store: Store) -> Non
     assert docs[ids[0]] == keep  # pinned by the merge: not moved
     assert docs[ids[3]] == events["Fresh"]["id"] and docs[ids[1]] == mine  # ids[1] was pinned by the rename
     assert docs[ids[2]] == keep
+
+
+def test_edits_are_refused_when_the_event_changed_since_it_was_chosen(store: Store) -> None:
+    from analysis.store import EventChangedError
+
+    a = store.get_or_create_event("Harbour repairs")
+    b = store.get_or_create_event("Ferry fares")
+    url = "https://x.example/1"
+    aid, _ = store.add_article(make_article(url), None, canonical_url=url, event_id=b, source="url")
+    store.rename_event(a, "Harbour works")  # elsewhere, after the person chose "Harbour repairs"
+    for edit in (
+        lambda: store.rename_event(a, "Mine", expected_names={a: "Harbour repairs"}),
+        lambda: store.merge_events([b], a, expected_names={a: "Harbour repairs", b: "Ferry fares"}),
+        lambda: store.move_articles([aid], a, expected_names={a: "Harbour repairs"}),
+        lambda: store.split_event(a, [aid], "New", expected_names={a: "Harbour repairs"}),
+    ):
+        with pytest.raises(EventChangedError, match="“Harbour repairs” was renamed to “Harbour works”"):
+            edit()
+    assert {e["name"] for e in store.list_events()} == {"Harbour works", "Ferry fares"}
+    assert store.merge_events([b], a, expected_names={a: "Harbour works", b: "Ferry fares"}) == 1
+    with pytest.raises(EventChangedError, match="“Ferry fares” no longer exists"):
+        store.rename_event(b, "Back", expected_names={b: "Ferry fares"})
