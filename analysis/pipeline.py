@@ -22,7 +22,7 @@ from .models import Article, FetchAttempt, IngestResult, Page, Scores
 from .pagecache import open_page_cache
 from .parallel import PageFailure, analyse_page_safely, scores_for
 from .settings import DATA_DIR, Settings
-from .store import GroupPlan, Store
+from .store import GroupPlan, Store, StoreError, event_name_key
 
 Progress = Callable[[int, int, IngestResult], None]
 if TYPE_CHECKING:
@@ -288,8 +288,14 @@ def ingest_text(
 def load_demo(
     store: Store, settings: Settings, demo_dir: Path = DEMO_DIR, progress: Progress | None = None
 ) -> list[IngestResult]:
-    """Load the bundled demo corpus through the same extraction and scoring code as real pages."""
+    """Load the bundled demo corpus through the same extraction and scoring code as real pages.
+
+    The demo is fiction: it goes only into an empty database or one that holds the demo alone
+    (so loading again adds nothing and completes a partial load).  Anything else — an article not
+    from the demo, a fetch attempt, an event that is neither a demo event nor holds demo articles
+    — raises StoreError and nothing is loaded."""
     manifest = json.loads((demo_dir / "manifest.json").read_text("utf-8"))
+    _refuse_demo_beside_other_data(store, {event_name_key(ev["name"]) for ev in manifest["events"]})
     jobs = [(ev, art) for ev in manifest["events"] for art in ev["articles"]]
     results = []
     for n, (ev, art) in enumerate(jobs, 1):
@@ -300,6 +306,33 @@ def load_demo(
         if progress:
             progress(n, len(jobs), res)
     return results
+
+
+def _refuse_demo_beside_other_data(store: Store, demo_event_keys: set[str]) -> None:
+    other = sum(n for src, n in store.article_sources().items() if src != "demo")
+    attempts = store.counts()["fetch_attempts"]
+    found = [f"{other} article(s) not from the demo"] if other else []
+    found += [f"{attempts} fetch attempt(s)"] if attempts else []
+    if not found:  # only demo articles: few events, each can be looked at
+        foreign = [
+            e["name"]
+            for e in store.list_events()
+            if event_name_key(e["name"]) not in demo_event_keys
+            and not (e["articles"] and _only_demo_articles(store, e["id"]))
+        ]
+        if foreign:
+            more = " …" if len(foreign) > 3 else ""
+            found.append(f"{len(foreign)} other event(s): {', '.join(foreign[:3])}{more}")
+    if found:
+        raise StoreError(
+            "this database already holds " + "; ".join(found) + ". The demo corpus is fiction and "
+            "loads only into an empty database (or one with the demo alone): use another, "
+            "e.g. --db sqlite:///data/demo.db"
+        )
+
+
+def _only_demo_articles(store: Store, event_id: int) -> bool:
+    return all(a["source"] == "demo" for a in store.event_articles(event_id, with_text=False))
 
 
 def rescore(

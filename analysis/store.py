@@ -987,6 +987,16 @@ class Store:
             )
         return (*self.counts().values(), *latest)
 
+    def is_empty(self) -> bool:
+        """True when the database holds nothing: no event, no article, no fetch attempt."""
+        return not any(self.counts().values())
+
+    def article_sources(self) -> dict[str, int]:
+        """How many articles came from each source ("url", "html-file", "text", "demo")."""
+        with self.session() as s:
+            q = select(ArticleRow.source, func.count(ArticleRow.id)).group_by(ArticleRow.source)
+            return {src: n for src, n in s.execute(q)}
+
     def counts(self) -> dict[str, int]:
         with self.session() as s:
             return {

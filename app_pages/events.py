@@ -244,7 +244,15 @@ articles = common.all_articles(url, version)
 
 st.html('<div style="font-size: 1.5rem; font-weight: 700;">Events</div>')
 if not events:
-    st.info("No events yet: add articles, or run `python -m analysis demo` to load the demo corpus.")
+    if len(articles):  # a real database whose articles nobody has grouped yet (the demo is not loaded)
+        st.info(f"{len(articles)} article(s) stored, none in an event yet: group them, or add more.")
+        message = st.session_state.pop("_edit_message", None)
+        if message:
+            (st.error if message[0] == "error" else st.success)(common.md_escape(message[1]))
+        if st.button("Group articles without an event", key="ed-regroup", icon=":material/auto_awesome:"):
+            _regroup()
+    else:
+        st.info("No events yet: add articles, or run `python -m analysis demo` to load the demo corpus.")
     st.page_link(common.PAGE_ADD, label="Add articles", icon=":material/add_link:")
     st.stop()
 

@@ -546,3 +546,25 @@ def test_first_run_loads_the_demo_corpus(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(events) >= 3
     assert len(specs(at)) == 4
     assert not at.error
+
+
+def test_demo_is_not_loaded_into_a_database_with_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 6 of issue 12: the dashboard loaded the fictional demo into a real database that had
+    articles but no events yet."""
+    try:
+        from test_pipeline import TOPICS, _free_articles
+    except ModuleNotFoundError:
+        from tests.test_pipeline import TOPICS, _free_articles
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    _free_articles(Store(url), TOPICS[:2])
+    monkeypatch.setenv("ANALYSIS_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert Store(url).counts()["events"] == 0 and Store(url).article_sources() == {"url": 8}
+    assert any("8 article(s) stored, none in an event yet" in i.value for i in at.info)
+    pytest.importorskip("analysis.events")  # grouping, another part of the project
+    at.button(key="ed-regroup").click().run()
+    assert not at.exception and any("Grouped 8 article" in s.value for s in at.success)
+    assert Store(url).counts()["events"] >= 1

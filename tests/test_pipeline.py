@@ -109,6 +109,21 @@ def test_demo_corpus_loads_through_the_real_path(store) -> None:
     assert all(r.duplicate for r in load_demo(store, Settings()))  # loading twice adds nothing
 
 
+def test_demo_loads_only_into_an_empty_database(tmp_path) -> None:
+    from analysis.store import StoreError
+
+    settings = replace(Settings(), database_url="sqlite://")
+    with_event = Store(f"sqlite:///{tmp_path / 'event.sqlite'}")
+    with_event.get_or_create_event("My own event")  # e.g. every URL of a first ingest failed
+    with pytest.raises(StoreError, match="1 other event.*My own event.*fiction"):
+        load_demo(with_event, settings)
+    with_articles = Store(f"sqlite:///{tmp_path / 'articles.sqlite'}")
+    _free_articles(with_articles, TOPICS[:1])  # articles, no events yet
+    with pytest.raises(StoreError, match="4 article\\(s\\) not from the demo"):
+        load_demo(with_articles, settings)
+    assert with_event.counts()["articles"] == 0 and with_articles.counts()["events"] == 0
+
+
 def test_batch_limit_is_a_clear_error(store) -> None:
     from analysis.pipeline import BatchError
 
