@@ -396,7 +396,7 @@ def _group_job(
     window_days: float | None,
     threshold: float | None,
 ) -> list[int]:
-    import analysis.events as events
+    import analysis.events.grouper as events
 
     grouper = events.EventGrouper(
         threshold=events.DEFAULT_THRESHOLD if threshold is None else threshold,

@@ -22,7 +22,7 @@ from analysis.ingest.pagecache import open_page_cache
 from analysis.models import Article, FetchAttempt, IngestResult, Page, Scores
 from analysis.parallel import PageFailure, analyse_page_safely, scores_for
 from analysis.settings import DATA_DIR, Settings
-from analysis.store.database import Store, slugify
+from analysis.store.database import GroupPlan, Store, StoreError, event_name_key
 
 Progress = Callable[[int, int, IngestResult], None]
 if TYPE_CHECKING:
@@ -288,8 +288,14 @@ def ingest_text(
 def load_demo(
     store: Store, settings: Settings, demo_dir: Path = DEMO_DIR, progress: Progress | None = None
 ) -> list[IngestResult]:
-    """Load the bundled demo corpus through the same extraction and scoring code as real pages."""
+    """Load the bundled demo corpus through the same extraction and scoring code as real pages.
+
+    The demo is fiction: it goes only into an empty database or one that holds the demo alone
+    (so loading again adds nothing and completes a partial load).  Anything else — an article not
+    from the demo, a fetch attempt, an event that is neither a demo event nor holds demo articles
+    — raises StoreError and nothing is loaded."""
     manifest = json.loads((demo_dir / "manifest.json").read_text("utf-8"))
+    _refuse_demo_beside_other_data(store, {event_name_key(ev["name"]) for ev in manifest["events"]})
     jobs = [(ev, art) for ev in manifest["events"] for art in ev["articles"]]
     results = []
     for n, (ev, art) in enumerate(jobs, 1):
@@ -300,6 +306,33 @@ def load_demo(
         if progress:
             progress(n, len(jobs), res)
     return results
+
+
+def _refuse_demo_beside_other_data(store: Store, demo_event_keys: set[str]) -> None:
+    other = sum(n for src, n in store.article_sources().items() if src != "demo")
+    attempts = store.counts()["fetch_attempts"]
+    found = [f"{other} article(s) not from the demo"] if other else []
+    found += [f"{attempts} fetch attempt(s)"] if attempts else []
+    if not found:  # only demo articles: few events, each can be looked at
+        foreign = [
+            e["name"]
+            for e in store.list_events()
+            if event_name_key(e["name"]) not in demo_event_keys
+            and not (e["articles"] and _only_demo_articles(store, e["id"]))
+        ]
+        if foreign:
+            more = " …" if len(foreign) > 3 else ""
+            found.append(f"{len(foreign)} other event(s): {', '.join(foreign[:3])}{more}")
+    if found:
+        raise StoreError(
+            "this database already holds " + "; ".join(found) + ". The demo corpus is fiction and "
+            "loads only into an empty database (or one with the demo alone): use another, "
+            "e.g. --db sqlite:///data/demo.db"
+        )
+
+
+def _only_demo_articles(store: Store, event_id: int) -> bool:
+    return all(a["source"] == "demo" for a in store.event_articles(event_id, with_text=False))
 
 
 def rescore(
@@ -334,56 +367,49 @@ def regroup(store: Store, settings: Settings, engine: Engine | None = None) -> d
     stay together, so links to it survive re-grouping.  Returns counts for a summary.
     """
     from collections import Counter, defaultdict
+    from functools import partial
 
     from analysis import parallel
     from analysis.events.grouper import event_title
 
-    docs = store.grouping_docs()
-    if not docs:
-        return {"articles": 0, "free": 0, "events_created": 0, "events_removed": 0}
-    fixed = [d["event_id"] if d["pinned"] and d["event_id"] is not None else None for d in docs]
-    labels = parallel.group_events(
-        docs, engine or parallel.SerialEngine(), fixed_labels=fixed, window_days=settings.event_window_days
-    )
-    fixed_ids = {f for f in fixed if f is not None}
-    assignments: dict[int, int] = {}
-    new_groups: dict[int, list[dict]] = defaultdict(list)
-    for doc, label in zip(docs, labels, strict=True):
-        if doc["pinned"] and doc["event_id"] is not None:
-            continue
-        if label in fixed_ids:
-            assignments[doc["id"]] = label
-        else:
-            new_groups[label].append(doc)
-    taken: set[int] = set()
-    created = 0
-    known_slugs = {e["slug"] for e in store.list_events()}  # read once, not once per new event
-    # Largest groups first, so they get first claim on the automatic event they came from.
-    for members in sorted(new_groups.values(), key=len, reverse=True):
-        previous = Counter(m["event_id"] for m in members if m["event_auto"] and m["event_id"] is not None)
-        reuse = next((eid for eid, _ in previous.most_common() if eid not in taken), None)
-        if reuse is None:
-            name = _unused_event_name(known_slugs, event_title(members))
-            known_slugs.add(slugify(name))
-            reuse = store.get_or_create_event(name, auto=True)
-            created += 1
-        taken.add(reuse)
-        for m in members:
-            assignments[m["id"]] = reuse
-    store.assign_auto(assignments)
-    removed = store.delete_empty_auto_events()
+    with store.grouping_lock():  # one run at a time: a second run waits, then sees this one's result
+        docs = store.grouping_docs()
+        if not docs:
+            return {"articles": 0, "free": 0, "events_created": 0, "events_removed": 0}
+        fixed = [d["event_id"] if d["pinned"] and d["event_id"] is not None else None for d in docs]
+        labels = parallel.group_events(
+            docs,
+            engine or parallel.SerialEngine(),
+            fixed_labels=fixed,
+            window_days=settings.event_window_days,
+        )
+        fixed_ids = {f for f in fixed if f is not None}
+        joins: dict[int, int] = {}
+        new_groups: dict[int, list[dict]] = defaultdict(list)
+        for doc, label in zip(docs, labels, strict=True):
+            if doc["pinned"] and doc["event_id"] is not None:
+                continue
+            if label in fixed_ids:
+                joins[doc["id"]] = label
+            else:
+                new_groups[label].append(doc)
+        plans = []
+        # Largest groups first, so they get first claim on the automatic event they came from.
+        for members in sorted(new_groups.values(), key=len, reverse=True):
+            previous = Counter(
+                m["event_id"] for m in members if m["event_auto"] and m["event_id"] is not None
+            )
+            plans.append(
+                GroupPlan(
+                    article_ids=[m["id"] for m in members],
+                    previous=[eid for eid, _ in previous.most_common()],
+                    title=partial(event_title, members),
+                )
+            )
+        created, removed = store.apply_grouping(joins, plans)
     return {
         "articles": len(docs),
         "free": sum(1 for f in fixed if f is None),
         "events_created": created,
         "events_removed": removed,
     }
-
-
-def _unused_event_name(known_slugs: set[str], name: str) -> str:
-    """``name``, or ``name (2)``, ``name (3)`` ... whose slug no event has yet (slugs are unique)."""
-    base = " ".join(name.split())[:150] or "Untitled event"
-    candidate, n = base, 2
-    while slugify(candidate) in known_slugs:
-        candidate, n = f"{base} ({n})", n + 1
-    return candidate

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.models import IngestResult
 from analysis.present.highlight import escape_text
-from analysis.store.database import StoreError, slugify, validate_event_name
+from analysis.store.database import StoreError, validate_event_name
 from app_pages import common
 
 MAX_URLS = 100  # URLs per batch; more are refused with a message (split the list)
@@ -65,11 +65,15 @@ def _summary(items: list[tuple[str, str, str]], event: str) -> None:
     (st.success if not kinds.count("failed") else st.warning)(msg)
     if stored:
         st.cache_data.clear()
+        try:
+            slug = common.store().find_event(event).slug  # the stored slug (unique), not a recomputed one
+        except StoreError:
+            slug = event  # the Compare page also finds an event by its name
         st.page_link(
             common.PAGE_COMPARE,
             label="Compare this event",
             icon=":material/view_column:",
-            query_params={"event": slugify(event)},
+            query_params={"event": slug},
         )
 
 

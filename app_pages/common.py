@@ -107,7 +107,8 @@ def outlet_colors(url: str, version: tuple) -> dict[str, str]:
 
 
 def ensure_data() -> str | None:
-    """On first run (no events in the database) load the demo corpus with a spinner.
+    """On first run (an empty database: no event, no article, no fetch attempt) load the demo
+    corpus with a spinner.  A database with anything in it never gets the fictional demo.
 
     Returns a message to show when something went wrong, else None.
     """
@@ -115,7 +116,7 @@ def ensure_data() -> str | None:
         return None
     try:
         s = store()
-        if s.list_events():
+        if not s.is_empty():
             st.session_state["_data_checked"] = True
             return None
         from analysis.pipeline import DEMO_DIR, load_demo
@@ -126,7 +127,7 @@ def ensure_data() -> str | None:
                 "The database is empty and no demo corpus was found: add articles on the Add articles page."
             )
         with _demo_lock:
-            if not s.list_events():  # another session may have loaded it meanwhile
+            if s.is_empty():  # another session may have loaded it meanwhile
                 bar = st.progress(0.0, text="First run: loading the demo corpus …")
 
                 def progress(done: int, total: int, _res: object) -> None:

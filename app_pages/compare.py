@@ -20,7 +20,7 @@ from analysis.present.highlight import (
     summary_table_html,
 )
 from analysis.present.report import build_event_report
-from analysis.store.database import slugify
+from analysis.store.database import event_name_key
 from app_pages import common
 
 if TYPE_CHECKING:
@@ -376,7 +376,10 @@ busiest = max(range(len(events)), key=lambda i: (events[i]["outlets"], events[i]
 wanted = st.query_params.get("event")
 if wanted is not None and wanted != st.session_state.get("_event_from_url"):
     st.session_state["_event_from_url"] = wanted
-    match = next((s for s, e in by_slug.items() if wanted in (s, e["name"]) or slugify(wanted) == s), None)
+    wanted_key = event_name_key(wanted)  # a name matches by meaning, in full; a slug exactly
+    match = next(
+        (s for s, e in by_slug.items() if wanted == s or event_name_key(e["name"]) == wanted_key), None
+    )
     if match:
         st.session_state["event"] = match
 if st.session_state.get("event") not in by_slug:  # widget state is dropped on other pages

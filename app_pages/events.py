@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.compare import summary as compare
 from analysis.present import charts
-from analysis.store.database import StoreError
+from analysis.store.database import EventChangedError, StoreError
 from app_pages import common
 
 TITLE_CHARS = 80  # characters of an article's headline in the article pickers
@@ -25,18 +28,69 @@ EDIT_KEYS = (  # widget state dropped after a successful edit (its options may h
 )
 
 
+PICK_KEYS = tuple(k for k in EDIT_KEYS if not k.endswith("-name"))  # the pickers, not typed names
+
+
 def _edit(action, success: str) -> None:  # noqa: ANN001 - a zero-argument callable
     """Run one edit; remember its outcome for the next run, clear the caches and rerun on success."""
     try:
         result = action()
+    except EventChangedError as exc:
+        _refuse(f"{exc}.", reset_picks=True)
     except (StoreError, SQLAlchemyError) as exc:
-        st.session_state["_edit_message"] = ("error", f"{exc}")
-        st.rerun()  # the message is drawn above the buttons: show it now, keep what was typed
+        _refuse(f"{exc}")
     st.session_state["_edit_message"] = ("success", success.replace("{result}", str(result)))
     for k in EDIT_KEYS:
         st.session_state.pop(k, None)
+    st.session_state.pop("_edit_chosen", None)
     st.cache_data.clear()
     st.rerun()
+
+
+def _refuse(message: str, *, reset_picks: bool = False) -> NoReturn:
+    """Show ``message`` as an error above the buttons (now: rerun), keeping what was typed; with
+    ``reset_picks`` the pickers are emptied too (what they showed is out of date)."""
+    st.session_state["_edit_message"] = ("error", message)
+    if reset_picks:
+        for k in PICK_KEYS:
+            st.session_state.pop(k, None)
+        st.session_state.pop("_edit_chosen", None)
+        st.cache_data.clear()  # the page is redrawn from the database as it is now
+    st.rerun()
+
+
+def _track(
+    key: str, chosen: list[int], labels: dict[int, str], names: dict[int, str], *, single: bool = False
+) -> tuple[dict[int, str], list[str]]:
+    """What the person chose in picker ``key``: ({id: name as shown when chosen}, [lost labels]).
+
+    Streamlit identifies a choice by its label: when a chosen event (or article) is renamed,
+    merged, moved or deleted elsewhere, its label changes and the browser's choice no longer
+    matches any option, so Streamlit drops it (a selectbox falls back to its placeholder here).
+    Such dropped choices are "lost" and the action is refused.  A choice the person removed
+    themselves still has its label among the options, so it is not lost; a new choice in a
+    single-choice picker replaces what was lost.  The names are those shown when the person
+    chose, so the Store can refuse the edit if the event has been renamed since."""
+    every = st.session_state.setdefault("_edit_chosen", {})
+    state = every.setdefault(key, {"chosen": {}, "lost": []})
+    before: dict[int, tuple[str, str]] = state["chosen"]
+    lost = state["lost"] + [
+        lab for i, (lab, _n) in before.items() if i not in chosen and labels.get(i) != lab
+    ]
+    if single and chosen and chosen[0] not in before:
+        lost = []
+    state["chosen"] = {i: before.get(i, (labels[i], names[i])) for i in chosen if i in labels}
+    state["lost"] = lost
+    return {i: name for i, (_lab, name) in state["chosen"].items()}, lost
+
+
+def _refuse_lost(lost: list[str]) -> NoReturn:
+    names = ", ".join(f"“{x}”" for x in dict.fromkeys(lost))
+    _refuse(
+        f"{names} changed since you chose it (renamed, merged, moved or deleted elsewhere): "
+        "nothing was done. Check the list and choose again.",
+        reset_picks=True,
+    )
 
 
 def _regroup() -> None:
@@ -65,14 +119,35 @@ def _regroup() -> None:
     st.rerun()
 
 
+def _event_labels(events: list[dict]) -> dict[int, str]:
+    """The label of each event in the pickers: its name (and "auto"), no article count — a count
+    changes with every ingest, and a changed label drops the choice (see _changed_choices)."""
+    labels = {e["id"]: e["name"] + (" · auto" if e.get("auto") else "") for e in events}
+    seen: dict[str, int] = {}
+    for lab in labels.values():
+        seen[lab] = seen.get(lab, 0) + 1
+    return {i: lab if seen[lab] == 1 else f"{lab} · #{i}" for i, lab in labels.items()}
+
+
 def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
+    """Every action targets events by id, names them in its message, and is refused when what the
+    person chose has changed since (see _track; the Store checks the names again in its
+    transaction: ``expected_names``)."""
     s = common.store()
     by_id = {e["id"]: e for e in events}
     ids = list(by_id)
+    labels = _event_labels(events)
+    names = {i: e["name"] for i, e in by_id.items()}
 
-    def ev_name(i: int) -> str:
-        e = by_id[i]
-        return f"{e['name']} ({e['articles']})" + (" · auto" if e.get("auto") else "")
+    def ev_label(i: int) -> str:
+        return labels.get(i, f"event #{i}")
+
+    def pick_event(box, label: str, key: str) -> tuple[int | None, dict[int, str], list[str]]:  # noqa: ANN001
+        which = box.selectbox(
+            label, ids, index=None, format_func=ev_label, placeholder="Choose an event", key=key
+        )
+        seen, lost = _track(key, [] if which is None else [which], labels, names, single=True)
+        return which, seen, lost
 
     art = articles.dropna(subset=["id"])
     art_label = {
@@ -87,44 +162,67 @@ def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
     )
     with t_rename:
         c1, c2, c3 = st.columns([4, 4, 1], vertical_alignment="bottom")
-        which = c1.selectbox("Event", ids, format_func=ev_name, key="ed-rename-event")
+        which, seen, lost = pick_event(c1, "Event", "ed-rename-event")
         new = c2.text_input("New name", key="ed-rename-name", max_chars=200)
         if c3.button("Rename", key="ed-rename", width="stretch"):
-            _edit(lambda: s.rename_event(which, new), f"Renamed to “{new.strip()}”.")
+            if lost:
+                _refuse_lost(lost)
+            if which is None:
+                _refuse("Choose the event to rename.")
+            _edit(
+                lambda: s.rename_event(which, new, expected_names=seen),
+                f"Renamed “{seen[which]}” to “{' '.join(new.split())}”.",
+            )
     with t_merge:
         c1, c2, c3 = st.columns([4, 4, 1], vertical_alignment="bottom")
-        sources = c1.multiselect("Merge these events", ids, format_func=ev_name, key="ed-merge-sources")
-        target = c2.selectbox("into", ids, format_func=ev_name, key="ed-merge-target")
-        if c3.button("Merge", key="ed-merge", width="stretch", disabled=not sources):
+        sources = c1.multiselect("Merge these events", ids, format_func=ev_label, key="ed-merge-sources")
+        seen_sources, lost = _track("ed-merge-sources", sources, labels, names)
+        target, seen_target, lost_target = pick_event(c2, "into", "ed-merge-target")
+        if c3.button("Merge", key="ed-merge", width="stretch", disabled=not sources and not lost):
+            if lost or lost_target:
+                _refuse_lost(lost + lost_target)
+            if target is None or not sources:
+                _refuse("Choose the events to merge and the event they go into.")
+            merged = ", ".join(f"“{n}”" for i, n in seen_sources.items() if i != target) or "nothing"
             _edit(
-                lambda: s.merge_events(sources, target),
-                f"Merged into “{by_id[target]['name']}”: " + "{result} article(s) moved.",
+                lambda: s.merge_events(sources, target, expected_names=seen_sources | seen_target),
+                f"Merged {merged} into “{seen_target[target]}”: " + "{result} article(s) moved.",
             )
     with t_move:
         c1, c2, c3 = st.columns([5, 3, 1], vertical_alignment="bottom")
         picked = c1.multiselect(
             "Articles", list(art_label), format_func=art_label.get, key="ed-move-articles"
         )
-        target = c2.selectbox("to event", ids, format_func=ev_name, key="ed-move-target")
-        if c3.button("Move", key="ed-move", width="stretch", disabled=not picked):
+        _seen, lost = _track("ed-move-articles", picked, art_label, art_label)
+        target, seen_target, lost_target = pick_event(c2, "to event", "ed-move-target")
+        if c3.button("Move", key="ed-move", width="stretch", disabled=not picked and not lost):
+            if lost or lost_target:
+                _refuse_lost(lost + lost_target)
+            if target is None or not picked:
+                _refuse("Choose the articles to move and the event they go to.")
             _edit(
-                lambda: s.move_articles(picked, target),
-                "{result} article(s) moved to " + f"“{by_id[target]['name']}”.",
+                lambda: s.move_articles(picked, target, expected_names=seen_target),
+                "{result} article(s) moved to " + f"“{seen_target[target]}”.",
             )
     with t_split:
         c1, c2 = st.columns([4, 4], vertical_alignment="bottom")
-        which = c1.selectbox("Event", ids, format_func=ev_name, key="ed-split-event")
-        in_event = set(art[art["event"] == by_id[which]["name"]]["id"])  # once, not once per article
+        which, seen, lost = pick_event(c1, "Event", "ed-split-event")
+        in_event = set(art[art["event"] == names[which]]["id"]) if which is not None else set()
         inside = {i: lab for i, lab in art_label.items() if i in in_event}
         new = c2.text_input("New event name", key="ed-split-name", max_chars=200)
         c3, c4 = st.columns([8, 1], vertical_alignment="bottom")
         picked = c3.multiselect(
             "Articles that go to the new event", list(inside), format_func=inside.get, key="ed-split-articles"
         )
-        if c4.button("Split", key="ed-split", width="stretch", disabled=not picked):
+        lost += _track("ed-split-articles", picked, inside, inside)[1]
+        if c4.button("Split", key="ed-split", width="stretch", disabled=not picked and not lost):
+            if lost:
+                _refuse_lost(lost)
+            if which is None or not picked:
+                _refuse("Choose the event and the articles that go to the new event.")
             _edit(
-                lambda: s.split_event(which, picked, new),
-                f"{len(picked)} article(s) split into “{new.strip()}”.",
+                lambda: s.split_event(which, picked, new, expected_names=seen),
+                f"{len(picked)} article(s) of “{seen[which]}” split into “{' '.join(new.split())}”.",
             )
     with t_group:
         st.caption(
@@ -147,7 +245,15 @@ articles = common.all_articles(url, version)
 
 st.html('<div style="font-size: 1.5rem; font-weight: 700;">Events</div>')
 if not events:
-    st.info("No events yet: add articles, or run `python -m analysis demo` to load the demo corpus.")
+    if len(articles):  # a real database whose articles nobody has grouped yet (the demo is not loaded)
+        st.info(f"{len(articles)} article(s) stored, none in an event yet: group them, or add more.")
+        message = st.session_state.pop("_edit_message", None)
+        if message:
+            (st.error if message[0] == "error" else st.success)(common.md_escape(message[1]))
+        if st.button("Group articles without an event", key="ed-regroup", icon=":material/auto_awesome:"):
+            _regroup()
+    else:
+        st.info("No events yet: add articles, or run `python -m analysis demo` to load the demo corpus.")
     st.page_link(common.PAGE_ADD, label="Add articles", icon=":material/add_link:")
     st.stop()
 
@@ -198,7 +304,7 @@ if coverage.empty:
     st.info("No event matches these filters.")
     st.stop()
 
-coverage["open"] = [f"./compare?event={s}" for s in coverage["slug"]]
+coverage["open"] = [f"./compare?event={quote(s)}" for s in coverage["slug"]]  # slugs may be Unicode
 auto = {e["name"]: bool(e.get("auto")) for e in events}
 coverage["made"] = ["auto" if auto.get(n) else "" for n in coverage["event"]]
 st.dataframe(

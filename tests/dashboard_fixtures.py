@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.models import Article, FetchAttempt, Loaded, Scores, SentenceSentiment, Sentiment, Span
-from analysis.store.database import Store
+from analysis.store.database import Store, event_slug
 
 FIXTURE_EVENT = "Harbour bridge collapse"
-FIXTURE_SLUG = "harbour-bridge-collapse"
+FIXTURE_SLUG = event_slug(FIXTURE_EVENT)  # "harbour-bridge-collapse-" + a hash of the name
 OTHER_EVENT = "City budget vote"
 MANY_EVENT = "Port strike"
 BLOCKED_URL = "https://blocked.example/story"

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.present import charts
-from analysis.store.database import Store
+from analysis.store.database import Store, event_slug
 
 try:  # tests/ is on sys.path while it has no __init__.py
     from dashboard_fixtures import (
@@ -146,7 +146,7 @@ def test_compare_page_with_more_outlets_than_columns(tmp_path: Path, monkeypatch
     at.switch_page("app_pages/compare.py")
     at.run()
     assert not at.exception
-    chooser = at.multiselect(key="outlets-port-strike")
+    chooser = at.multiselect(key=f"outlets-{event_slug('Port strike')}")
     assert chooser.value == [f"Outlet {i:02d}" for i in range(6)]  # most negative first, six at most
     assert chooser.max_selections == 6
     assert len(at.columns) >= 6
@@ -157,9 +157,10 @@ def test_compare_page_with_more_outlets_than_columns(tmp_path: Path, monkeypatch
 
 
 def test_compare_page_follows_the_url_and_picks_articles(app) -> None:
-    at = app("compare", event="city-budget-vote")
-    assert at.selectbox(key="event").value == "city-budget-vote"
-    assert at.query_params.get("event") == "city-budget-vote"
+    other = event_slug(OTHER_EVENT)
+    at = app("compare", event=other)
+    assert at.selectbox(key="event").value == other
+    assert at.query_params.get("event") == other
     at = app("compare", event=FIXTURE_EVENT)  # the name works as well as the slug
     assert at.selectbox(key="event").value == FIXTURE_SLUG
     assert at.query_params.get("event") == FIXTURE_SLUG  # the URL follows the choice
@@ -174,11 +175,11 @@ def test_compare_page_follows_the_url_and_picks_articles(app) -> None:
 
 def test_compare_page_remembers_the_event_across_pages(app) -> None:
     at = app("compare")
-    at.selectbox(key="event").set_value("city-budget-vote").run()
+    at.selectbox(key="event").set_value(event_slug(OTHER_EVENT)).run()
     at.switch_page("app_pages/events.py").run()
     at.query_params.clear()
     at.switch_page("app_pages/compare.py").run()
-    assert at.selectbox(key="event").value == "city-budget-vote"
+    assert at.selectbox(key="event").value == event_slug(OTHER_EVENT)
 
 
 def test_outlets_page(app) -> None:
@@ -327,6 +328,104 @@ def test_events_page_edits_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert store.event_name_of_article(ledger) == FIXTURE_EVENT
 
 
+def plain(markdown: str) -> str:
+    """A message as shown (common.md_escape puts a backslash before Markdown characters)."""
+    return markdown.replace("\\", "")
+
+
+def _add_article(store: Store, event: str, n: int) -> None:
+    """An article put into ``event`` from elsewhere (the command line) while the page is open."""
+    try:
+        from test_store import make_article
+    except ModuleNotFoundError:
+        from tests.test_store import make_article
+    url = f"https://elsewhere.example/{n}"
+    eid = store.find_event(event).id
+    store.add_article(make_article(url), None, canonical_url=url, event_id=eid, source="text")
+
+
+def _choose_as_a_browser(monkeypatch: pytest.MonkeyPatch, at: AppTest, key: str, option: int) -> None:
+    """Choose ``option`` in selectbox ``key`` and, from then on, send what a browser sends: the
+    label shown when the person chose, even after the server has drawn the option with another
+    label (AppTest would send the current label)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+    from streamlit.testing.v1.element_tree import Selectbox
+
+    at.selectbox(key=key).set_value(option).run()
+    box = at.selectbox(key=key)
+    widget_id, label = box.id, box.options[box.index]
+    real = Selectbox._widget_state
+
+    def sent(self: Selectbox) -> WidgetState:
+        if self.id != widget_id:
+            return real.fget(self)
+        return WidgetState(id=widget_id, string_value=label)
+
+    monkeypatch.setattr(Selectbox, "_widget_state", property(sent))
+
+
+def test_events_page_edits_the_event_that_was_chosen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 2 of issue 12: pickers were labelled "name (count)"; when the label changed between
+    choosing and clicking (an article added, the event merged away), Streamlit fell back to the
+    first event and the edit hit it, with a success message that did not say which event."""
+    at, store = _edit_app(tmp_path, monkeypatch)
+    assert store.list_events()[0]["name"] == OTHER_EVENT  # the event a fallback to the first option hits
+    ids = {e["name"]: e["id"] for e in store.list_events()}
+
+    # the chosen event gains an article meanwhile: the edit still goes to it, and says so
+    with monkeypatch.context() as m:
+        _choose_as_a_browser(m, at, "ed-rename-event", ids[FIXTURE_EVENT])
+        _add_article(store, FIXTURE_EVENT, 1)
+        at.text_input(key="ed-rename-name").input("Harbour bridge falls").run()  # any rerun in between
+        at.button(key="ed-rename").click().run()
+    assert not at.exception
+    assert [plain(s.value) for s in at.success] == [
+        "Renamed “Harbour bridge collapse” to “Harbour bridge falls”."
+    ]
+    assert {e["name"] for e in store.list_events()} == {
+        "Harbour bridge falls",
+        OTHER_EVENT,
+        "Unreviewed story",
+    }
+
+    # the chosen event is merged away from the command line: refused, nothing renamed
+    with monkeypatch.context() as m:
+        _choose_as_a_browser(m, at, "ed-rename-event", ids[OTHER_EVENT])
+        store.merge_events([OTHER_EVENT], "Harbour bridge falls")
+        at.text_input(key="ed-rename-name").input("Budget row").run()
+        at.button(key="ed-rename").click().run()
+    assert not at.exception and not at.success
+    assert any("“City budget vote” changed" in e.value and "nothing was done" in e.value for e in at.error)
+    assert {e["name"] for e in store.list_events()} == {"Harbour bridge falls", "Unreviewed story"}
+    assert at.selectbox(key="ed-rename-event").value is None  # choose again
+    assert at.text_input(key="ed-rename-name").value == "Budget row"  # what was typed is kept
+
+    # renamed elsewhere, clicked at once: the store refuses (the name shown is not the name now)
+    at.selectbox(key="ed-rename-event").set_value(ids["Unreviewed story"]).run()
+    store.rename_event("Unreviewed story", "Reviewed elsewhere")
+    at.text_input(key="ed-rename-name").input("Mine now")
+    at.button(key="ed-rename").click().run()
+    assert not at.exception and not at.success
+    assert any("“Unreviewed story” was renamed to “Reviewed elsewhere”" in e.value for e in at.error)
+    assert {e["name"] for e in store.list_events()} == {"Harbour bridge falls", "Reviewed elsewhere"}
+
+    # a merge source that changed is reported, not silently left out of the merge
+    at.multiselect(key="ed-merge-sources").set_value([ids["Unreviewed story"]])
+    at.selectbox(key="ed-merge-target").set_value(ids[FIXTURE_EVENT]).run()
+    store.rename_event("Reviewed elsewhere", "Renamed again")
+    at.button(key="ed-merge").click().run()
+    assert not at.exception and not at.success
+    assert any("“Reviewed elsewhere” was renamed to “Renamed again”" in e.value for e in at.error)
+    at.multiselect(key="ed-merge-sources").set_value([ids["Unreviewed story"]])
+    at.selectbox(key="ed-merge-target").set_value(ids[FIXTURE_EVENT]).run()
+    _add_article(store, "Renamed again", 2)
+    at.button(key="ed-merge").click().run()
+    assert [plain(s.value) for s in at.success] == [
+        "Merged “Renamed again” into “Harbour bridge falls”: 1 article(s) moved."
+    ]
+    assert {e["name"] for e in store.list_events()} == {"Harbour bridge falls"}
+
+
 def test_events_page_regroup_is_guarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         import analysis.events.grouper as real  # another part of the project; the page must cope without it
@@ -451,3 +550,25 @@ def test_first_run_loads_the_demo_corpus(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(events) >= 3
     assert len(specs(at)) == 4
     assert not at.error
+
+
+def test_demo_is_not_loaded_into_a_database_with_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 6 of issue 12: the dashboard loaded the fictional demo into a real database that had
+    articles but no events yet."""
+    try:
+        from test_pipeline import TOPICS, _free_articles
+    except ModuleNotFoundError:
+        from tests.test_pipeline import TOPICS, _free_articles
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    _free_articles(Store(url), TOPICS[:2])
+    monkeypatch.setenv("ANALYSIS_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert Store(url).counts()["events"] == 0 and Store(url).article_sources() == {"url": 8}
+    assert any("8 article(s) stored, none in an event yet" in i.value for i in at.info)
+    pytest.importorskip("analysis.events.grouper")  # grouping, another part of the project
+    at.button(key="ed-regroup").click().run()
+    assert not at.exception and any("Grouped 8 article" in s.value for s in at.success)
+    assert Store(url).counts()["events"] >= 1

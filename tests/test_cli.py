@@ -184,6 +184,34 @@ def test_demo_then_show(db, capsys) -> None:
     assert code == 0 and "(0 newly stored)" in out
 
 
+def test_demo_refuses_a_database_with_other_data(db, capsys, tmp_path) -> None:
+    """Finding 6 of issue 12: the fictional demo must never be poured into a real database."""
+    from analysis.store.database import Store
+
+    page = tmp_path / "story.txt"
+    page.write_text("The council met on Tuesday. " * 40, "utf-8")
+    code, _, _ = run(
+        capsys,
+        "add-text",
+        "--event",
+        "Council",
+        "--outlet",
+        "Real Post",
+        "--title",
+        "Council",
+        str(page),
+        "--db",
+        db,
+    )
+    assert code == 0
+    before = Store(db).counts()
+    code, out, err = run(capsys, "demo", "--db", db, "-q")
+    assert code == 1 and not out
+    assert err.count("\n") == 1 and err.startswith("error: this database already holds 1 article(s) not from")
+    assert "loads only into an empty database" in err
+    assert Store(db).counts() == before
+
+
 def test_event_edits(db, capsys) -> None:
     from analysis.store.database import Store
 

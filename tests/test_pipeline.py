@@ -109,6 +109,21 @@ def test_demo_corpus_loads_through_the_real_path(store) -> None:
     assert all(r.duplicate for r in load_demo(store, Settings()))  # loading twice adds nothing
 
 
+def test_demo_loads_only_into_an_empty_database(tmp_path) -> None:
+    from analysis.store.database import StoreError
+
+    settings = replace(Settings(), database_url="sqlite://")
+    with_event = Store(f"sqlite:///{tmp_path / 'event.sqlite'}")
+    with_event.get_or_create_event("My own event")  # e.g. every URL of a first ingest failed
+    with pytest.raises(StoreError, match="1 other event.*My own event.*fiction"):
+        load_demo(with_event, settings)
+    with_articles = Store(f"sqlite:///{tmp_path / 'articles.sqlite'}")
+    _free_articles(with_articles, TOPICS[:1])  # articles, no events yet
+    with pytest.raises(StoreError, match="4 article\\(s\\) not from the demo"):
+        load_demo(with_articles, settings)
+    assert with_event.counts()["articles"] == 0 and with_articles.counts()["events"] == 0
+
+
 def test_batch_limit_is_a_clear_error(store) -> None:
     from analysis.pipeline import BatchError
 
@@ -141,12 +156,130 @@ def test_a_page_that_breaks_extraction_does_not_stop_the_batch(
     assert [a["health"] for a in store.attempts(failed_only=True)] == ["extract-error"]
 
 
-def test_unused_event_name_avoids_slug_clashes() -> None:
-    from analysis.pipeline import _unused_event_name
+def test_unused_event_name_avoids_name_clashes() -> None:
+    from analysis.store.database import event_name_key, unused_event_name
 
-    assert _unused_event_name({"storm-hits-coast"}, "Storm hits coast!") == "Storm hits coast! (2)"
-    assert (
-        _unused_event_name({"storm-hits-coast", "storm-hits-coast-2"}, "Storm hits coast")
-        == "Storm hits coast (3)"
+    taken = {event_name_key("Storm hits coast!")}
+    assert unused_event_name(taken, "STORM hits  coast!") == "STORM hits coast! (2)"
+    taken |= {event_name_key("Storm hits coast (2)")}
+    assert unused_event_name(taken | {event_name_key("storm hits coast")}, "Storm hits coast") == (
+        "Storm hits coast (3)"
     )
-    assert _unused_event_name(set(), "  ") == "Untitled event"
+    assert unused_event_name(set(), "  ") == "Untitled event"
+    # Finding 1 of issue 12: names whose slugs agreed in their first 80 characters looped forever.
+    long = "Storm " + "x" * 120
+    assert unused_event_name({event_name_key(long[:150])}, long) == long[:150] + " (2)"
+    assert unused_event_name({event_name_key(long[:150])}, long[:149] + "y") == long[:149] + "y"
+
+
+# --- automatic grouping against a database ------------------------------------------------
+
+TOPICS = [
+    ("harbour", "Harbour bridge collapses after storm", "bridge girders harbour engineers collapse"),
+    ("council", "Council passes city budget", "council budget vote taxes councillors"),
+    ("rail", "Rail strike halts trains", "rail strike union trains commuters"),
+    ("fire", "Forest fire reaches villages", "forest fire villages firefighters evacuated"),
+    ("vaccine", "Clinic opens vaccine centre", "vaccine clinic doses nurses patients"),
+]
+OUTLETS = ["Wire", "Blaze", "Courier", "Ledger"]
+
+
+def _free_articles(store: Store, topics=TOPICS, day: int = 1) -> list[int]:
+    """Articles without an event (as ingested without --event): each topic by every outlet."""
+    from datetime import UTC, datetime
+
+    from analysis.models import Article
+
+    ids = []
+    for t, (slug, title, words) in enumerate(topics):
+        for o, outlet in enumerate(OUTLETS):
+            url = f"https://{outlet.lower()}.example/{slug}-{day}-{t}"
+            text = " ".join(f"{w} {words.split()[(i + o) % 5]}" for i, w in enumerate(words.split() * 12))
+            art = Article(
+                url=url,
+                canonical_url=url,
+                title=f"{title} ({outlet})",
+                authors=(),
+                published=datetime(2026, 3, day, 9, tzinfo=UTC),
+                text=text,
+                outlet=outlet,
+                domain=f"{outlet.lower()}.example",
+                language="en",
+                health="ok",
+                word_count=len(text.split()),
+            )
+            ids.append(store.add_article(art, None, canonical_url=url, event_id=None, source="url")[0])
+    return ids
+
+
+def test_grouping_names_whose_slugs_agree_in_80_characters(tmp_path, monkeypatch) -> None:
+    """Finding 1 of issue 12: two automatic events whose titles share their first 80 slug characters
+    made ``group`` loop forever at 100% CPU."""
+    import threading
+
+    import analysis.events.grouper
+    from analysis.pipeline import regroup
+
+    long = "Storm floods the valley and the harbour town while engineers inspect the old bridge at dawn, "
+    monkeypatch.setattr(analysis.events.grouper, "event_title", lambda members: long + members[0]["outlet"])
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store.get_or_create_event(long + "Wire")  # a person's event with that very name: never reused
+    ids = _free_articles(store, TOPICS[:2])
+    result: list[dict] = []
+    worker = threading.Thread(target=lambda: result.append(regroup(store, Settings())), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "grouping did not finish (the event-name loop never ends)"
+    assert result[0]["events_created"] == 2
+    names = sorted(e["name"] for e in store.list_events())
+    assert names == sorted([long + "Wire", long + "Wire (2)", long + "Wire (3)"])
+    grouped = {d["id"]: d["event_id"] for d in store.grouping_docs()}
+    assert None not in grouped.values() and store.find_event(long + "Wire").id not in grouped.values()
+    assert len({grouped[i] for i in ids}) == 2
+
+
+def _group_in_child(url: str, barrier, out) -> None:  # noqa: ANN001 - multiprocessing objects
+    from analysis.pipeline import regroup
+
+    store = Store(url)
+    barrier.wait(timeout=60)
+    try:
+        out.put(("ok", regroup(store, Settings())))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        out.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_concurrent_grouping_runs_lose_nothing(tmp_path, round_: int) -> None:
+    """Finding 5 of issue 12: two ``group`` runs started together lost assignments (an event
+    deleted as empty by one run just after the other filled it) and reported wrong counts."""
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    store = Store(url)
+    _free_articles(store, TOPICS, day=1)
+    if round_ % 2:  # half the rounds: the database was grouped before and has new free articles
+        from analysis.pipeline import regroup
+
+        regroup(store, Settings())
+        _free_articles(store, TOPICS[:3], day=20)
+    before = {e["id"] for e in store.list_events()}
+    ctx = multiprocessing.get_context("fork")
+    barrier, out = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_group_in_child, args=(url, barrier, out)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(30)
+    assert [r[0] for r in results] == ["ok", "ok"], results
+    runs = [r[1] for r in results]
+    docs = store.grouping_docs()
+    assert all(d["event_id"] is not None for d in docs), "an article lost its event"
+    after = {e["id"] for e in store.list_events()}
+    # each run reports its own changes: together they account for exactly the events now there
+    assert sum(r["events_created"] for r in runs) == len(after - before)
+    assert sum(r["events_removed"] for r in runs) == len(before - after)
+    assert all(r["articles"] == len(docs) == r["free"] for r in runs)
+    # the later run found the earlier one's result and had nothing left to do
+    assert min(r["events_created"] for r in runs) == 0

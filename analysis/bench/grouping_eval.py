@@ -39,7 +39,7 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
-from analysis.events import DEFAULT_THRESHOLD, PARALLEL_MIN_DOCS, EventGrouper, group_events
+from analysis.events.grouper import DEFAULT_THRESHOLD, PARALLEL_MIN_DOCS, EventGrouper, group_events
 
 NEWSWCL_FILE = Path("grouping") / "newswcl50.jsonl"
 AEB_DIR = Path("extraction")

@@ -7,13 +7,16 @@ Every write commits on its own, so one failing article never loses the others.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import threading
+import time
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +31,9 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    delete,
     event,
+    exists,
     false,
     func,
     inspect,
@@ -52,14 +57,55 @@ from sqlalchemy.orm import (
 from analysis.models import Article, FetchAttempt, Scores
 
 MAX_EVENT_NAME = 200  # characters; longer names are refused with a message
+# Characters of an event name's normalised form (event_name_key).  NFKC can expand a character up to
+# 18-fold, so a 200-character name may need more; 600 characters stay under PostgreSQL's btree limit
+# for the unique index (~2,700 bytes) even at 4 bytes a character.
+MAX_NAME_KEY = 600
+SLUG_PREFIX_CHARS = 60  # readable part of a slug; the hash of the full name follows it
+SLUG_HASH_DIGITS = (8, 16, 64)  # hex digits of the hash: longer only if a shorter one is taken
+# PostgreSQL advisory lock keys (any 64-bit numbers the program does not use elsewhere)
+GROUPING_LOCK_KEY = zlib.crc32(b"analysis: one grouping run at a time")
+MIGRATION_LOCK_KEY = zlib.crc32(b"analysis: event key migration")
+GROUPING_LOCK_WAIT = 600.0  # seconds a grouping run waits for another run on the same database
 
 
 class StoreError(ValueError):
     """A user-facing problem with the database (bad URL, unknown event ...)."""
 
 
+class EventChangedError(StoreError):
+    """An edit was refused: an event it names was renamed, merged away or deleted since it was chosen."""
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """One group of free articles found by automatic grouping (see Store.apply_grouping)."""
+
+    article_ids: list[int]
+    previous: list[int]  # automatic events its articles were in, most articles first (reused if possible)
+    title: Callable[[], str]  # the name for a new event (called only when one is needed)
+
+
+ASSIGN_CHUNK = 5000  # article ids per UPDATE ... WHERE id IN (...)
+
+try:
+    import fcntl as _fcntl
+except ImportError:  # not a POSIX system: grouping runs are serialised within one process only
+    _fcntl = None
+_PROCESS_LOCKS: dict[str, threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _wait_or_fail(deadline: float, wait: float) -> None:
+    if time.monotonic() >= deadline:
+        raise StoreError(
+            f"another grouping run on this database did not finish within {wait:.0f} s; try again later"
+        )
+    time.sleep(0.05)
 
 
 class Base(DeclarativeBase):
@@ -70,6 +116,10 @@ class EventRow(Base):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(MAX_EVENT_NAME), unique=True)
+    # What makes two names one event: event_name_key(name).  Unique; matched in full, never cut.
+    # (Added by migration to older databases, filled in by _migrate_event_keys.)
+    name_key: Mapped[str] = mapped_column(String(MAX_NAME_KEY), unique=True, index=True)
+    # For URLs and file names: a readable prefix plus a hash of name_key (unique by construction).
     slug: Mapped[str] = mapped_column(String(MAX_EVENT_NAME), unique=True, index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     # True for events made by automatic grouping and not touched by a user since; re-grouping
@@ -152,11 +202,78 @@ class FetchAttemptRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
 
 
-def slugify(name: str) -> str:
-    """ASCII slug for file names and URLs: "Paris visit, 2026!" -> "paris-visit-2026"."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug[:80] or "event"
+def event_name_key(name: str) -> str:
+    """The normalised full name that identifies an event: NFKC, case-folded, whitespace collapsed.
+
+    Two names are the same event exactly when their keys are equal ("Storm  Oriel" and "STORM
+    oriel", full-width and ASCII letters); nothing is cut, transliterated or dropped, so
+    "Выборы в Киеве" and "Наводнение в Москве" stay two events."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return " ".join(folded.split())
+
+
+# Latin letters that have no decomposition to ASCII under NFKD
+_LATIN_EXTRA = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ħ": "h", "ı": "i"}
+)
+
+
+def slug_prefix(name: str) -> str:
+    """The readable part of a slug: Latin letters transliterated to ASCII ("Zürich" -> "zurich"),
+    letters and digits of other scripts kept as they are ("Выборы в Киеве" -> "выборы-в-киеве"),
+    everything else a hyphen; at most SLUG_PREFIX_CHARS characters, "event" when nothing is left."""
+    out: list[str] = []
+    for ch in event_name_key(name).translate(_LATIN_EXTRA):
+        ascii_part = re.sub(
+            r"[^a-z0-9]", "", unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+        )
+        if ascii_part:
+            out.append(ascii_part)
+        elif ch.isalnum() or unicodedata.category(ch).startswith("M"):  # marks: Devanagari vowel signs ...
+            out.append(ch)
+        else:
+            out.append("-")
+    prefix = re.sub(r"-+", "-", "".join(out)).strip("-")
+    if len(prefix) > SLUG_PREFIX_CHARS:
+        cut = prefix[:SLUG_PREFIX_CHARS]
+        prefix = (cut[: cut.rindex("-")] if "-" in cut[SLUG_PREFIX_CHARS // 2 :] else cut).strip("-")
+    return prefix or "event"
+
+
+def event_slug(name: str, digits: int = SLUG_HASH_DIGITS[0]) -> str:
+    """The slug of an event named ``name``: readable prefix + hash of the full normalised name
+    ("Paris visit, 2026!" -> "paris-visit-2026-1c0e5a3f").  The store lengthens the hash in the
+    (astronomically rare) case that another event already has this slug: read an event's slug
+    from the store (``find_event(name).slug``) rather than recomputing it."""
+    key = event_name_key(name)
+    return f"{slug_prefix(key)}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:digits]}"
+
+
+slugify = event_slug  # the name used before slugs carried a hash
+
+
+def _free_slug(name: str, taken: Callable[[str], bool]) -> str:
+    """``event_slug(name)`` with the shortest hash whose slug ``taken`` says is free."""
+    for digits in SLUG_HASH_DIGITS:
+        slug = event_slug(name, digits)
+        if not taken(slug):
+            return slug
+    raise StoreError(f"no free slug for the event name {name!r}")  # a full SHA-256 collision
+
+
+def unused_event_name(taken_keys: set[str], name: str) -> str:
+    """``name``, or ``name (2)``, ``name (3)`` ... whose key (event_name_key) is not in ``taken_keys``.
+
+    The suffix is part of the full key, which is never cut, so each candidate is new and the loop
+    ends after at most ``len(taken_keys) + 1`` tries."""
+    base = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in name)
+    base = " ".join(base.split())[:150] or "Untitled event"
+    while len(event_name_key(base)) > MAX_NAME_KEY - 20:  # pathological NFKC expansions
+        base = base[:-10].rstrip() or "Untitled event"
+    candidate, n = base, 2
+    while event_name_key(candidate) in taken_keys:
+        candidate, n = f"{base} ({n})", n + 1
+    return candidate
 
 
 def validate_event_name(name: str) -> str:
@@ -168,6 +285,8 @@ def validate_event_name(name: str) -> str:
         raise StoreError(f"the event name is longer than {MAX_EVENT_NAME} characters")
     if any(unicodedata.category(ch) == "Cc" for ch in clean):
         raise StoreError("the event name contains control characters")
+    if len(event_name_key(clean)) > MAX_NAME_KEY:
+        raise StoreError(f"the event name is longer than {MAX_NAME_KEY} characters once normalised")
     return clean
 
 
@@ -205,7 +324,62 @@ def prepare_schema(engine: Engine) -> None:
     """Create missing tables and add missing columns (safe to run on every start)."""
     Base.metadata.create_all(engine)
     _add_missing_columns(engine)
+    _migrate_event_keys(engine)
     _add_missing_indexes(engine)
+
+
+@contextmanager
+def _write_session(factory: Callable[[], Session], lock_key: int | None = None) -> Iterator[Session]:
+    """A session whose transaction is the database's only writer from its first statement on.
+
+    SQLite: ``BEGIN IMMEDIATE`` (the write lock is taken before anything is read, so what the
+    transaction reads cannot change before it writes).  PostgreSQL: with ``lock_key``, a
+    transaction-level advisory lock serialises the transactions that take the same key."""
+    with factory() as s, s.begin():
+        dialect = s.get_bind().dialect.name
+        if dialect == "sqlite":
+            s.execute(text("BEGIN IMMEDIATE"))
+        elif dialect == "postgresql" and lock_key is not None:
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
+        yield s
+
+
+def _migrate_event_keys(engine: Engine) -> None:
+    """Databases made before events had ``name_key``: fill it in and give every event a new slug.
+
+    Old slugs were ASCII-only and cut at 80 characters, so different names could share one; the new
+    ones carry a hash of the full name.  Names that are one name by the new rule (e.g. "Straße" and
+    "STRASSE") are never merged silently: the later event gets " (2)" appended to its name.
+    """
+    with engine.connect() as conn:
+        if not conn.scalar(select(func.count(EventRow.id)).where(EventRow.name_key.is_(None))):
+            return
+    with _write_session(sessionmaker(engine), MIGRATION_LOCK_KEY) as s:
+        rows = s.scalars(select(EventRow).order_by(EventRow.id)).all()
+        todo = [
+            r for r in rows if r.name_key is None
+        ]  # again, inside the lock: another process may have done it
+        if not todo:
+            return
+        claimed = {r.name_key for r in rows if r.name_key is not None}
+        every_key = claimed | {event_name_key(r.name) for r in todo}
+        slugs = {r.slug for r in rows if r.name_key is not None}
+        for r in todo:  # old slugs out of the way first: one might equal a new slug
+            r.slug = f"~migrating-{r.id}"
+        s.flush()
+        for r in todo:
+            key = event_name_key(r.name)
+            if key in claimed:
+                base, n = r.name[: MAX_EVENT_NAME - 12], 2
+                while event_name_key(f"{base} ({n})") in every_key:
+                    n += 1
+                r.name = f"{base} ({n})"
+                key = event_name_key(r.name)
+                every_key.add(key)
+            claimed.add(key)
+            r.name_key = key
+            r.slug = _free_slug(r.name, slugs.__contains__)
+            slugs.add(r.slug)
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -253,30 +427,55 @@ class Store:
             yield s
 
     # --- events -----------------------------------------------------------
+    # An event is identified by its id.  A name given by a person (CLI, dashboard) is matched by its
+    # full normalised form (event_name_key), or else as an exact slug; never by a cut-off slug.
+    def _lookup(self, s: Session, name_or_slug: str) -> EventRow | None:
+        key = event_name_key(name_or_slug)
+        row = s.scalar(select(EventRow).where(EventRow.name_key == key))
+        if row is None:
+            row = s.scalar(select(EventRow).where(EventRow.slug.in_({name_or_slug.strip(), key})))
+        return row
+
+    @staticmethod
+    def _slug_taken(s: Session, exclude: int | None = None) -> Callable[[str], bool]:
+        def taken(slug: str) -> bool:
+            q = select(EventRow.id).where(EventRow.slug == slug)
+            if exclude is not None:
+                q = q.where(EventRow.id != exclude)
+            return s.scalar(q) is not None
+
+        return taken
+
     def get_or_create_event(self, name: str, description: str = "", *, auto: bool = False) -> int:
+        """The id of the event named ``name`` (same normalised name, or this exact slug); a new
+        event when there is none."""
         name = validate_event_name(name)
-        slug = slugify(name)
         with self.session() as s:
-            row = s.scalar(select(EventRow).where((EventRow.name == name) | (EventRow.slug == slug)))
+            row = self._lookup(s, name)
             if row is not None:
                 return row.id
         try:
             with self.session() as s:
-                row = EventRow(name=name, slug=slug, description=description, auto=auto)
+                row = EventRow(
+                    name=name,
+                    name_key=event_name_key(name),
+                    slug=_free_slug(name, self._slug_taken(s)),
+                    description=description,
+                    auto=auto,
+                )
                 s.add(row)
                 s.flush()
                 return row.id
         except IntegrityError:  # created concurrently
             with self.session() as s:
-                return s.scalar(select(EventRow.id).where(EventRow.slug == slug))
+                row = self._lookup(s, name)
+            if row is None:
+                raise
+            return row.id
 
     def find_event(self, name_or_slug: str) -> EventRow:
         with self.session() as s:
-            row = s.scalar(
-                select(EventRow).where(
-                    (EventRow.name == name_or_slug.strip()) | (EventRow.slug == slugify(name_or_slug))
-                )
-            )
+            row = self._lookup(s, name_or_slug)
         if row is None:
             known = ", ".join(e["name"] for e in self.list_events()) or "none yet"
             raise StoreError(f"no event named {name_or_slug!r} (known events: {known})")
@@ -304,37 +503,64 @@ class Store:
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     # --- a person's edits to events (they survive re-grouping) -------------
+    # Each edit takes ``expected_names`` ({event id: name as the person saw it}): when one of those
+    # events has been renamed, merged away or deleted since, the edit is refused and nothing changes.
     def _event_id(self, s: Session, name_or_id: str | int) -> int:
         if isinstance(name_or_id, int):
             if s.get(EventRow, name_or_id) is None:
                 raise StoreError(f"no event with id {name_or_id}")
             return name_or_id
-        return self.find_event(name_or_id).id
+        row = self._lookup(s, name_or_id)
+        if row is None:
+            return self.find_event(name_or_id).id  # raises with the list of known events
+        return row.id
 
-    def rename_event(self, event: str | int, new_name: str) -> None:
+    @staticmethod
+    def _check_expected(s: Session, expected_names: Mapping[int, str] | None) -> None:
+        for eid, name in (expected_names or {}).items():
+            row = s.get(EventRow, eid)
+            if row is None:
+                raise EventChangedError(
+                    f"the event “{name}” no longer exists (merged or deleted since it was chosen); "
+                    "nothing was changed"
+                )
+            if row.name != name:
+                raise EventChangedError(
+                    f"the event “{name}” was renamed to “{row.name}” since it was chosen; nothing was changed"
+                )
+
+    def rename_event(
+        self, event: str | int, new_name: str, *, expected_names: Mapping[int, str] | None = None
+    ) -> None:
         """Rename an event; its articles become pinned to it (a person has reviewed it)."""
         new_name = validate_event_name(new_name)
+        key = event_name_key(new_name)
         with self.session() as s:
+            self._check_expected(s, expected_names)
             eid = self._event_id(s, event)
-            clash = s.scalar(
-                select(EventRow.id).where(
-                    ((EventRow.name == new_name) | (EventRow.slug == slugify(new_name)))
-                    & (EventRow.id != eid)
-                )
-            )
+            clash = s.scalar(select(EventRow.name).where(EventRow.name_key == key, EventRow.id != eid))
             if clash is not None:
-                raise StoreError(f"an event named {new_name!r} already exists (merge them instead)")
+                raise StoreError(f"an event named {clash!r} already exists (merge them instead)")
             row = s.get(EventRow, eid)
-            row.name, row.slug, row.auto = new_name, slugify(new_name), False
+            if row.name_key != key:
+                row.slug = _free_slug(new_name, self._slug_taken(s, exclude=eid))
+            row.name, row.name_key, row.auto = new_name, key, False
             s.execute(update(ArticleRow).where(ArticleRow.event_id == eid).values(event_pinned=True))
 
-    def merge_events(self, sources: Iterable[str | int], target: str | int) -> int:
+    def merge_events(
+        self,
+        sources: Iterable[str | int],
+        target: str | int,
+        *,
+        expected_names: Mapping[int, str] | None = None,
+    ) -> int:
         """Move every article of ``sources`` into ``target`` (pinned) and delete the sources.
 
         Returns the number of articles moved."""
         with self.session() as s:
+            self._check_expected(s, expected_names)
             tid = self._event_id(s, target)
-            sids = [self._event_id(s, x) for x in sources]
+            sids = list(dict.fromkeys(self._event_id(s, x) for x in sources))
             sids = [x for x in sids if x != tid]
             moved = s.execute(
                 update(ArticleRow)
@@ -348,42 +574,181 @@ class Store:
                 s.delete(s.get(EventRow, sid))
         return moved
 
-    def move_articles(self, article_ids: Iterable[int], event: str | int) -> int:
+    def move_articles(
+        self,
+        article_ids: Iterable[int],
+        event: str | int,
+        *,
+        expected_names: Mapping[int, str] | None = None,
+    ) -> int:
         """Put articles into ``event`` (pinned there).  Returns how many were moved."""
         ids = list(article_ids)
         with self.session() as s:
-            eid = self._event_id(s, event)
-            missing = set(ids) - set(s.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(ids))))
-            if missing:
-                raise StoreError(f"no article with id {sorted(missing)[0]}")
-            n = s.execute(
-                update(ArticleRow).where(ArticleRow.id.in_(ids)).values(event_id=eid, event_pinned=True)
-            ).rowcount
-            s.get(EventRow, eid).auto = False
+            self._check_expected(s, expected_names)
+            return self._move(s, ids, self._event_id(s, event))
+
+    @staticmethod
+    def _move(s: Session, ids: list[int], eid: int) -> int:
+        missing = set(ids) - set(s.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(ids))))
+        if missing:
+            raise StoreError(f"no article with id {sorted(missing)[0]}")
+        n = s.execute(
+            update(ArticleRow).where(ArticleRow.id.in_(ids)).values(event_id=eid, event_pinned=True)
+        ).rowcount
+        s.get(EventRow, eid).auto = False
         return n
 
-    def split_event(self, event: str | int, article_ids: Iterable[int], new_name: str) -> int:
-        """Move ``article_ids`` of ``event`` into a new event ``new_name``; both are then pinned."""
+    def split_event(
+        self,
+        event: str | int,
+        article_ids: Iterable[int],
+        new_name: str,
+        *,
+        expected_names: Mapping[int, str] | None = None,
+    ) -> int:
+        """Move ``article_ids`` of ``event`` into a new event ``new_name``; both are then pinned.
+
+        One transaction: either all of it happens or nothing."""
         ids = list(article_ids)
+        new_name = validate_event_name(new_name)
         with self.session() as s:
+            self._check_expected(s, expected_names)
             eid = self._event_id(s, event)
             inside = set(s.scalars(select(ArticleRow.id).where(ArticleRow.event_id == eid)))
-        if not ids or not set(ids) <= inside:
-            raise StoreError("split needs one or more article ids that belong to the event")
-        new_id = self.get_or_create_event(new_name)
-        self.move_articles(ids, new_id)
-        with self.session() as s:
+            if not ids or not set(ids) <= inside:
+                raise StoreError("split needs one or more article ids that belong to the event")
+            row = self._lookup(s, new_name)
+            if row is None:
+                row = EventRow(
+                    name=new_name,
+                    name_key=event_name_key(new_name),
+                    slug=_free_slug(new_name, self._slug_taken(s)),
+                )
+                s.add(row)
+                s.flush()
+            self._move(s, ids, row.id)
             s.execute(update(ArticleRow).where(ArticleRow.event_id == eid).values(event_pinned=True))
             s.get(EventRow, eid).auto = False
-        return new_id
+            return row.id
 
     def delete_empty_auto_events(self) -> int:
-        with self.session() as s:
-            used = select(ArticleRow.event_id).where(ArticleRow.event_id.is_not(None))
-            rows = s.scalars(select(EventRow).where(EventRow.auto, EventRow.id.not_in(used))).all()
-            for row in rows:
-                s.delete(row)
-            return len(rows)
+        """Delete automatic events without articles; one statement, so the emptiness is checked
+        in the same transaction as the delete (an event filled meanwhile is kept)."""
+        with _write_session(self._sessions) as s:
+            return len(self._delete_empty_auto(s))
+
+    @staticmethod
+    def _delete_empty_auto(s: Session) -> set[int]:
+        """Ids of the automatic events without articles, deleted by one statement."""
+        used = exists().where(ArticleRow.event_id == EventRow.id)
+        stmt = delete(EventRow).where(EventRow.auto.is_(True), ~used)
+        if s.get_bind().dialect.delete_returning:
+            return set(
+                s.scalars(stmt.returning(EventRow.id), execution_options={"synchronize_session": False})
+            )
+        ids = set(s.scalars(select(EventRow.id).where(EventRow.auto.is_(True), ~used)))
+        s.execute(stmt.where(EventRow.id.in_(ids)), execution_options={"synchronize_session": False})
+        return ids
+
+    # --- automatic grouping: one run at a time per database -------------------
+    @contextmanager
+    def grouping_lock(self, wait: float = GROUPING_LOCK_WAIT) -> Iterator[None]:
+        """Held for a whole grouping run (read, compute, write), so that two runs on one database
+        never interleave: a second run waits for the first (up to ``wait`` seconds, then
+        StoreError) and then sees its result.
+
+        It does not block other writers (ingest, edits) while grouping computes: PostgreSQL, a
+        session-level advisory lock on a connection of its own; SQLite, an OS lock on a file
+        beside the database (``<file>-grouping.lock``; the OS releases it if the process dies);
+        an in-memory database or another dialect, a lock within this process."""
+        url = self.engine.url
+        deadline = time.monotonic() + wait
+        if url.get_backend_name() == "postgresql":
+            with self.engine.connect() as conn:
+                while not conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": GROUPING_LOCK_KEY}):
+                    conn.rollback()
+                    _wait_or_fail(deadline, wait)
+                conn.commit()  # the lock belongs to the session, not the transaction
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": GROUPING_LOCK_KEY})
+                    conn.commit()
+            return
+        path = url.database if url.get_backend_name() == "sqlite" else None
+        if path and path != ":memory:" and not path.startswith("file:") and _fcntl is not None:
+            with open(f"{path}-grouping.lock", "a+b") as fh:
+                while True:
+                    try:
+                        _fcntl.flock(fh.fileno(), _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        _wait_or_fail(deadline, wait)
+                try:
+                    yield
+                finally:
+                    _fcntl.flock(fh.fileno(), _fcntl.LOCK_UN)
+            return
+        with _PROCESS_LOCKS_GUARD:
+            lock = _PROCESS_LOCKS.setdefault(str(url), threading.Lock())
+        if not lock.acquire(timeout=wait):
+            _wait_or_fail(deadline, wait)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def apply_grouping(self, fixed: Mapping[int, int], groups: Sequence[GroupPlan]) -> tuple[int, int]:
+        """Write one grouping run's result in one transaction; returns (events created, removed).
+
+        ``fixed``: {article id: event id} for free articles that join an event a person made;
+        ``groups``: the other free articles, largest group first.  Everything is checked again
+        here, against the database as it is now: an event to reuse must still exist and still be
+        automatic (else a new one is made), a person's event that is gone takes no articles,
+        pinned articles are never moved, and an automatic event is removed only when it has no
+        article at the moment of the delete.  Run inside :meth:`grouping_lock`."""
+        with _write_session(self._sessions) as s:
+            # FOR UPDATE (PostgreSQL): a person's edit of these events waits until this commits
+            auto_of = {i: a for i, a in s.execute(select(EventRow.id, EventRow.auto).with_for_update())}
+            keys = set(s.scalars(select(EventRow.name_key)))
+            slugs = set(s.scalars(select(EventRow.slug)))
+            by_event: dict[int, list[int]] = {}
+            for aid, eid in fixed.items():
+                if eid in auto_of:
+                    by_event.setdefault(eid, []).append(aid)
+            created: set[int] = set()
+            taken: set[int] = set()
+            for group in groups:
+                eid = next((e for e in group.previous if auto_of.get(e) is True and e not in taken), None)
+                if eid is None:
+                    name = unused_event_name(keys, group.title())
+                    row = EventRow(
+                        name=name,
+                        name_key=event_name_key(name),
+                        slug=_free_slug(name, slugs.__contains__),
+                        auto=True,
+                    )
+                    s.add(row)
+                    s.flush()
+                    keys.add(row.name_key)
+                    slugs.add(row.slug)
+                    auto_of[row.id] = True
+                    eid = row.id
+                    created.add(eid)
+                taken.add(eid)
+                by_event.setdefault(eid, []).extend(group.article_ids)
+            for eid, ids in by_event.items():
+                for i in range(0, len(ids), ASSIGN_CHUNK):
+                    s.execute(
+                        update(ArticleRow)
+                        .where(
+                            ArticleRow.id.in_(ids[i : i + ASSIGN_CHUNK]), ArticleRow.event_pinned.is_(False)
+                        )
+                        .values(event_id=eid)
+                    )
+            removed = self._delete_empty_auto(s)
+        # an event made here whose articles were all pinned by a person meanwhile was never there
+        return len(created - removed), len(removed - created)
 
     def grouping_docs(self) -> list[dict]:
         """Every article as a document for event grouping, with its current event and pin."""
@@ -621,6 +986,16 @@ class Store:
                 s.scalar(select(func.max(FetchAttemptRow.at))),
             )
         return (*self.counts().values(), *latest)
+
+    def is_empty(self) -> bool:
+        """True when the database holds nothing: no event, no article, no fetch attempt."""
+        return not any(self.counts().values())
+
+    def article_sources(self) -> dict[str, int]:
+        """How many articles came from each source ("url", "html-file", "text", "demo")."""
+        with self.session() as s:
+            q = select(ArticleRow.source, func.count(ArticleRow.id)).group_by(ArticleRow.source)
+            return {src: n for src, n in s.execute(q)}
 
     def counts(self) -> dict[str, int]:
         with self.session() as s:

@@ -21,7 +21,7 @@ from analysis.present.highlight import (
     summary_table_html,
 )
 from analysis.present.report import build_event_report, write_event_report
-from analysis.store.database import Store, StoreError
+from analysis.store.database import Store, StoreError, event_slug
 
 try:  # tests/ is on sys.path while it has no __init__.py
     from dashboard_fixtures import FIXTURE_EVENT, INJECTION_TITLE, build_fixture_db
@@ -189,14 +189,14 @@ def test_report_is_self_contained_and_escaped(store: Store, tmp_path: Path) -> N
     assert page.count('class="plotly-graph-div"') == 5  # the first screen's 3, word choice, who said what
     assert "Distinctive word choice" in page and "Who reported what" in page
     for chart in ("word-choice", "who-reported-what"):
-        assert f"harbour-bridge-collapse_{chart}" in page
+        assert f"{event_slug(FIXTURE_EVENT)}_{chart}" in page
     for outlet in ("Daily Ledger", "Morning Post", "Coast Courier", "Injection Times"):
         assert outlet in page
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;bold&lt;/b&gt;" in page and "&#42;&#42;markdown&#42;&#42;" in page
     assert "is within the uncertainty" in page
-    assert "harbour-bridge-collapse_outlets" in page  # modebar download name
+    assert f"{event_slug(FIXTURE_EVENT)}_outlets" in page  # modebar download name
 
 
 def test_report_uses_the_database_wide_outlet_colours(store: Store) -> None:

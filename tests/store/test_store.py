@@ -16,7 +16,9 @@ from analysis.store.database import (
     StoreError,
     compress_html,
     decompress_html,
-    slugify,
+    event_name_key,
+    event_slug,
+    slug_prefix,
     validate_event_name,
 )
 
@@ -143,7 +145,7 @@ def test_user_edits(store: Store) -> None:
     assert [docs[i]["event_id"] for i in ids] == [a, a, a, b] and not any(d["pinned"] for d in docs.values())
 
     store.rename_event(a, "Harbour repairs")
-    assert store.find_event("harbour-repairs").id == a
+    assert store.find_event(store.find_event("Harbour repairs").slug).id == a
     assert all(d["pinned"] for d in store.grouping_docs() if d["event_id"] == a)
     with pytest.raises(StoreError, match="already exists"):
         store.rename_event(b, "Harbour repairs")
@@ -166,7 +168,9 @@ def test_user_edits(store: Store) -> None:
 def test_event_names_are_validated_and_slugged(store: Store) -> None:
     a = store.get_or_create_event("  Paris   visit,  2026! ")
     assert store.get_or_create_event("Paris visit, 2026!") == a
-    assert store.find_event("paris-visit-2026").id == a
+    slug = store.find_event("paris visit, 2026!").slug
+    assert slug == event_slug("Paris visit, 2026!") and slug.startswith("paris-visit-2026-")
+    assert store.find_event(slug).id == a
     with pytest.raises(StoreError, match="empty"):
         validate_event_name("   ")
     with pytest.raises(StoreError, match="control"):
@@ -175,7 +179,99 @@ def test_event_names_are_validated_and_slugged(store: Store) -> None:
         validate_event_name("x" * 500)
     with pytest.raises(StoreError, match="no event named 'nope'.*Paris visit"):
         store.find_event("nope")
-    assert slugify("Ünïcode — Ärger") == "unicode-arger"
+    assert slug_prefix("Ünïcode — Ärger") == "unicode-arger"
+
+
+# Finding 3 of issue 12: names that differ only after 80 characters, or only in non-Latin letters,
+# used to share one slug and were matched by it, so they became one event.
+DISTINCT_NAMES = [
+    "Наводнение в Москве",
+    "Выборы в Киеве",
+    "北京暴雨",
+    "上海台风",
+    "東京の地震",
+    "انتخابات في القاهرة",
+    "!!!",
+    "???",
+    "Ψηφοφορία στην Αθήνα",
+    "x" * 85 + " first",
+    "x" * 85 + " second",
+    "Straße in Köln",
+    "Strasse in Koln",  # ß is "ss" by meaning; ö is not o
+]
+
+
+def test_different_names_stay_different_events(store: Store) -> None:
+    ids = [store.get_or_create_event(n) for n in DISTINCT_NAMES]
+    assert len(set(ids)) == len(DISTINCT_NAMES)
+    events = {e["id"]: e for e in store.list_events()}
+    assert [events[i]["name"] for i in ids] == DISTINCT_NAMES  # Unicode names kept as typed
+    assert len({e["slug"] for e in events.values()}) == len(DISTINCT_NAMES)
+    for name, i in zip(DISTINCT_NAMES, ids, strict=True):
+        assert store.find_event(name).id == i
+        assert store.find_event(events[i]["slug"]).id == i  # a slug finds its event (unique now)
+        assert store.get_or_create_event(events[i]["slug"]) == i  # ingest --event SLUG
+    # non-Latin scripts keep a readable prefix; only punctuation falls back to "event"
+    assert events[ids[0]]["slug"].startswith("наводнение-в-москве-")
+    assert events[ids[6]]["slug"].startswith("event-") and events[ids[7]]["slug"].startswith("event-")
+    # renaming onto a name that differs only after 80 characters is no clash either
+    store.rename_event(ids[9], "x" * 85 + " third")
+    assert store.find_event("x" * 85 + " third").id == ids[9]
+    with pytest.raises(StoreError, match="no event named"):
+        store.find_event("x" * 85 + " first")
+    with pytest.raises(StoreError, match="no event named"):
+        store.find_event("x" * 85)  # the shared beginning is no event
+
+
+def test_same_name_by_meaning_is_one_event(store: Store) -> None:
+    a = store.get_or_create_event("Storm  Oriel floods")
+    assert store.get_or_create_event("STORM oriel FLOODS") == a
+    assert store.get_or_create_event("Ｓｔｏｒｍ Ｏｒｉｅｌ floods") == a  # full-width letters (NFKC)
+    assert store.get_or_create_event("Straße") == store.get_or_create_event("STRASSE")  # case folding
+    assert event_name_key(" Cre\u0300me  brûlée ") == event_name_key("CRÈME BRÛLÉE")  # composed or not
+    with pytest.raises(StoreError, match="already exists"):
+        store.rename_event("Straße", "storm oriel FLOODS")
+    store.rename_event(a, "storm oriel floods")  # a change of case is a rename of the same event
+    assert [e["name"] for e in store.list_events() if e["id"] == a] == ["storm oriel floods"]
+
+
+def test_old_database_gets_unique_slugs_and_name_keys(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, name VARCHAR(200) UNIQUE, slug VARCHAR(200) UNIQUE, "
+        "description TEXT, auto BOOLEAN DEFAULT 0, created_at DATETIME)"
+    )
+    old = [  # (name, slug as the old slugify made it)
+        ("Harbour bridge collapse", "harbour-bridge-collapse"),
+        ("Наводнение", "event"),
+        ("Straße", "strae"),
+        ("STRASSE", "strasse"),  # one name with "Straße" by the new rule: kept apart, renamed
+        ("Old slug twin", "old-slug-twin-" + event_slug("Harbour bridge collapse").rsplit("-", 1)[1]),
+    ]
+    con.executemany("INSERT INTO events (name, slug, description) VALUES (?, ?, '')", old)
+    con.commit()
+    con.close()
+    store = Store(f"sqlite:///{path}")
+    events = {e["id"]: e for e in store.list_events()}
+    assert [events[i]["name"] for i in range(1, 6)] == [
+        "Harbour bridge collapse",
+        "Наводнение",
+        "Straße",
+        "STRASSE (2)",
+        "Old slug twin",
+    ]
+    assert events[1]["slug"] == event_slug("Harbour bridge collapse")
+    assert len({e["slug"] for e in events.values()}) == 5
+    assert store.find_event("straße").id == 3 and store.find_event("strasse (2)").id == 4
+    assert store.get_or_create_event("наводнение") == 2
+    assert store.get_or_create_event("Другое событие") not in events  # no longer lands in "event"
+    Store(f"sqlite:///{path}").engine.dispose()  # a second start changes nothing
+    assert {e["id"]: e["slug"] for e in Store(f"sqlite:///{path}").list_events()} == {
+        e["id"]: e["slug"] for e in store.list_events()
+    }
 
 
 def test_article_is_stored_once_with_scores_and_html(store: Store) -> None:
@@ -367,3 +463,81 @@ def test_dashboard_reads_do_not_grow_with_the_number_of_articles(tmp_path) -> No
         )
         store.engine.dispose()
     assert counts[0] == counts[1], counts
+
+
+def test_grouping_lock_is_one_run_at_a_time(store: Store) -> None:
+    import threading
+
+    other = Store(store.engine.url.render_as_string(hide_password=False))  # as another process would
+    entered = threading.Event()
+    release = threading.Event()
+
+    def first() -> None:
+        with store.grouping_lock():
+            entered.set()
+            release.wait(30)
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert entered.wait(30)
+    with pytest.raises(StoreError, match="another grouping run"):
+        with other.grouping_lock(wait=0.3):
+            pass
+    release.set()
+    t.join(30)
+    with other.grouping_lock(wait=5):
+        pass
+
+
+def test_apply_grouping_checks_again_inside_its_transaction(store: Store) -> None:
+    from analysis.store.database import GroupPlan
+
+    ids = []
+    for i in range(4):
+        url = f"https://x.example/{i}"
+        ids.append(
+            store.add_article(make_article(url), None, canonical_url=url, event_id=None, source="url")[0]
+        )
+    gone = store.get_or_create_event("Merged away meanwhile", auto=True)
+    mine = store.get_or_create_event("Made mine meanwhile", auto=True)
+    keep = store.get_or_create_event("Still automatic", auto=True)
+    empty = store.get_or_create_event("Empty automatic", auto=True)
+    store.assign_auto({ids[0]: gone, ids[1]: mine, ids[2]: keep})
+    store.merge_events([gone], keep)  # ids[0] is pinned in "Still automatic" now, which is a person's
+    store.rename_event(mine, "Made mine")  # no longer automatic
+    plans = [
+        GroupPlan([ids[0], ids[3]], previous=[gone], title=lambda: "Fresh"),  # gone: a new event
+        GroupPlan([ids[1]], previous=[mine], title=lambda: "Made mine"),  # a person's: a new event
+    ]
+    created, removed = store.apply_grouping({ids[2]: 999_999}, plans)  # an event id that is gone
+    # "Empty automatic" removed; "Made mine (2)" was made for ids[1], which the rename had pinned
+    assert (created, removed) == (1, 1)
+    events = {e["name"]: e for e in store.list_events()}
+    assert set(events) == {"Still automatic", "Made mine", "Fresh"}
+    assert empty not in {e["id"] for e in events.values()}
+    docs = {d["id"]: d["event_id"] for d in store.grouping_docs()}
+    assert docs[ids[0]] == keep  # pinned by the merge: not moved
+    assert docs[ids[3]] == events["Fresh"]["id"] and docs[ids[1]] == mine  # ids[1] was pinned by the rename
+    assert docs[ids[2]] == keep
+
+
+def test_edits_are_refused_when_the_event_changed_since_it_was_chosen(store: Store) -> None:
+    from analysis.store.database import EventChangedError
+
+    a = store.get_or_create_event("Harbour repairs")
+    b = store.get_or_create_event("Ferry fares")
+    url = "https://x.example/1"
+    aid, _ = store.add_article(make_article(url), None, canonical_url=url, event_id=b, source="url")
+    store.rename_event(a, "Harbour works")  # elsewhere, after the person chose "Harbour repairs"
+    for edit in (
+        lambda: store.rename_event(a, "Mine", expected_names={a: "Harbour repairs"}),
+        lambda: store.merge_events([b], a, expected_names={a: "Harbour repairs", b: "Ferry fares"}),
+        lambda: store.move_articles([aid], a, expected_names={a: "Harbour repairs"}),
+        lambda: store.split_event(a, [aid], "New", expected_names={a: "Harbour repairs"}),
+    ):
+        with pytest.raises(EventChangedError, match="“Harbour repairs” was renamed to “Harbour works”"):
+            edit()
+    assert {e["name"] for e in store.list_events()} == {"Harbour works", "Ferry fares"}
+    assert store.merge_events([b], a, expected_names={a: "Harbour works", b: "Ferry fares"}) == 1
+    with pytest.raises(EventChangedError, match="“Ferry fares” no longer exists"):
+        store.rename_event(b, "Back", expected_names={b: "Ferry fares"})
