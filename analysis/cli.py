@@ -11,6 +11,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -859,10 +860,36 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# Numbers given as flags: (attribute, flag, smallest value, whether the smallest is allowed).
+NUMBER_FLAGS: tuple[tuple[str, str, float, bool], ...] = (
+    ("timeout", "--timeout", 0, False),
+    ("workers", "--workers", 1, True),
+    ("max_age_days", "--max-age-days", 0, True),
+    ("limit", "--limit", 1, True),
+    ("top", "--top", 0, True),
+    ("max_facts", "--max-facts", 1, True),
+    ("n", "--n", 0, True),
+)
+
+
+def _check_number_flags(args: argparse.Namespace) -> None:
+    """Every number flag finite and in range, or a CliError naming the flag."""
+    for attr, flag, low, inclusive in NUMBER_FLAGS:
+        value = getattr(args, attr, None)
+        if value is None:
+            continue
+        if not math.isfinite(value):
+            raise CliError(f"{flag} must be a finite number, not {value}")
+        if value < low or (value == low and not inclusive):
+            bound = f"at least {low:g}" if inclusive else f"greater than {low:g}"
+            raise CliError(f"{flag} must be {bound}, not {value:g}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_number_flags(args)
         args.settings = Settings.from_env(
             database_url=args.db,
             allow_private=getattr(args, "allow_private", None),
@@ -870,8 +897,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=getattr(args, "workers", None),
             respect_robots=False if getattr(args, "ignore_robots", False) else None,
         )
-        if args.settings.workers < 1:
-            raise CliError("--workers must be at least 1")
         return args.func(args)
     except (CliError, StoreError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

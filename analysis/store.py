@@ -190,9 +190,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connec
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; creates the SQLite file's folder and the tables."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        folder = Path(url.removeprefix("sqlite:///")).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file where a folder should be, a read-only mount ...
+            why = exc.strerror or exc
+            raise StoreError(f"cannot create the database folder {str(folder)!r}: {why}") from None
     try:
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True)
     except (ArgumentError, ImportError, ValueError) as exc:
         raise StoreError(f"cannot use database URL {url!r}: {exc}") from None

@@ -308,3 +308,59 @@ def test_import_html_of_a_folder_in_parallel_batches(db, capsys, tmp_path, monke
     assert code == 0 and "1 stored" in out
     code, _, err = run(capsys, "import-html", str(folder), "--url", "https://x.example/", "--db", db)
     assert code == 1 and "exactly one file" in err
+
+
+# --- issue 12: inputs and errors ---------------------------------------------------------------
+
+
+def one_line_error(code: int, err: str, fragment: str) -> None:
+    assert code == 1, err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert fragment in err, err
+
+
+def test_database_folder_blocked_by_a_file_is_one_line_error(capsys, tmp_path) -> None:
+    (tmp_path / "afile").write_text("not a folder")
+    code, _, err = run(capsys, "events", "--db", f"sqlite:///{tmp_path / 'afile' / 'sub' / 'x.db'}")
+    one_line_error(code, err, "cannot create the database folder")
+    assert "Not a directory" in err
+
+
+def test_database_folder_on_a_read_only_mount_is_one_line_error(capsys, tmp_path, monkeypatch) -> None:
+    import errno
+
+    def read_only(self, *args, **kwargs):  # what mkdir raises on a read-only file system
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    code, _, err = run(capsys, "demo", "--db", f"sqlite:///{tmp_path / 'new' / 'x.db'}", "-q")
+    one_line_error(code, err, "cannot create the database folder")
+    assert "Read-only file system" in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--timeout", "inf"], "--timeout must be a finite number, not inf"),
+        (["--timeout", "nan"], "--timeout must be a finite number, not nan"),
+        (["--timeout", "0"], "--timeout must be greater than 0, not 0"),
+        (["--max-age-days", "nan"], "--max-age-days must be a finite number, not nan"),
+        (["--max-age-days", "-1"], "--max-age-days must be at least 0, not -1"),
+        (["--workers", "0"], "--workers must be at least 1, not 0"),
+        (["--limit", "0"], "--limit must be at least 1, not 0"),
+    ],
+)
+def test_out_of_range_number_flags_are_one_line_errors(flags, message, db, capsys) -> None:
+    code, _, err = run(capsys, "discover", "http://127.0.0.1:9/feed.xml", *flags, "--db", db)
+    one_line_error(code, err, message)
+
+
+def test_an_age_limit_beyond_the_calendar_means_no_limit(db, capsys, http_server) -> None:
+    base = http_server.url("").rstrip("/")
+    feed = (FIXTURES / "pipeline" / "feed.xml").read_text("utf-8")
+    feed = feed.replace("BASE_LOCALHOST", base.replace("127.0.0.1", "localhost")).replace("BASE", base)
+    url = http_server.add_page("/pipeline/feed-age.rss", feed.encode(), "application/rss+xml")
+    args = ("--list", "--allow-private", "--db", db, "-q")
+    code, out, err = run(capsys, "discover", url, "--max-age-days", "1e308", *args)
+    assert code == 0 and "Traceback" not in err, err
+    assert "terminal-wire.html" in out and "terminal-tabloid.html" in out
