@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -885,11 +886,48 @@ def _check_number_flags(args: argparse.Namespace) -> None:
             raise CliError(f"{flag} must be {bound}, not {value:g}")
 
 
+# Text flags that must say something when given: (attribute, flag).
+TEXT_FLAGS: tuple[tuple[str, str], ...] = (("event", "--event"), ("outlet", "--outlet"), ("title", "--title"))
+WEB_SCHEMES = ("http", "https")
+MAX_URL_CHARS = 2048  # the database's URL columns hold this many characters
+
+
+def _check_text_flags(args: argparse.Namespace) -> None:
+    """A given --event/--outlet/--title is not empty or blank (``--event ""`` would otherwise mean
+    "no event" and group automatically); the event subcommand's names are checked by the store."""
+    if args.command == "event":
+        return
+    for attr, flag in TEXT_FLAGS:
+        value = getattr(args, attr, None)
+        if isinstance(value, str) and not value.split():
+            hint = " (leave --event out to group automatically)" if attr == "event" else ""
+            raise CliError(f"{flag} is empty: give a name{hint}")
+
+
+def web_url(value: str, flag: str = "--url") -> str:
+    """``value`` stripped when it is an http(s) URL with a host, else a CliError naming ``flag``
+    (javascript:, file:, data: ... addresses would be stored and shown as links)."""
+    url = value.strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() not in WEB_SCHEMES or not host:
+        raise CliError(f"{flag} must be an http:// or https:// address, not {_printable(value, 80)!r}")
+    if len(url) > MAX_URL_CHARS or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in url):
+        raise CliError(f"{flag} must be one address of at most {MAX_URL_CHARS} characters without spaces")
+    return url
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         _check_number_flags(args)
+        _check_text_flags(args)
+        if getattr(args, "url", None) is not None:
+            args.url = web_url(args.url)
         args.settings = Settings.from_env(
             database_url=args.db,
             allow_private=getattr(args, "allow_private", None),

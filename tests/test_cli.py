@@ -364,3 +364,51 @@ def test_an_age_limit_beyond_the_calendar_means_no_limit(db, capsys, http_server
     code, out, err = run(capsys, "discover", url, "--max-age-days", "1e308", *args)
     assert code == 0 and "Traceback" not in err, err
     assert "terminal-wire.html" in out and "terminal-tabloid.html" in out
+
+
+PAGE = str(FIXTURES / "pipeline" / "terminal-tabloid.html")
+ADD_TEXT = ["add-text", "-", "--outlet", "O", "--title", "T"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["import-html", PAGE, "--url", "https://x.example/a", "--event", ""], "--event is empty"),
+        (["import-html", PAGE, "--url", "https://x.example/a", "--event", " \t "], "--event is empty"),
+        (["ingest", "https://x.example/a", "--event", ""], "--event is empty"),
+        ([*ADD_TEXT, "--event", ""], "--event is empty"),
+        (["show", "--event", ""], "--event is empty"),
+        (["export", "--event", "  "], "--event is empty"),
+        (["add-text", "-", "--event", "E", "--outlet", " ", "--title", "T"], "--outlet is empty"),
+    ],
+)
+def test_empty_event_is_refused(argv, message, db, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"some text " * 50)))
+    code, out, err = run(capsys, *argv, "--db", db, "-q")
+    one_line_error(code, err, message)
+    assert "stored" not in out
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript://x.example/%0Aalert(1)",
+        "file:///etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://x.example/a",
+        "//x.example/a",
+        "x.example/a",
+        "https://",
+        "",
+    ],
+)
+@pytest.mark.parametrize("command", ["import-html", "add-text"])
+def test_url_must_be_http_or_https(command, url, db, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"some text " * 50)))
+    argv = [PAGE] if command == "import-html" else ["-", "--outlet", "O", "--title", "T"]
+    code, out, err = run(capsys, command, *argv, "--event", "E", "--url", url, "--db", db, "-q")
+    one_line_error(code, err, "--url must be an http:// or https:// address")
+    from analysis.store import Store
+
+    assert Store(db).counts()["articles"] == 0
