@@ -12,11 +12,14 @@ import csv
 import io
 import json
 import math
+import os
+import stat
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -255,12 +258,50 @@ def cmd_event(args: argparse.Namespace) -> int:
     return 0
 
 
+class NotRegularFile(CliError):
+    """A path that is a FIFO, device, socket or folder where a file's contents are needed."""
+
+
+_FILE_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+
+
+def _open_regular(path: str) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file, else NotRegularFile.
+
+    Opened without blocking and checked again on the open descriptor: opening a FIFO that nobody
+    writes to would wait forever, and reading a device may never end.
+    """
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(f"cannot read {path!r}: it is {_kind(mode)}, not a regular file")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise CliError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # replaced between the two looks
+        os.close(fd)
+        raise NotRegularFile(f"cannot read {path!r}: it is {_kind(mode)}, not a regular file")
+    return os.fdopen(fd, "rb")
+
+
 def _read_file(path: str, limit: int = MAX_TEXT_FILE_BYTES) -> str:
+    """The decoded text of a regular file (or of stdin for ``-``), at most ``limit`` bytes."""
     try:
         if path == "-":
             data = sys.stdin.buffer.read(limit + 1)
         else:
-            with open(path, "rb") as fh:
+            with _open_regular(path) as fh:
                 data = fh.read(limit + 1)
     except OSError as exc:
         raise CliError(f"cannot read {path!r}: {exc.strerror or exc}") from None
@@ -283,7 +324,9 @@ def _html_files(paths: list[str]) -> list[tuple[Path, str]]:
         if not path.exists():  # a mistyped path is a usage error, not a failed page
             raise CliError(f"cannot read {raw!r}: no such file or folder")
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES)
+            # every non-folder entry named *.html: a FIFO or device among them is listed with its
+            # reason when read (_saved_page), not skipped silently
+            found = sorted(p for p in path.rglob("*") if not p.is_dir() and p.suffix.lower() in HTML_SUFFIXES)
             if not found:
                 raise CliError(f"{raw!r} contains no .html/.htm files")
             top = path.resolve()
@@ -297,6 +340,8 @@ def _saved_page(path: Path, source: str, url: str | None, limit: int) -> tuple[s
     """(source, url, html) of one saved page, or the reason it cannot be imported."""
     try:
         html = _read_file(str(path), limit)
+    except NotRegularFile as exc:
+        return IngestResult(source=source, health="not-html", reason=str(exc))
     except CliError as exc:
         health = "too-large" if "larger than" in str(exc) else "network-error"
         return IngestResult(source=source, health=health, reason=str(exc))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -412,3 +413,49 @@ def test_url_must_be_http_or_https(command, url, db, capsys, monkeypatch) -> Non
     from analysis.store import Store
 
     assert Store(db).counts()["articles"] == 0
+
+
+def run_with_time_limit(capsys, argv: list[str], fifos: list[Path], seconds: float = 60) -> tuple:
+    """``run`` in a thread: a call stuck opening a FIFO fails the test instead of hanging it (the
+    FIFO is then opened for writing, which releases the stuck reader)."""
+    import threading
+
+    done: list[tuple] = []
+    worker = threading.Thread(target=lambda: done.append(run(capsys, *argv)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        for fifo in fifos:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(10)
+        pytest.fail(f"{argv[0]} blocked on a FIFO")
+    return done[0]
+
+
+def test_import_html_lists_a_fifo_or_device_and_stores_the_others(db, capsys, tmp_path) -> None:
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    demo = sorted((Path(__file__).resolve().parents[1] / "data" / "demo").glob("storm-oriel-floods/*.html"))
+    (folder / "story.html").write_text(demo[0].read_text("utf-8"), "utf-8")  # has a canonical link
+    os.mkfifo(folder / "inner-pipe.html")
+    argv = ["import-html", str(fifo), "/dev/null", str(folder), "--event", "E", "--engine", "serial"]
+    code, out, err = run_with_time_limit(
+        capsys, [*argv, "--db", db, "-q"], [fifo, folder / "inner-pipe.html"]
+    )
+    assert code == 3, err  # the batch ran, some inputs failed
+    assert f"cannot read {str(fifo)!r}: it is a named pipe (FIFO), not a regular file" in out
+    assert "cannot read '/dev/null': it is a character device, not a regular file" in out
+    assert "inner-pipe.html" in out and "1 stored, 0 duplicate, 3 failed" in out
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/null", "folder"])
+def test_add_text_refuses_anything_but_a_regular_file(special, db, capsys, tmp_path) -> None:
+    path = tmp_path / "pipe.txt" if special == "fifo" else Path(special if special != "folder" else tmp_path)
+    if special == "fifo":
+        os.mkfifo(path)
+    argv = ["add-text", str(path), "--event", "E", "--outlet", "O", "--title", "T", "--db", db]
+    code, _, err = run_with_time_limit(capsys, argv, [path] if special == "fifo" else [])
+    kind = {"fifo": "a named pipe (FIFO)", "/dev/null": "a character device", "folder": "a folder"}[special]
+    one_line_error(code, err, f"it is {kind}, not a regular file")
