@@ -932,7 +932,11 @@ def _check_number_flags(args: argparse.Namespace) -> None:
 
 
 # Text flags that must say something when given: (attribute, flag).
-TEXT_FLAGS: tuple[tuple[str, str], ...] = (("event", "--event"), ("outlet", "--outlet"), ("title", "--title"))
+TEXT_FLAGS: tuple[tuple[str, str, str], ...] = (
+    ("event", "--event", "event name"),
+    ("outlet", "--outlet", "outlet name"),
+    ("title", "--title", "title"),
+)
 WEB_SCHEMES = ("http", "https")
 MAX_URL_CHARS = 2048  # the database's URL columns hold this many characters
 
@@ -942,11 +946,11 @@ def _check_text_flags(args: argparse.Namespace) -> None:
     "no event" and group automatically); the event subcommand's names are checked by the store."""
     if args.command == "event":
         return
-    for attr, flag in TEXT_FLAGS:
+    for attr, flag, what in TEXT_FLAGS:
         value = getattr(args, attr, None)
         if isinstance(value, str) and not value.split():
             hint = " (leave --event out to group automatically)" if attr == "event" else ""
-            raise CliError(f"{flag} is empty: give a name{hint}")
+            raise CliError(f"{flag}: the {what} is empty{hint}")
 
 
 def web_url(value: str, flag: str = "--url") -> str:

@@ -369,18 +369,22 @@ def test_an_age_limit_beyond_the_calendar_means_no_limit(db, capsys, http_server
 
 PAGE = str(FIXTURES / "pipeline" / "terminal-tabloid.html")
 ADD_TEXT = ["add-text", "-", "--outlet", "O", "--title", "T"]
+NO_EVENT = "--event: the event name is empty"
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["import-html", PAGE, "--url", "https://x.example/a", "--event", ""], "--event is empty"),
-        (["import-html", PAGE, "--url", "https://x.example/a", "--event", " \t "], "--event is empty"),
-        (["ingest", "https://x.example/a", "--event", ""], "--event is empty"),
-        ([*ADD_TEXT, "--event", ""], "--event is empty"),
-        (["show", "--event", ""], "--event is empty"),
-        (["export", "--event", "  "], "--event is empty"),
-        (["add-text", "-", "--event", "E", "--outlet", " ", "--title", "T"], "--outlet is empty"),
+        (["import-html", PAGE, "--url", "https://x.example/a", "--event", ""], NO_EVENT),
+        (["import-html", PAGE, "--url", "https://x.example/a", "--event", " \t "], NO_EVENT),
+        (["ingest", "https://x.example/a", "--event", ""], NO_EVENT),
+        ([*ADD_TEXT, "--event", ""], NO_EVENT),
+        (["show", "--event", ""], NO_EVENT),
+        (["export", "--event", "  "], NO_EVENT),
+        (
+            [*ADD_TEXT[:2], "--event", "E", "--outlet", " ", "--title", "T"],
+            "--outlet: the outlet name is empty",
+        ),
     ],
 )
 def test_empty_event_is_refused(argv, message, db, capsys, monkeypatch) -> None:
