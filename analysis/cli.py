@@ -26,7 +26,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .models import IngestResult
 from .settings import Settings
-from .store import Store, StoreError, dumps
+from .store import (
+    Store,
+    StoreError,
+    dumps,
+    hide_passwords,
+    is_memory_database,
+    read_only_reason,
+    safe_url,
+)
 
 EXIT_USAGE = 2  # argparse's own code for bad arguments
 EXIT_ERROR = 1  # a readable failure (unknown event, unreadable file, database down)
@@ -90,8 +98,31 @@ def _fmt(value: object, spec: str | None = None) -> str:
     return _printable(value)
 
 
+# Commands that change the database; the others only read it (and can read a read-only file).
+WRITING_COMMANDS = frozenset(
+    {"demo", "ingest", "discover", "import-html", "add-text", "group", "event", "rescore", "reextract"}
+)
+
+
 def _store(args: argparse.Namespace) -> Store:
-    return Store(args.settings.database_url)
+    """The Store for ``--db``: read-only for reading commands when the SQLite file cannot be
+    written; a one-line error for a writing command on such a file, and for an in-memory database
+    (it would vanish when the command ends)."""
+    url = args.settings.database_url
+    if is_memory_database(url):
+        raise CliError(
+            f"{safe_url(url)!r} is an in-memory database that disappears when the command ends: "
+            "give a database file, e.g. --db sqlite:///data/analysis.db"
+        )
+    if args.command not in WRITING_COMMANDS:
+        return Store(url, read_only=None)
+    why = read_only_reason(url)
+    if why:
+        raise CliError(
+            f"cannot write to the database {safe_url(url)}: {why}; "
+            f"'{args.command}' changes the database (reading commands such as events, show and export work)"
+        )
+    return Store(url, read_only=False)
 
 
 def _progress_bar(total: int, desc: str, quiet: bool):  # noqa: ANN202 - tqdm or None
@@ -172,7 +203,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     events = store.list_events()
     print(
         f"\nDemo corpus: {len(results)} articles ({new} newly stored) in {len(events)} events, "
-        f"database {args.settings.database_url}"
+        f"database {safe_url(args.settings.database_url)}"
     )
     print("Next: python -m analysis show --event " + json.dumps(events[0]["name"]) if events else "")
     return 0
@@ -969,6 +1000,14 @@ def web_url(value: str, flag: str = "--url") -> str:
     return url
 
 
+def _error_text(exc: BaseException, args: argparse.Namespace) -> str:
+    """The first line of an error, database passwords hidden (the URL's own, and any URL's)."""
+    settings = getattr(args, "settings", None)
+    url = settings.database_url if settings is not None else getattr(args, "db", None)
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    return hide_passwords(lines[0], url)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -986,11 +1025,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return args.func(args)
     except (CliError, StoreError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_error_text(exc, args)}", file=sys.stderr)
         return EXIT_ERROR
     except SQLAlchemyError as exc:
-        msg = str(exc).splitlines()[0]
-        print(f"error: database problem: {msg}", file=sys.stderr)
+        print(f"error: database problem: {_error_text(exc, args)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("error: interrupted (articles already stored are kept)", file=sys.stderr)

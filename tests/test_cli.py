@@ -463,3 +463,123 @@ def test_add_text_refuses_anything_but_a_regular_file(special, db, capsys, tmp_p
     code, _, err = run_with_time_limit(capsys, argv, [path] if special == "fifo" else [])
     kind = {"fifo": "a named pipe (FIFO)", "/dev/null": "a character device", "folder": "a folder"}[special]
     one_line_error(code, err, f"it is {kind}, not a regular file")
+
+
+def _not_writable(monkeypatch) -> None:
+    """What ``os.access`` tells a normal user about a chmod 444 database (tests run as root, where
+    permission bits do not stop writes)."""
+    from analysis import store as store_mod
+
+    real = os.access
+    monkeypatch.setattr(store_mod.os, "access", lambda p, mode: False if mode & os.W_OK else real(p, mode))
+
+
+def test_reading_commands_open_a_read_only_database_read_only(db, capsys, tmp_path, monkeypatch) -> None:
+    assert run(capsys, "demo", "--db", db, "-q")[0] == 0
+    from analysis.store import Store
+
+    event = Store(db).list_events()[0]["name"]
+    path = Path(db.removeprefix("sqlite:///"))
+    before = path.read_bytes()
+    _not_writable(monkeypatch)
+    opened: list[Store] = []
+    real_init = Store.__init__
+
+    def spy(self, *args, **kwargs) -> None:
+        real_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(Store, "__init__", spy)
+    for argv in (
+        ["events"],
+        ["show", "--event", event],
+        ["export", "--event", event, "--format", "json"],
+        ["words", "--event", event, "--top", "3"],
+        ["headlines"],
+        ["report", "--event", event, "--out", str(tmp_path / "r.html")],
+    ):
+        code, out, err = run(capsys, *argv, "--db", db)
+        assert code == 0, (argv, err)
+    assert opened and all(s.read_only and "mode=ro" in str(s.engine.url) for s in opened)
+    for s in opened:
+        s.engine.dispose()
+    assert path.read_bytes() == before  # nothing written, not even a schema check
+
+    page = str(FIXTURES / "pipeline" / "terminal-tabloid.html")
+    for argv in (
+        ["import-html", page, "--url", "https://x.example/a", "--event", "E"],
+        ["event", "rename", event, "New name"],
+        ["demo", "-q"],
+        ["rescore", "--all"],
+    ):
+        code, _, err = run(capsys, *argv, "--db", db)
+        one_line_error(code, err, "the file is read-only; '")
+        assert "changes the database" in err
+
+
+def test_read_only_mount_is_read_by_reading_commands(capsys, tmp_path) -> None:
+    """The real thing: the database on a read-only bind mount (EROFS stops root too), in a private
+    mount namespace; skipped where mounts are not allowed."""
+    import shutil
+    import subprocess
+    import sys
+
+    src, ro = tmp_path / "src", tmp_path / "ro"
+    src.mkdir()
+    ro.mkdir()
+    assert run(capsys, "demo", "--db", f"sqlite:///{src / 'x.db'}", "-q")[0] == 0
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare(1)")
+    mount = f"mount --bind {src} {ro} && mount -o remount,bind,ro {ro}"
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", mount], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a read-only bind mount here: {probe.stderr.strip()}")
+    cli = f"{sys.executable} -m analysis"
+    db_ro = f"sqlite:///{ro / 'x.db'}"
+    script = (
+        f"{mount} && {cli} events --db {db_ro}; echo rc=$?; "
+        f"{cli} add-text /etc/hostname --event E --outlet O --title T --db {db_ro}; echo rc=$?"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, cwd=root, timeout=120
+    )
+    assert "Storm Oriel floods the Lannet valley" in done.stdout and "rc=0" in done.stdout, done
+    assert "rc=1" in done.stdout and "cannot write to the database" in done.stderr, done
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_in_memory_database_is_refused(url, capsys) -> None:
+    code, _, err = run(capsys, "demo", "--db", url, "-q")
+    one_line_error(code, err, "is an in-memory database that disappears when the command ends")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "nosuchdriver://ann:s3cretpw@db.example/news",
+        "postgresql://ann:s3cretpw@db.example:notaport/news",
+        "postgresql+psycopg://ann:s3cretpw@127.0.0.1:1/news",
+    ],
+)
+def test_database_password_is_never_printed(url, capsys) -> None:
+    code, out, err = run(capsys, "events", "--db", url)
+    assert code == 1 and err.startswith("error: ") and err.count("\n") == 1
+    assert "s3cretpw" not in err + out
+
+
+def test_database_password_is_hidden_in_database_errors(capsys, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from analysis import cli
+
+    url = "postgresql+psycopg://ann:s3cretpw@db.example/news"
+
+    def failing(args):
+        raise OperationalError("SELECT 1", {}, Exception(f"no answer from {url} (password=s3cretpw)"))
+
+    monkeypatch.setattr(cli, "_store", failing)
+    code, _, err = run(capsys, "events", "--db", url)
+    assert code == 1 and err.startswith("error: database problem:") and "s3cretpw" not in err
+    assert "ann:***@db.example" in err
