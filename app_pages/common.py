@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from analysis import charts, compare, wordchoice
 from analysis.settings import Settings
-from analysis.store import Store, StoreError
+from analysis.store import Store, StoreError, hide_passwords
 
 PAGE_EVENTS = "app_pages/events.py"
 PAGE_COMPARE = "app_pages/compare.py"
@@ -135,7 +135,8 @@ def ensure_data() -> str | None:
                 bar.empty()
         st.cache_data.clear()
     except (StoreError, SQLAlchemyError, OSError, ValueError, ImportError) as exc:
-        return f"Could not open or fill the database: {type(exc).__name__}: {exc}"
+        why = hide_passwords(str(exc), database_url())
+        return f"Could not open or fill the database: {type(exc).__name__}: {why}"
     st.session_state["_data_checked"] = True
     return None
 
