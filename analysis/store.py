@@ -314,6 +314,8 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         except OSError as exc:  # a file where a folder should be, a read-only mount ...
             why = exc.strerror or exc
             raise StoreError(f"cannot create the database folder {str(folder)!r}: {why}") from None
+        if path is not None and not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
+            raise StoreError(f"cannot create the database file {str(path)!r}: its folder is read-only")
     try:
         engine = create_engine(url, future=True)
     except (ArgumentError, ImportError, ValueError) as exc:

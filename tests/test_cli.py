@@ -538,15 +538,19 @@ def test_read_only_mount_is_read_by_reading_commands(capsys, tmp_path) -> None:
     db_ro = f"sqlite:///{ro / 'x.db'}"
     script = (
         f"{mount} && {cli} events --db {db_ro}; echo rc=$?; "
-        f"{cli} add-text /etc/hostname --event E --outlet O --title T --db {db_ro}; echo rc=$?"
+        f"{cli} add-text /etc/hostname --event E --outlet O --title T --db {db_ro}; echo rc=$?; "
+        f"{cli} events --db sqlite:///{ro / 'new.db'}; echo rc=$?; "
+        f"{cli} events --db sqlite:///{ro / 'sub' / 'new.db'}; echo rc=$?"
     )
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run(
         ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, cwd=root, timeout=120
     )
     assert "Storm Oriel floods the Lannet valley" in done.stdout and "rc=0" in done.stdout, done
-    assert "rc=1" in done.stdout and "cannot write to the database" in done.stderr, done
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stdout.count("rc=1") == 3 and "cannot write to the database" in done.stderr, done
+    assert f"cannot create the database file {str(ro / 'new.db')!r}: its folder is read-only" in done.stderr
+    assert f"cannot create the database folder {str(ro / 'sub')!r}: Read-only file system" in done.stderr
+    assert done.stderr.count("\n") == 3 and "Traceback" not in done.stderr, done.stderr
 
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
