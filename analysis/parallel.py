@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.connection import Connection
 from typing import Any, Protocol, TypeVar
 
 from analysis.ingest.extract import extract_article
@@ -61,6 +63,8 @@ INFLIGHT_PER_WORKER = 4
 # loopback, nothing fetched from the internet).
 DASK_LOCAL_WORKERS = 2
 DASK_LOCAL_HOST = "127.0.0.1"
+# Exit status of a pool worker that ended because the process owning its pool died.
+ORPHAN_EXIT_CODE = 70
 
 PageInput = tuple[str, str]  # (url, html)
 Analysed = tuple[Article, Scores | None]
@@ -131,6 +135,33 @@ def warm_up() -> None:
 
     analyzer()
     load_lexicon()
+
+
+def exit_with_owner(lifeline: Connection) -> None:
+    """End this worker process as soon as the process that owns the pool is gone.
+
+    ``lifeline`` is the read end of a pipe whose only write end the owner holds (pipes are not
+    inherited by other children): when the owner exits, however it dies (``kill -9`` included),
+    the read end sees end-of-file and a daemon thread ends the worker at once.  Watching
+    ``os.getppid()`` would not do: the parent of a forkserver worker is the fork server, which
+    outlives a killed owner.
+    """
+
+    def watch() -> None:
+        try:
+            while True:
+                lifeline.recv_bytes()  # the owner never sends; this returns only at EOF
+        except (EOFError, OSError):
+            pass
+        os._exit(ORPHAN_EXIT_CODE)
+
+    threading.Thread(target=watch, name="owner-lifeline", daemon=True).start()
+
+
+def init_worker(lifeline: Connection) -> None:
+    """A pool worker's initializer: tie its life to the owner's, then warm up."""
+    exit_with_owner(lifeline)
+    warm_up()
 
 
 def partitions(items: Sequence[T], size: int) -> list[Sequence[T]]:
@@ -211,16 +242,20 @@ class LocalEngine(_EngineBase):
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
-        self._pool: Executor | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._lifeline: Connection | None = None  # write end: workers exit when it closes
 
-    def _executor(self) -> Executor:
+    def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             methods = get_all_start_methods()
             ctx = get_context("forkserver" if "forkserver" in methods else "spawn")
             if ctx.get_start_method() == "forkserver":
                 # The fork server imports the extractors and scorers once; workers fork from it.
                 ctx.set_forkserver_preload(["analysis.parallel"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=warm_up)
+            worker_end, self._lifeline = ctx.Pipe(duplex=False)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=ctx, initializer=init_worker, initargs=(worker_end,)
+            )
         return self._pool
 
     def imap_partitions(
@@ -247,6 +282,9 @@ class LocalEngine(_EngineBase):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._lifeline is not None:
+            self._lifeline.close()
+            self._lifeline = None
 
 
 class DaskEngine(_EngineBase):

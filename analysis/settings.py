@@ -7,13 +7,34 @@ checks that every field is documented in the README's settings table.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields, replace
+from numbers import Integral, Real
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_DB_URL = f"sqlite:///{DATA_DIR / 'analysis.db'}"
+
+# Numeric settings that may be 0 (no pause, no retry, cache off ...); every other number must be
+# greater than 0.  All numbers must be finite, and integer fields whole numbers.
+ZERO_ALLOWED: frozenset[str] = frozenset(
+    {
+        "retries",
+        "backoff",
+        "max_retry_wait",
+        "domain_delay",
+        "cache_ttl",
+        "max_redirects",
+        "short_words",
+        "event_window_days",
+    }
+)
+
+
+class SettingsError(ValueError):
+    """A setting with an unusable value; the message names the setting (or its variable)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,12 @@ class Settings:
     # --- storage --------------------------------------------------------------
     database_url: str = DEFAULT_DB_URL
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            problem = value_problem(f.name, getattr(self, f.name), str(f.type))
+            if problem:
+                raise SettingsError(f"setting {f.name}={getattr(self, f.name)!r} {problem}")
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, then ``ANALYSIS_*`` environment variables (and ``DATABASE_URL``), then ``overrides``."""
@@ -60,9 +87,27 @@ class Settings:
                 raw = raw or env.get("DATABASE_URL")
             if raw is None or raw == "":
                 continue
-            values[f.name] = _parse(raw, f.type, f.name)
+            value = _parse(raw, f.type, f.name)
+            problem = value_problem(f.name, value, str(f.type))
+            if problem:
+                raise SettingsError(f"ANALYSIS_{f.name.upper()}={raw!r} {problem}")
+            values[f.name] = value
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
+
+
+def value_problem(name: str, value: object, typ: str) -> str | None:
+    """Why ``value`` cannot be the numeric setting ``name`` of type ``typ``, or None when it can
+    (text and true/false settings are not checked here)."""
+    if typ not in ("int", "float"):
+        return None
+    if isinstance(value, bool) or not isinstance(value, Integral if typ == "int" else Real):
+        return "is not a whole number" if typ == "int" else "is not a number"
+    if not isinstance(value, Integral) and not math.isfinite(float(value)):
+        return "is not a finite number"
+    if name in ZERO_ALLOWED:
+        return "must not be negative" if value < 0 else None
+    return "must be greater than 0" if value <= 0 else None
 
 
 def _parse(raw: str, typ: object, name: str) -> object:
@@ -79,5 +124,5 @@ def _parse(raw: str, typ: object, name: str) -> object:
         if typ == "float":
             return float(raw)
     except ValueError:
-        raise ValueError(f"ANALYSIS_{name.upper()}={raw!r} is not a valid {typ}") from None
+        raise SettingsError(f"ANALYSIS_{name.upper()}={raw!r} is not a valid {typ}") from None
     return raw

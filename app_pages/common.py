@@ -21,7 +21,7 @@ from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.present import charts
 from analysis.settings import Settings
-from analysis.store.database import Store, StoreError
+from analysis.store.database import Store, StoreError, hide_passwords
 
 PAGE_EVENTS = "app_pages/events.py"
 PAGE_COMPARE = "app_pages/compare.py"
@@ -138,7 +138,8 @@ def ensure_data() -> str | None:
                 bar.empty()
         st.cache_data.clear()
     except (StoreError, SQLAlchemyError, OSError, ValueError, ImportError) as exc:
-        return f"Could not open or fill the database: {type(exc).__name__}: {exc}"
+        why = hide_passwords(str(exc), database_url())
+        return f"Could not open or fill the database: {type(exc).__name__}: {why}"
     st.session_state["_data_checked"] = True
     return None
 

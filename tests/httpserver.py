@@ -432,6 +432,31 @@ def _reset_mid_body(req: RequestHandler) -> None:
     _reset(req)
 
 
+def _reset_after(req: RequestHandler) -> None:
+    """Read the request, think ``?s=`` seconds (default 0.2), then abort with a TCP RST."""
+    time.sleep(float(req.query.get("s", "0.2")))
+    _reset(req)
+
+
+def _reset_mid_headers(req: RequestHandler) -> None:
+    """Send the status line and half a header, then abort with a TCP RST."""
+    req.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Ty")
+    req.wfile.flush()
+    time.sleep(0.05)
+    _reset(req)
+
+
+def _reset_chunked(req: RequestHandler) -> None:
+    """Start a chunked body, then abort with a TCP RST in the middle of a chunk."""
+    req.wfile.write(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n10\r\n<html><body><p>pa"
+    )
+    req.wfile.flush()
+    time.sleep(0.05)
+    _reset(req)
+
+
 class _Sink:
     closed = True
 
@@ -571,6 +596,9 @@ DEFAULT_ROUTES: dict[str, Handler] = {
     "/bad-gzip": _bad_gzip,
     "/reset": _reset,
     "/reset-mid-body": _reset_mid_body,
+    "/reset-after": _reset_after,
+    "/reset-mid-headers": _reset_mid_headers,
+    "/reset-chunked": _reset_chunked,
     "/redirect/chain": _redirect_chain,
     "/redirect/loop": _redirect_to("/redirect/loop-b"),
     "/redirect/loop-b": _redirect_to("/redirect/loop", 301),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -336,3 +337,281 @@ def test_import_html_of_a_folder_in_parallel_batches(db, capsys, tmp_path, monke
     assert code == 0 and "1 stored" in out
     code, _, err = run(capsys, "import-html", str(folder), "--url", "https://x.example/", "--db", db)
     assert code == 1 and "exactly one file" in err
+
+
+# --- issue 12: inputs and errors ---------------------------------------------------------------
+
+
+def one_line_error(code: int, err: str, fragment: str) -> None:
+    assert code == 1, err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert fragment in err, err
+
+
+def test_database_folder_blocked_by_a_file_is_one_line_error(capsys, tmp_path) -> None:
+    (tmp_path / "afile").write_text("not a folder")
+    code, _, err = run(capsys, "events", "--db", f"sqlite:///{tmp_path / 'afile' / 'sub' / 'x.db'}")
+    one_line_error(code, err, "cannot create the database folder")
+    assert "Not a directory" in err
+
+
+def test_database_folder_on_a_read_only_mount_is_one_line_error(capsys, tmp_path, monkeypatch) -> None:
+    import errno
+
+    def read_only(self, *args, **kwargs):  # what mkdir raises on a read-only file system
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    code, _, err = run(capsys, "demo", "--db", f"sqlite:///{tmp_path / 'new' / 'x.db'}", "-q")
+    one_line_error(code, err, "cannot create the database folder")
+    assert "Read-only file system" in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--timeout", "inf"], "--timeout must be a finite number, not inf"),
+        (["--timeout", "nan"], "--timeout must be a finite number, not nan"),
+        (["--timeout", "0"], "--timeout must be greater than 0, not 0"),
+        (["--max-age-days", "nan"], "--max-age-days must be a finite number, not nan"),
+        (["--max-age-days", "-1"], "--max-age-days must be at least 0, not -1"),
+        (["--workers", "0"], "--workers must be at least 1, not 0"),
+        (["--limit", "0"], "--limit must be at least 1, not 0"),
+    ],
+)
+def test_out_of_range_number_flags_are_one_line_errors(flags, message, db, capsys) -> None:
+    code, _, err = run(capsys, "discover", "http://127.0.0.1:9/feed.xml", *flags, "--db", db)
+    one_line_error(code, err, message)
+
+
+def test_an_age_limit_beyond_the_calendar_means_no_limit(db, capsys, http_server) -> None:
+    base = http_server.url("").rstrip("/")
+    feed = (FIXTURES / "pipeline" / "feed.xml").read_text("utf-8")
+    feed = feed.replace("BASE_LOCALHOST", base.replace("127.0.0.1", "localhost")).replace("BASE", base)
+    url = http_server.add_page("/pipeline/feed-age.rss", feed.encode(), "application/rss+xml")
+    args = ("--list", "--allow-private", "--db", db, "-q")
+    code, out, err = run(capsys, "discover", url, "--max-age-days", "1e308", *args)
+    assert code == 0 and "Traceback" not in err, err
+    assert "terminal-wire.html" in out and "terminal-tabloid.html" in out
+
+
+PAGE = str(FIXTURES / "pipeline" / "terminal-tabloid.html")
+ADD_TEXT = ["add-text", "-", "--outlet", "O", "--title", "T"]
+NO_EVENT = "--event: the event name is empty"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["import-html", PAGE, "--url", "https://x.example/a", "--event", ""], NO_EVENT),
+        (["import-html", PAGE, "--url", "https://x.example/a", "--event", " \t "], NO_EVENT),
+        (["ingest", "https://x.example/a", "--event", ""], NO_EVENT),
+        ([*ADD_TEXT, "--event", ""], NO_EVENT),
+        (["show", "--event", ""], NO_EVENT),
+        (["export", "--event", "  "], NO_EVENT),
+        (
+            [*ADD_TEXT[:2], "--event", "E", "--outlet", " ", "--title", "T"],
+            "--outlet: the outlet name is empty",
+        ),
+    ],
+)
+def test_empty_event_is_refused(argv, message, db, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"some text " * 50)))
+    code, out, err = run(capsys, *argv, "--db", db, "-q")
+    one_line_error(code, err, message)
+    assert "stored" not in out
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript://x.example/%0Aalert(1)",
+        "file:///etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://x.example/a",
+        "//x.example/a",
+        "x.example/a",
+        "https://",
+        "",
+    ],
+)
+@pytest.mark.parametrize("command", ["import-html", "add-text"])
+def test_url_must_be_http_or_https(command, url, db, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"some text " * 50)))
+    argv = [PAGE] if command == "import-html" else ["-", "--outlet", "O", "--title", "T"]
+    code, out, err = run(capsys, command, *argv, "--event", "E", "--url", url, "--db", db, "-q")
+    one_line_error(code, err, "--url must be an http:// or https:// address")
+    from analysis.store.database import Store
+
+    assert Store(db).counts()["articles"] == 0
+
+
+def run_with_time_limit(capsys, argv: list[str], fifos: list[Path], seconds: float = 60) -> tuple:
+    """``run`` in a thread: a call stuck opening a FIFO fails the test instead of hanging it (the
+    FIFO is then opened for writing, which releases the stuck reader)."""
+    import threading
+
+    done: list[tuple] = []
+    worker = threading.Thread(target=lambda: done.append(run(capsys, *argv)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        for fifo in fifos:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(10)
+        pytest.fail(f"{argv[0]} blocked on a FIFO")
+    return done[0]
+
+
+def test_import_html_lists_a_fifo_or_device_and_stores_the_others(db, capsys, tmp_path) -> None:
+    fifo = tmp_path / "pipe.html"
+    os.mkfifo(fifo)
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    demo = sorted((Path(__file__).resolve().parents[1] / "data" / "demo").glob("storm-oriel-floods/*.html"))
+    (folder / "story.html").write_text(demo[0].read_text("utf-8"), "utf-8")  # has a canonical link
+    os.mkfifo(folder / "inner-pipe.html")
+    argv = ["import-html", str(fifo), "/dev/null", str(folder), "--event", "E", "--engine", "serial"]
+    code, out, err = run_with_time_limit(
+        capsys, [*argv, "--db", db, "-q"], [fifo, folder / "inner-pipe.html"]
+    )
+    assert code == 3, err  # the batch ran, some inputs failed
+    assert f"cannot read {str(fifo)!r}: it is a named pipe (FIFO), not a regular file" in out
+    assert "cannot read '/dev/null': it is a character device, not a regular file" in out
+    assert "inner-pipe.html" in out and "1 stored, 0 duplicate, 3 failed" in out
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/null", "folder"])
+def test_add_text_refuses_anything_but_a_regular_file(special, db, capsys, tmp_path) -> None:
+    path = tmp_path / "pipe.txt" if special == "fifo" else Path(special if special != "folder" else tmp_path)
+    if special == "fifo":
+        os.mkfifo(path)
+    argv = ["add-text", str(path), "--event", "E", "--outlet", "O", "--title", "T", "--db", db]
+    code, _, err = run_with_time_limit(capsys, argv, [path] if special == "fifo" else [])
+    kind = {"fifo": "a named pipe (FIFO)", "/dev/null": "a character device", "folder": "a folder"}[special]
+    one_line_error(code, err, f"it is {kind}, not a regular file")
+
+
+def _not_writable(monkeypatch) -> None:
+    """What ``os.access`` tells a normal user about a chmod 444 database (tests run as root, where
+    permission bits do not stop writes)."""
+    from analysis.store import database as store_mod
+
+    real = os.access
+    monkeypatch.setattr(store_mod.os, "access", lambda p, mode: False if mode & os.W_OK else real(p, mode))
+
+
+def test_reading_commands_open_a_read_only_database_read_only(db, capsys, tmp_path, monkeypatch) -> None:
+    assert run(capsys, "demo", "--db", db, "-q")[0] == 0
+    from analysis.store.database import Store
+
+    event = Store(db).list_events()[0]["name"]
+    path = Path(db.removeprefix("sqlite:///"))
+    before = path.read_bytes()
+    _not_writable(monkeypatch)
+    opened: list[Store] = []
+    real_init = Store.__init__
+
+    def spy(self, *args, **kwargs) -> None:
+        real_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(Store, "__init__", spy)
+    for argv in (
+        ["events"],
+        ["show", "--event", event],
+        ["export", "--event", event, "--format", "json"],
+        ["words", "--event", event, "--top", "3"],
+        ["headlines"],
+        ["report", "--event", event, "--out", str(tmp_path / "r.html")],
+    ):
+        code, out, err = run(capsys, *argv, "--db", db)
+        assert code == 0, (argv, err)
+    assert opened and all(s.read_only and "mode=ro" in str(s.engine.url) for s in opened)
+    for s in opened:
+        s.engine.dispose()
+    assert path.read_bytes() == before  # nothing written, not even a schema check
+
+    page = str(FIXTURES / "pipeline" / "terminal-tabloid.html")
+    for argv in (
+        ["import-html", page, "--url", "https://x.example/a", "--event", "E"],
+        ["event", "rename", event, "New name"],
+        ["demo", "-q"],
+        ["rescore", "--all"],
+    ):
+        code, _, err = run(capsys, *argv, "--db", db)
+        one_line_error(code, err, "the file is read-only; '")
+        assert "changes the database" in err
+
+
+def test_read_only_mount_is_read_by_reading_commands(capsys, tmp_path) -> None:
+    """The real thing: the database on a read-only bind mount (EROFS stops root too), in a private
+    mount namespace; skipped where mounts are not allowed."""
+    import shutil
+    import subprocess
+    import sys
+
+    src, ro = tmp_path / "src", tmp_path / "ro"
+    src.mkdir()
+    ro.mkdir()
+    assert run(capsys, "demo", "--db", f"sqlite:///{src / 'x.db'}", "-q")[0] == 0
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare(1)")
+    mount = f"mount --bind {src} {ro} && mount -o remount,bind,ro {ro}"
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", mount], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a read-only bind mount here: {probe.stderr.strip()}")
+    cli = f"{sys.executable} -m analysis"
+    db_ro = f"sqlite:///{ro / 'x.db'}"
+    script = (
+        f"{mount} && {cli} events --db {db_ro}; echo rc=$?; "
+        f"{cli} add-text /etc/hostname --event E --outlet O --title T --db {db_ro}; echo rc=$?; "
+        f"{cli} events --db sqlite:///{ro / 'new.db'}; echo rc=$?; "
+        f"{cli} events --db sqlite:///{ro / 'sub' / 'new.db'}; echo rc=$?"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, cwd=root, timeout=120
+    )
+    assert "Storm Oriel floods the Lannet valley" in done.stdout and "rc=0" in done.stdout, done
+    assert done.stdout.count("rc=1") == 3 and "cannot write to the database" in done.stderr, done
+    assert f"cannot create the database file {str(ro / 'new.db')!r}: its folder is read-only" in done.stderr
+    assert f"cannot create the database folder {str(ro / 'sub')!r}: Read-only file system" in done.stderr
+    assert done.stderr.count("\n") == 3 and "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_in_memory_database_is_refused(url, capsys) -> None:
+    code, _, err = run(capsys, "demo", "--db", url, "-q")
+    one_line_error(code, err, "is an in-memory database that disappears when the command ends")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "nosuchdriver://ann:s3cretpw@db.example/news",
+        "postgresql://ann:s3cretpw@db.example:notaport/news",
+        "postgresql+psycopg://ann:s3cretpw@127.0.0.1:1/news",
+    ],
+)
+def test_database_password_is_never_printed(url, capsys) -> None:
+    code, out, err = run(capsys, "events", "--db", url)
+    assert code == 1 and err.startswith("error: ") and err.count("\n") == 1
+    assert "s3cretpw" not in err + out
+
+
+def test_database_password_is_hidden_in_database_errors(capsys, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from analysis.cli import main as cli
+
+    url = "postgresql+psycopg://ann:s3cretpw@db.example/news"
+
+    def failing(args):
+        raise OperationalError("SELECT 1", {}, Exception(f"no answer from {url} (password=s3cretpw)"))
+
+    monkeypatch.setattr(cli, "_store", failing)
+    code, _, err = run(capsys, "events", "--db", url)
+    assert code == 1 and err.startswith("error: database problem:") and "s3cretpw" not in err
+    assert "ann:***@db.example" in err

@@ -171,3 +171,64 @@ def test_a_page_that_raises_becomes_a_failure_and_the_batch_goes_on(pages, monke
     assert parallel.reextract(store, None, SerialEngine(), lambda n, total, res: seen.append(res.health)) == 3
     assert sorted(seen) == ["extract-error", "ok", "ok"]
     assert {r["url"]: r["title"] for r in store.event_articles(None, with_text=False)} == before
+
+
+# --- issue 12: workers do not outlive the process that owns the pool ---------------------------
+
+OWNER_SCRIPT = """
+import sys, time
+from analysis.parallel import LocalEngine
+
+engine = LocalEngine(2)
+engine.map_partitions(list, list(range(8)), 1)
+print(" ".join(str(pid) for pid in engine._pool._processes), flush=True)
+time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (an exited child nobody has reaped yet)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_local_workers_exit_when_their_owner_is_killed() -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[1]
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER_SCRIPT], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    workers: list[int] = []
+    try:
+        workers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(workers) == 2 and all(_running(pid) for pid in workers)
+        owner.send_signal(signal.SIGKILL)  # no cleanup of any kind in the owner
+        owner.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in workers if _running(pid)], "workers outlived their owner"
+    finally:
+        owner.kill()
+        owner.wait()
+        for pid in workers:  # leave nothing behind if the test failed
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_closing_the_engine_closes_its_lifeline() -> None:
+    engine = LocalEngine(1)
+    assert engine.map_partitions(list, [1, 2, 3], 2) == [1, 2, 3]
+    lifeline = engine._lifeline
+    assert lifeline is not None and not lifeline.closed
+    engine.close()
+    assert lifeline.closed and engine._lifeline is None

@@ -11,17 +11,30 @@ import argparse
 import csv
 import io
 import json
+import math
+import os
+import stat
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.models import IngestResult
 from analysis.settings import Settings
-from analysis.store.database import Store, StoreError, dumps
+from analysis.store.database import (
+    Store,
+    StoreError,
+    dumps,
+    hide_passwords,
+    is_memory_database,
+    read_only_reason,
+    safe_url,
+)
 
 EXIT_USAGE = 2  # argparse's own code for bad arguments
 EXIT_ERROR = 1  # a readable failure (unknown event, unreadable file, database down)
@@ -85,8 +98,31 @@ def _fmt(value: object, spec: str | None = None) -> str:
     return _printable(value)
 
 
+# Commands that change the database; the others only read it (and can read a read-only file).
+WRITING_COMMANDS = frozenset(
+    {"demo", "ingest", "discover", "import-html", "add-text", "group", "event", "rescore", "reextract"}
+)
+
+
 def _store(args: argparse.Namespace) -> Store:
-    return Store(args.settings.database_url)
+    """The Store for ``--db``: read-only for reading commands when the SQLite file cannot be
+    written; a one-line error for a writing command on such a file, and for an in-memory database
+    (it would vanish when the command ends)."""
+    url = args.settings.database_url
+    if is_memory_database(url):
+        raise CliError(
+            f"{safe_url(url)!r} is an in-memory database that disappears when the command ends: "
+            "give a database file, e.g. --db sqlite:///data/analysis.db"
+        )
+    if args.command not in WRITING_COMMANDS:
+        return Store(url, read_only=None)
+    why = read_only_reason(url)
+    if why:
+        raise CliError(
+            f"cannot write to the database {safe_url(url)}: {why}; "
+            f"'{args.command}' changes the database (reading commands such as events, show and export work)"
+        )
+    return Store(url, read_only=False)
 
 
 def _progress_bar(total: int, desc: str, quiet: bool):  # noqa: ANN202 - tqdm or None
@@ -167,7 +203,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     events = store.list_events()
     print(
         f"\nDemo corpus: {len(results)} articles ({new} newly stored) in {len(events)} events, "
-        f"database {args.settings.database_url}"
+        f"database {safe_url(args.settings.database_url)}"
     )
     print("Next: python -m analysis show --event " + json.dumps(events[0]["name"]) if events else "")
     return 0
@@ -253,12 +289,50 @@ def cmd_event(args: argparse.Namespace) -> int:
     return 0
 
 
+class NotRegularFile(CliError):
+    """A path that is a FIFO, device, socket or folder where a file's contents are needed."""
+
+
+_FILE_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+
+
+def _open_regular(path: str) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file, else NotRegularFile.
+
+    Opened without blocking and checked again on the open descriptor: opening a FIFO that nobody
+    writes to would wait forever, and reading a device may never end.
+    """
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(f"cannot read {path!r}: it is {_kind(mode)}, not a regular file")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise CliError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # replaced between the two looks
+        os.close(fd)
+        raise NotRegularFile(f"cannot read {path!r}: it is {_kind(mode)}, not a regular file")
+    return os.fdopen(fd, "rb")
+
+
 def _read_file(path: str, limit: int = MAX_TEXT_FILE_BYTES) -> str:
+    """The decoded text of a regular file (or of stdin for ``-``), at most ``limit`` bytes."""
     try:
         if path == "-":
             data = sys.stdin.buffer.read(limit + 1)
         else:
-            with open(path, "rb") as fh:
+            with _open_regular(path) as fh:
                 data = fh.read(limit + 1)
     except OSError as exc:
         raise CliError(f"cannot read {path!r}: {exc.strerror or exc}") from None
@@ -281,7 +355,9 @@ def _html_files(paths: list[str]) -> list[tuple[Path, str]]:
         if not path.exists():  # a mistyped path is a usage error, not a failed page
             raise CliError(f"cannot read {raw!r}: no such file or folder")
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in HTML_SUFFIXES)
+            # every non-folder entry named *.html: a FIFO or device among them is listed with its
+            # reason when read (_saved_page), not skipped silently
+            found = sorted(p for p in path.rglob("*") if not p.is_dir() and p.suffix.lower() in HTML_SUFFIXES)
             if not found:
                 raise CliError(f"{raw!r} contains no .html/.htm files")
             top = path.resolve()
@@ -295,6 +371,8 @@ def _saved_page(path: Path, source: str, url: str | None, limit: int) -> tuple[s
     """(source, url, html) of one saved page, or the reason it cannot be imported."""
     try:
         html = _read_file(str(path), limit)
+    except NotRegularFile as exc:
+        return IngestResult(source=source, health="not-html", reason=str(exc))
     except CliError as exc:
         health = "too-large" if "larger than" in str(exc) else "network-error"
         return IngestResult(source=source, health=health, reason=str(exc))
@@ -865,10 +943,85 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# Numbers given as flags: (attribute, flag, smallest value, whether the smallest is allowed).
+NUMBER_FLAGS: tuple[tuple[str, str, float, bool], ...] = (
+    ("timeout", "--timeout", 0, False),
+    ("workers", "--workers", 1, True),
+    ("max_age_days", "--max-age-days", 0, True),
+    ("limit", "--limit", 1, True),
+    ("top", "--top", 0, True),
+    ("max_facts", "--max-facts", 1, True),
+    ("n", "--n", 0, True),
+)
+
+
+def _check_number_flags(args: argparse.Namespace) -> None:
+    """Every number flag finite and in range, or a CliError naming the flag."""
+    for attr, flag, low, inclusive in NUMBER_FLAGS:
+        value = getattr(args, attr, None)
+        if value is None:
+            continue
+        if not math.isfinite(value):
+            raise CliError(f"{flag} must be a finite number, not {value}")
+        if value < low or (value == low and not inclusive):
+            bound = f"at least {low:g}" if inclusive else f"greater than {low:g}"
+            raise CliError(f"{flag} must be {bound}, not {value:g}")
+
+
+# Text flags that must say something when given: (attribute, flag).
+TEXT_FLAGS: tuple[tuple[str, str, str], ...] = (
+    ("event", "--event", "event name"),
+    ("outlet", "--outlet", "outlet name"),
+    ("title", "--title", "title"),
+)
+WEB_SCHEMES = ("http", "https")
+MAX_URL_CHARS = 2048  # the database's URL columns hold this many characters
+
+
+def _check_text_flags(args: argparse.Namespace) -> None:
+    """A given --event/--outlet/--title is not empty or blank (``--event ""`` would otherwise mean
+    "no event" and group automatically); the event subcommand's names are checked by the store."""
+    if args.command == "event":
+        return
+    for attr, flag, what in TEXT_FLAGS:
+        value = getattr(args, attr, None)
+        if isinstance(value, str) and not value.split():
+            hint = " (leave --event out to group automatically)" if attr == "event" else ""
+            raise CliError(f"{flag}: the {what} is empty{hint}")
+
+
+def web_url(value: str, flag: str = "--url") -> str:
+    """``value`` stripped when it is an http(s) URL with a host, else a CliError naming ``flag``
+    (javascript:, file:, data: ... addresses would be stored and shown as links)."""
+    url = value.strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() not in WEB_SCHEMES or not host:
+        raise CliError(f"{flag} must be an http:// or https:// address, not {_printable(value, 80)!r}")
+    if len(url) > MAX_URL_CHARS or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in url):
+        raise CliError(f"{flag} must be one address of at most {MAX_URL_CHARS} characters without spaces")
+    return url
+
+
+def _error_text(exc: BaseException, args: argparse.Namespace) -> str:
+    """The first line of an error, database passwords hidden (the URL's own, and any URL's)."""
+    settings = getattr(args, "settings", None)
+    url = settings.database_url if settings is not None else getattr(args, "db", None)
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    return hide_passwords(lines[0], url)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_number_flags(args)
+        _check_text_flags(args)
+        if getattr(args, "url", None) is not None:
+            args.url = web_url(args.url)
         args.settings = Settings.from_env(
             database_url=args.db,
             allow_private=getattr(args, "allow_private", None),
@@ -876,15 +1029,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=getattr(args, "workers", None),
             respect_robots=False if getattr(args, "ignore_robots", False) else None,
         )
-        if args.settings.workers < 1:
-            raise CliError("--workers must be at least 1")
         return args.func(args)
     except (CliError, StoreError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_error_text(exc, args)}", file=sys.stderr)
         return EXIT_ERROR
     except SQLAlchemyError as exc:
-        msg = str(exc).splitlines()[0]
-        print(f"error: database problem: {msg}", file=sys.stderr)
+        print(f"error: database problem: {_error_text(exc, args)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("error: interrupted (articles already stored are kept)", file=sys.stderr)

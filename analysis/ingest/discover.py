@@ -25,6 +25,7 @@ as "not-html" with a reason that says so.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -292,6 +293,17 @@ def _discover_one(
 # --- many sources ----------------------------------------------------------------------------
 
 
+def _cutoff(now: datetime, max_age_days: float | None) -> datetime | None:
+    """The oldest date kept, or None: no limit, or a limit reaching back before any date Python
+    can hold (``--max-age-days 1e308``), which keeps everything just the same."""
+    if max_age_days is None:
+        return None
+    try:
+        return now - timedelta(days=max_age_days)
+    except OverflowError:
+        return None
+
+
 def discover(
     sources: Sequence[str],
     settings: Settings,
@@ -311,12 +323,12 @@ def discover(
     """
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    if max_age_days is not None and max_age_days < 0:
-        raise ValueError(f"max_age_days must not be negative, not {max_age_days}")
+    if max_age_days is not None and not (math.isfinite(max_age_days) and max_age_days >= 0):
+        raise ValueError(f"max_age_days must be a finite number of days, 0 or more, not {max_age_days}")
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    cutoff = now - timedelta(days=max_age_days) if max_age_days is not None else None
+    cutoff = _cutoff(now, max_age_days)
 
     distinct: list[str] = []
     for source in sources:

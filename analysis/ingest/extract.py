@@ -853,7 +853,11 @@ def mojibake_hits(text: str) -> int:
 
 
 def encoding_suspect(text: str) -> bool:
-    """Whether ``text`` looks wrongly decoded (MOJIBAKE_MIN_HITS and MOJIBAKE_RATE per 1,000 chars)."""
+    """Whether ``text`` looks wrongly decoded: any replacement character (bytes its charset could
+    not decode: characters were lost), or mojibake sequences (MOJIBAKE_MIN_HITS and MOJIBAKE_RATE
+    per 1,000 chars)."""
+    if "\ufffd" in text:
+        return True
     hits = mojibake_hits(text)
     return hits >= MOJIBAKE_MIN_HITS and hits * 1000 / max(len(text), 1) >= MOJIBAKE_RATE
 
@@ -878,10 +882,17 @@ def assess(
     sample = f"{title}\n{text}"
     if encoding_suspect(sample):
         problems.append("encoding-suspect")
-        reasons.append(
-            f"{mojibake_hits(sample)} replacement characters or mojibake sequences (like 'Ã©' or 'â€™'): "
-            "the page was probably decoded with the wrong character set."
-        )
+        lost = sample.count("\ufffd")
+        if lost and lost == mojibake_hits(sample):
+            reasons.append(
+                f"{lost} characters could not be decoded (shown as '\ufffd'): the page has bytes that "
+                "are invalid in its character set."
+            )
+        else:
+            reasons.append(
+                f"{mojibake_hits(sample)} replacement characters or mojibake sequences (like 'Ã©' or "
+                "'â€™'): the page was probably decoded with the wrong character set."
+            )
     if published is None:
         problems.append("no-date")
         reasons.append("No publication date found (JSON-LD, meta tags, <time> or URL).")

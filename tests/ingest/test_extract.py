@@ -567,3 +567,9 @@ def test_page_url_hint_reads_the_canonical_link_or_og_url() -> None:
     assert page_url_hint('<head><link rel="canonical" href="/relative"></head><p>x</p>') is None
     assert page_url_hint('<link rel="canonical" href="javascript:alert(1)">') is None
     assert page_url_hint("") is None and page_url_hint("no markup at all") is None
+
+
+def test_one_lost_character_is_encoding_suspect() -> None:
+    """A replacement character means bytes were lost in decoding, however long the text."""
+    text = "The council approved the plan after a long debate. " * 200
+    assert encoding_suspect(text[:5000] + "caf\ufffd " + text[:5000])

@@ -27,9 +27,9 @@ from analysis.settings import Settings
 from analysis.store.database import Store
 
 try:
-    from httpserver import SilentServer, article_html
+    from httpserver import DEFAULT_ROUTES, SilentServer, TestServer, article_html
 except ModuleNotFoundError:
-    from tests.httpserver import SilentServer, article_html
+    from tests.httpserver import DEFAULT_ROUTES, SilentServer, TestServer, article_html
 
 # Socket timeouts far above the deadline: only the wall-clock deadline can stop the slow faults.
 FAULT_SETTINGS = Settings(
@@ -64,6 +64,9 @@ FAULTS: list[tuple[str, str, str]] = [
     ("/redirect/loop", "network-error", "redirect loop"),
     ("/reset", "network-error", "connection reset by 127.0.0.1"),
     ("/reset-mid-body", "network-error", "connection reset while reading the body"),
+    ("/reset-after?s=0.2", "network-error", "connection reset by 127.0.0.1"),
+    ("/reset-mid-headers", "network-error", "connection reset by 127.0.0.1"),
+    ("/reset-chunked", "network-error", "connection reset while reading the body"),
     ("/half-close", "network-error", "closed the connection without answering"),
     ("/garbage", "network-error", "did not answer in HTTP"),
     ("/status/500", "http-error", "HTTP 500 Internal Server Error"),
@@ -304,3 +307,30 @@ def test_hostile_titles_authors_and_text_are_stored_as_text(http_server, fetch_s
     # the raw page is kept as fetched (decoded, minus the characters no parser can hold)
     [(_, _, raw)] = list(store.raw_pages())
     assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in raw and "<script>document.write" in raw
+
+
+# --- resets are named as resets, with the default socket timeouts -----------------------------
+
+
+@pytest.mark.parametrize("path", ["/reset", "/reset-after?s=0.3", "/reset-mid-headers", "/reset-mid-body"])
+def test_a_reset_is_a_reset_not_a_timeout_with_default_timeouts(http_server, path: str) -> None:
+    """With the default 15 s read timeout a reset must end at once as "network-error", its reason
+    naming the reset, never as a (15 s) timeout."""
+    settings = Settings(allow_private=True, respect_robots=False, domain_delay=0.0, retries=0)
+    assert settings.read_timeout == 15.0
+    page = fetch(http_server.url(path), settings)
+    assert page.health == "network-error" and "connection reset" in page.reason, page.reason
+    assert page.elapsed < 3
+
+
+def test_a_reset_while_reading_robots_txt_is_named() -> None:
+    """A site that resets every connection, robots.txt included: the page is not fetched (RFC 9309:
+    an unreachable robots.txt disallows) and the reason says the connection was reset."""
+    from analysis.ingest.robots import RobotsCache
+
+    with TestServer() as server:
+        server.add_route("/robots.txt", DEFAULT_ROUTES["/reset"])
+        settings = Settings(allow_private=True, domain_delay=0.0, retries=0)
+        page = fetch(server.url("/reset"), settings, robots=RobotsCache())
+    assert page.health == "blocked" and "could not be read (connection reset by 127.0.0.1)" in page.reason
+    assert page.elapsed < 3

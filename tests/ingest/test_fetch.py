@@ -708,3 +708,77 @@ def test_canonical_url_is_idempotent(url: str) -> None:
         return
     if parts.scheme and parts.hostname:  # a real URL: no tracking parameters left
         assert not [k for k, _ in parse_qsl(parts.query) if k.lower().startswith("utm_")]
+
+
+# --- issue 12: a declared charset with a few bad bytes is kept, with replacements ---------------
+
+RUSSIAN = "Правительство объявило о новых мерах поддержки экономики и малого бизнеса. " * 8
+FRENCH = "Le café de la mairie a fermé ses portes après une réunion houleuse. «C’est la fin», dit l’élu. " * 8
+
+
+def _page(body_text: str, meta: str = "") -> str:
+    head = f'<meta charset="{meta}">' if meta else ""
+    return f"<html><head>{head}<title>News</title></head><body><p>{body_text}</p></body></html>"
+
+
+def _with_broken_bytes(text: str) -> bytes:
+    """UTF-8 with two bytes that are invalid in it: a stray 0xFF and a character cut in two."""
+    data = text.encode("utf-8")
+    cut = data.index("мерах".encode()) + 1  # inside "м" (2 bytes): keep its lead byte only
+    data = data[:cut] + data[cut + 1 :]
+    stray = data.index(" малого".encode(), cut)  # before an ASCII space: breaks no character
+    return data[:stray] + b"\xff" + data[stray:]
+
+
+@pytest.mark.parametrize("declared", ["header", "meta"])
+def test_declared_utf8_with_a_few_invalid_bytes_is_kept_with_replacements(declared: str) -> None:
+    body = _with_broken_bytes(_page(RUSSIAN, meta="utf-8" if declared == "meta" else ""))
+    content_type = "text/html; charset=utf-8" if declared == "header" else "text/html"
+    text, charset, source = decode_html(body, content_type)
+    assert (charset, source) == ("utf-8", declared)  # not the whole page in cp1251
+    assert text.count("\ufffd") == 2
+    assert "Правительство объявило" in text and "\u0420\u045f" not in text  # no "РџСЂ" mojibake
+
+
+def test_a_page_with_bytes_lost_in_decoding_is_encoding_suspect(http_server, fetch_settings) -> None:
+    from analysis.ingest.extract import extract_article
+
+    body = _with_broken_bytes(_page(FRENCH + " " + RUSSIAN))
+    url = http_server.add_page("/charset/utf8-few-invalid", body, "text/html; charset=utf-8")
+    page = fetch(url, fetch_settings)
+    assert page.ok and (page.charset, page.charset_source) == ("utf-8", "header")
+    article = extract_article(page.html, page.final_url, fetch_settings)
+    assert "encoding-suspect" in article.problems
+    assert "could not be decoded" in article.reason and "Le café de la mairie" in article.text
+
+
+@pytest.mark.parametrize(
+    ("text", "real"),
+    [
+        (RUSSIAN, "cp1251"),
+        (FRENCH, "cp1252"),
+        ("政府は今日、新しい経済対策を発表しました。首相は記者会見で景気回復を強調した。" * 6, "shift_jis"),
+        ("정부는 오늘 새로운 경제 대책을 발표했다. 총리는 기자회견에서 경기 회복을 강조했다. " * 6, "euc_kr"),
+    ],
+)
+def test_a_page_in_another_charset_than_declared_is_still_detected(text: str, real: str) -> None:
+    """Mislabelled pages fail on most of their non-ASCII bytes, far above the tolerance."""
+    decoded, charset, source = decode_html(_page(text).encode(real), "text/html; charset=utf-8")
+    assert source == "detected" and text[:20] in decoded and "\ufffd" not in decoded, charset
+
+
+def test_valid_utf8_is_not_read_in_a_failing_declared_charset() -> None:
+    """UTF-8 Chinese labelled GBK fails GBK on few bytes (GBK accepts most byte pairs), but being
+    valid UTF-8 it is detected as such instead of kept as GBK with replacements."""
+    text = "中华人民共和国国务院今天发布了关于加强城市规划建设管理工作的若干意见。" * 6
+    decoded, charset, source = decode_html(_page(text).encode("utf-8"), "text/html; charset=gbk")
+    assert (charset, source) == ("utf-8", "detected") and text[:20] in decoded
+
+
+def test_the_tolerance_counts_replacements_per_non_ascii_byte() -> None:
+    from analysis.ingest.fetch import DECLARED_CHARSET_MAX_INVALID, invalid_share
+
+    assert invalid_share(b"plain ascii", "utf-8") == ("plain ascii", 0.0)
+    assert invalid_share(FRENCH.encode("cp1252"), "utf-8")[1] == 1.0
+    assert invalid_share("’ x".encode() + b"\xff", "utf-8")[1] == 0.25 <= DECLARED_CHARSET_MAX_INVALID
+    assert invalid_share("a \ufffd b".encode(), "utf-8")[1] == 0.0  # U+FFFD written in the page

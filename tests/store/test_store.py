@@ -541,3 +541,86 @@ def test_edits_are_refused_when_the_event_changed_since_it_was_chosen(store: Sto
     assert store.merge_events([b], a, expected_names={a: "Harbour works", b: "Ferry fares"}) == 1
     with pytest.raises(EventChangedError, match="“Ferry fares” no longer exists"):
         store.rename_event(b, "Back", expected_names={b: "Ferry fares"})
+
+
+# --- issue 12: read-only databases, in-memory URLs, passwords in messages ----------------------
+
+
+def _filled(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'ro.db'}"
+    store = Store(url)
+    ev = store.get_or_create_event("E")
+    store.add_article(
+        make_article(), make_scores(), canonical_url="https://news.example/a", event_id=ev, source="url"
+    )
+    store.engine.dispose()
+    return url
+
+
+def test_a_read_only_store_reads_and_sqlite_itself_refuses_writes(tmp_path) -> None:
+    """Opened ``mode=ro``: SQLite refuses every write, even for root (for whom a chmod 444 file is
+    still writable), and nothing is written on opening (no schema upgrade, no WAL switch)."""
+    url = _filled(tmp_path)
+    path = tmp_path / "ro.db"
+    before = path.read_bytes()
+    store = Store(url, read_only=True)
+    assert store.read_only and "mode=ro" in str(store.engine.url)
+    assert [e["name"] for e in store.list_events()] == ["E"]
+    assert store.event_articles(with_text=False)[0]["title"] == "A <b>title</b>"
+    with pytest.raises(OperationalError, match="readonly database"):
+        store.get_or_create_event("Another")
+    store.engine.dispose()
+    assert path.read_bytes() == before
+
+
+def test_the_store_opens_read_only_by_itself_when_the_file_cannot_be_written(tmp_path, monkeypatch) -> None:
+    """Tests run as root, where permission bits do not stop writes: ``os.access`` says what a
+    normal user on a chmod 444 file (or a read-only mount) would be told."""
+    from analysis.store import database as store_mod
+
+    url = _filled(tmp_path)
+    assert Store(url).read_only is False and store_mod.read_only_reason(url) is None
+    real = os.access
+    monkeypatch.setattr(store_mod.os, "access", lambda p, mode: False if mode & os.W_OK else real(p, mode))
+    assert store_mod.read_only_reason(url) == "the file is read-only"
+    store = Store(url)
+    assert store.read_only and [e["name"] for e in store.list_events()] == ["E"]
+
+
+def test_a_read_only_database_with_an_older_schema_is_explained(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT)")
+    with pytest.raises(StoreError, match="read-only database lacks articles, .*open it once with write"):
+        Store(f"sqlite:///{path}", read_only=True)
+
+
+def test_in_memory_urls_are_recognised() -> None:
+    from analysis.store.database import is_memory_database, sqlite_file
+
+    for url in ("sqlite://", "sqlite:///:memory:", "sqlite:///file::memory:?uri=true", "sqlite+pysqlite://"):
+        assert is_memory_database(url), url
+        assert sqlite_file(url) is None
+    for url in ("sqlite:///data/x.db", "postgresql+psycopg://u:p@h/db", "not a url"):
+        assert not is_memory_database(url), url
+    assert str(sqlite_file("sqlite:////tmp/x.db")) == "/tmp/x.db"
+
+
+def test_passwords_are_hidden_in_urls_and_messages() -> None:
+    from analysis.store.database import hide_passwords, safe_url
+
+    assert safe_url("postgresql+psycopg://ann:s3cr%40t@db.example:5432/news") == (
+        "postgresql+psycopg://ann:***@db.example:5432/news"
+    )
+    assert safe_url("postgresql://ann:s3cret@db.example:notaport/news") == (
+        "postgresql://ann:***@db.example:notaport/news"
+    )
+    assert safe_url("sqlite:///data/analysis.db") == "sqlite:///data/analysis.db"
+    message = "failed: postgresql://bob:hunter22@h/db (dsn: host=h password=hunter22 user=bob)"
+    assert "hunter22" not in hide_passwords(message)
+    assert hide_passwords("auth for s3cr@t failed", "postgresql://ann:s3cr%40t@h/db") == "auth for *** failed"
+    with pytest.raises(StoreError) as exc:
+        Store("nosuchdb://ann:s3cret@h/db")
+    assert "s3cret" not in str(exc.value) and "ann:***@h" in str(exc.value)
