@@ -71,8 +71,9 @@ def _alignment(url: str, version: tuple, event_id: int) -> dict:
     """Who reported what: the sentence alignment's matrices and each outlet's omissions."""
     # Imported here: scikit-learn takes a second or two to import, and only this tab needs it.
     from analysis.compare import omissions
+    from analysis.compare.alignment import align_event
 
-    alignment = omissions.align_event(_usable_rows(url, version, event_id))
+    alignment = align_event(_usable_rows(url, version, event_id))
     return {
         "matrix": omissions.coverage_matrix(alignment, max_facts=MAX_FACTS),
         "numbers": omissions.numbers_matrix(alignment).head(MAX_FIGURES),

@@ -6,15 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.compare.actors import (
-    ACTOR_COLUMNS,
-    KINDS,
-    actor_table,
-    find_mentions,
-    link_names,
-    load_aliases,
-    quote_speakers,
-)
+from analysis.compare.actor_lexicon import KINDS, load_aliases
+from analysis.compare.actors import ACTOR_COLUMNS, actor_table
+from analysis.compare.mentions import find_mentions, link_names
+from analysis.compare.speakers import quote_speakers
 
 
 def actors(text: str) -> list[str]:

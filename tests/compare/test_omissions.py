@@ -20,25 +20,26 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.compare.omissions import (
+from analysis.compare.alignment import (
     ALIGN_COLUMNS,
     FACT_COLUMNS,
     MATCH_THRESHOLD,
+    SENTENCE_COLUMNS,
+    align_event,
+    align_sentences,
+)
+from analysis.compare.omissions import (
     MISSING_COLUMNS,
     NUMBER_META_COLUMNS,
     OMISSION_SUMMARY_COLUMNS,
-    SENTENCE_COLUMNS,
     UNIQUE_COLUMNS,
-    align_event,
-    align_sentences,
     coverage_matrix,
-    find_names,
-    find_numbers,
     numbers_matrix,
     omissions,
     omissions_summary,
     required_others,
 )
+from analysis.compare.sentence_features import find_names, find_numbers
 
 WIRE = {
     "id": 1,
