@@ -1,4 +1,4 @@
-"""Loaded-language detection (analysis/loaded.py): lexicon, phrases, negation, quotes, rates."""
+"""Loaded-language detection (analysis/scoring/loaded.py): lexicon, phrases, negation, quotes, rates."""
 
 from __future__ import annotations
 

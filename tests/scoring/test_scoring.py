@@ -1,4 +1,4 @@
-"""score_text and SCORER_VERSION (analysis/scoring.py)."""
+"""score_text and SCORER_VERSION (analysis/scoring/scorer.py)."""
 
 from __future__ import annotations
 

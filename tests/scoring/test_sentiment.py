@@ -1,4 +1,4 @@
-"""Sentence sentiment (analysis/sentiment.py)."""
+"""Sentence sentiment (analysis/scoring/sentiment.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sentence splitter, paragraphs and quotation detection (analysis/text.py)."""
+"""Sentence splitter, paragraphs and quotation detection (analysis/scoring/text.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fast VADER port (analysis/vader.py) gives exactly vaderSentiment's compound score.
+"""The fast VADER port (analysis/scoring/vader.py) gives exactly vaderSentiment's compound score.
 
 Every check compares ``FastVader.compound(text)`` with ``polarity_scores(text)["compound"]`` for
 equality of the float and of its sign (``repr``), with VADER's own lexicon and with the
