@@ -644,7 +644,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis.present.report import write_event_report
+    from analysis.cli.report import write_event_report
 
     path = write_event_report(_store(args), args.event, Path(args.out))
     print(f"wrote {path}")
