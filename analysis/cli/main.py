@@ -8,8 +8,6 @@ Every user error ends in one line ``error: ...`` on stderr and a non-zero exit c
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 import unicodedata
@@ -20,8 +18,9 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.models import IngestResult
+from analysis.present.export import export_rows
 from analysis.settings import Settings
-from analysis.store.database import Store, StoreError, dumps
+from analysis.store.database import Store, StoreError
 
 EXIT_USAGE = 2  # argparse's own code for bad arguments
 EXIT_ERROR = 1  # a readable failure (unknown event, unreadable file, database down)
@@ -426,57 +425,6 @@ def cmd_events(args: argparse.Namespace) -> int:
         )
     )
     return 0
-
-
-EXPORT_FIELDS = [
-    "id",
-    "event",
-    "outlet",
-    "domain",
-    "title",
-    "authors",
-    "published",
-    "url",
-    "canonical_url",
-    "source",
-    "language",
-    "health",
-    "problems",
-    "reason",
-    "extractor",
-    "words",
-    "scorer_version",
-    "sentiment",
-    "positive_share",
-    "negative_share",
-    "n_sentences",
-    "headline_sentiment",
-    "loaded_rate",
-    "quoted_rate",
-    "loaded_count",
-    "loaded_sentences",
-    "categories",
-    "spans",
-    "headline_spans",
-    "text",
-]
-
-
-def export_rows(rows: list[dict], fmt: str) -> str:
-    """CSV or JSON text of article rows (spans and categories included)."""
-    if fmt == "json":
-        return dumps([{k: r.get(k) for k in EXPORT_FIELDS} for r in rows]) + "\n"
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for r in rows:
-        flat = {k: r.get(k) for k in EXPORT_FIELDS}
-        for k in ("authors", "problems", "categories", "spans", "headline_spans"):
-            flat[k] = json.dumps(flat[k], ensure_ascii=False)
-        if isinstance(flat["published"], datetime):
-            flat["published"] = flat["published"].isoformat()
-        writer.writerow(flat)
-    return buf.getvalue()
 
 
 def cmd_export(args: argparse.Namespace) -> int:
