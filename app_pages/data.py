@@ -6,7 +6,7 @@ import functools
 
 import streamlit as st
 
-from analysis.cli.main import export_rows
+from analysis.present.export import export_rows
 from app_pages import common
 
 

@@ -336,9 +336,9 @@ def plain(markdown: str) -> str:
 def _add_article(store: Store, event: str, n: int) -> None:
     """An article put into ``event`` from elsewhere (the command line) while the page is open."""
     try:
-        from test_store import make_article
+        from store.test_store import make_article
     except ModuleNotFoundError:
-        from tests.test_store import make_article
+        from tests.store.test_store import make_article
     url = f"https://elsewhere.example/{n}"
     eid = store.find_event(event).id
     store.add_article(make_article(url), None, canonical_url=url, event_id=eid, source="text")

@@ -8,8 +8,6 @@ Every user error ends in one line ``error: ...`` on stderr and a non-zero exit c
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import math
 import os
@@ -25,11 +23,11 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.models import IngestResult
+from analysis.present.export import export_rows
 from analysis.settings import Settings
 from analysis.store.database import (
     Store,
     StoreError,
-    dumps,
     hide_passwords,
     is_memory_database,
     read_only_reason,
@@ -506,57 +504,6 @@ def cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORT_FIELDS = [
-    "id",
-    "event",
-    "outlet",
-    "domain",
-    "title",
-    "authors",
-    "published",
-    "url",
-    "canonical_url",
-    "source",
-    "language",
-    "health",
-    "problems",
-    "reason",
-    "extractor",
-    "words",
-    "scorer_version",
-    "sentiment",
-    "positive_share",
-    "negative_share",
-    "n_sentences",
-    "headline_sentiment",
-    "loaded_rate",
-    "quoted_rate",
-    "loaded_count",
-    "loaded_sentences",
-    "categories",
-    "spans",
-    "headline_spans",
-    "text",
-]
-
-
-def export_rows(rows: list[dict], fmt: str) -> str:
-    """CSV or JSON text of article rows (spans and categories included)."""
-    if fmt == "json":
-        return dumps([{k: r.get(k) for k in EXPORT_FIELDS} for r in rows]) + "\n"
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for r in rows:
-        flat = {k: r.get(k) for k in EXPORT_FIELDS}
-        for k in ("authors", "problems", "categories", "spans", "headline_spans"):
-            flat[k] = json.dumps(flat[k], ensure_ascii=False)
-        if isinstance(flat["published"], datetime):
-            flat["published"] = flat["published"].isoformat()
-        writer.writerow(flat)
-    return buf.getvalue()
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     store = _store(args)
     event_id = store.find_event(args.event).id if args.event else None
@@ -722,7 +669,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis.present.report import write_event_report
+    from analysis.cli.report import write_event_report
 
     path = write_event_report(_store(args), args.event, Path(args.out))
     print(f"wrote {path}")

@@ -1,3 +1,3 @@
-"""Present: DataFrames -> Plotly figures, highlighted text and the event report (no streamlit).
+"""Present: DataFrames -> Plotly figures, highlighted text, the event report, CSV/JSON text (no streamlit).
 May import compare, scoring, models and settings; never ingest, store, pipeline or the CLI.
 """

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from analysis.present.charts import category_colors
+from analysis.present.charts_common import category_colors
 
 NEUTRAL_BAND = 0.05  # |compound| below this is "neutral" (VADER's own convention): no shading
 MAX_SHADE_ALPHA = 0.28  # background opacity of a sentence with |compound| = 1

@@ -4,15 +4,15 @@ plotly.js is embedded once in the page's <head>, so the file opens offline and c
 mailed or archived; there is no external script, stylesheet or font.  Every string from
 the web is escaped (``highlight.escape_text``) before it is placed in the page.
 
-``write_event_report(store, event_name, out_path)`` is the entry point for the CLI
-(``python -m analysis report --event NAME --out FILE.html``).
+Pure: article rows in, HTML out.  Reading the event from the store and writing the file is the
+CLI's part (``analysis.cli.report.write_event_report``, behind
+``python -m analysis report --event NAME --out FILE.html``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -29,7 +29,6 @@ from analysis.present.highlight import (
     escape_text,
     summary_table_html,
 )
-from analysis.store.database import Store, StoreError
 
 ARTICLE_MAX_HEIGHT = 520  # pixels of article text shown before the column scrolls
 REPORT_MAX_FACTS = 25  # statements in the who-reported-what matrix (most widely carried first)
@@ -176,22 +175,3 @@ def build_event_report(
         "names; a paraphrase with nothing in common is missed.</p>"
         "</body></html>\n"
     )
-
-
-def write_event_report(store: Store, event_name: str, out_path: str | Path) -> Path:
-    """Write the report of ``event_name`` (name or slug) to ``out_path``; StoreError when unknown."""
-    event = store.find_event(event_name)
-    rows = store.event_articles(event.id, with_text=True)
-    if not rows:
-        raise StoreError(f"event {event.name!r} has no articles yet")
-    colors = charts.outlet_colors(store.outlet_names())
-    prior = wordchoice.database_prior(store.text_sample(wordchoice.PRIOR_SAMPLE_ARTICLES))
-    page = build_event_report(
-        event.name, rows, description=event.description or "", slug=event.slug, colors=colors, prior=prior
-    )
-    path = Path(out_path)
-    try:
-        path.write_text(page, "utf-8")
-    except OSError as exc:
-        raise StoreError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
-    return path

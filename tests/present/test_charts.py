@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 from analysis.compare import summary as compare
-from analysis.present import charts
+from analysis.present import charts, charts_export
 from analysis.store.database import Store
 
 try:  # tests/ is on sys.path while it has no __init__.py
@@ -181,7 +181,8 @@ def test_export_helpers(data: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="unsupported"):
         charts.figure_image(fig, "gif")
 
-    monkeypatch.setattr(charts, "find_chromium", lambda: None)
+    # static_export_status looks find_chromium up in the module that defines it.
+    monkeypatch.setattr(charts_export, "find_chromium", lambda: None)
     ok, why = charts.static_export_status()
     assert not ok and "Chromium" in why and "HTML" in why
     with pytest.raises(charts.ExportUnavailable, match="Chromium"):

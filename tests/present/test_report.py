@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from plotly.offline import get_plotlyjs
 
+from analysis.cli.report import write_event_report
 from analysis.present import charts
 from analysis.present.highlight import (
     article_header_html,
@@ -20,7 +21,7 @@ from analysis.present.highlight import (
     safe_link_html,
     summary_table_html,
 )
-from analysis.present.report import build_event_report, write_event_report
+from analysis.present.report import build_event_report
 from analysis.store.database import Store, StoreError, event_slug
 
 try:  # tests/ is on sys.path while it has no __init__.py

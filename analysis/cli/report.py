@@ -1,0 +1,30 @@
+"""``python -m analysis report --event NAME --out FILE.html``: read one event from the store and
+write its self-contained HTML report (``analysis.present.report.build_event_report``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.compare import wordchoice
+from analysis.present import charts
+from analysis.present.report import build_event_report
+from analysis.store.database import Store, StoreError
+
+
+def write_event_report(store: Store, event_name: str, out_path: str | Path) -> Path:
+    """Write the report of ``event_name`` (name or slug) to ``out_path``; StoreError when unknown."""
+    event = store.find_event(event_name)
+    rows = store.event_articles(event.id, with_text=True)
+    if not rows:
+        raise StoreError(f"event {event.name!r} has no articles yet")
+    colors = charts.outlet_colors(store.outlet_names())
+    prior = wordchoice.database_prior(store.text_sample(wordchoice.PRIOR_SAMPLE_ARTICLES))
+    page = build_event_report(
+        event.name, rows, description=event.description or "", slug=event.slug, colors=colors, prior=prior
+    )
+    path = Path(out_path)
+    try:
+        path.write_text(page, "utf-8")
+    except OSError as exc:
+        raise StoreError(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    return path

@@ -1,0 +1,180 @@
+"""Shared pieces of the Plotly charts: colours, layout, safe labels and the common figure style.
+
+Colours: one per outlet, the same in every chart (``outlet_colors`` maps the *sorted*
+list of all outlets onto a fixed qualitative palette), one per loaded-language category
+(``category_colors``, shared with the highlighted text).  Labels that come from the web
+(outlet, event and article names) are HTML-escaped, because Plotly renders a subset of
+HTML tags in text.  No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+import zlib
+from collections.abc import Iterable, Mapping
+
+import plotly.graph_objects as go
+
+# --- colours -----------------------------------------------------------------------
+
+# Tableau 10 first (distinct, readable on white), then Plotly's Dark24 for large sets.
+OUTLET_PALETTE: tuple[str, ...] = (
+    "#4E79A7",
+    "#F28E2B",
+    "#59A14F",
+    "#B07AA1",
+    "#76B7B2",
+    "#EDC948",
+    "#9C755F",
+    "#FF9DA7",
+    "#E15759",
+    "#BAB0AC",
+    "#2E91E5",
+    "#E15F99",
+    "#1CA71C",
+    "#DA16FF",
+    "#222A2A",
+    "#B68100",
+    "#750D86",
+    "#EB663B",
+    "#511CFB",
+    "#00A08B",
+    "#FB00D1",
+    "#FC0080",
+    "#B2828D",
+    "#6C7C32",
+    "#778AAE",
+    "#862A16",
+    "#A777F1",
+    "#620042",
+    "#1616A7",
+    "#DA60CA",
+    "#6C4516",
+    "#0D2A63",
+    "#AF0038",
+)
+
+# Fixed colours for the scorer's known categories (Okabe-Ito/IBM colour-blind-safe hues);
+# unknown categories get a stable colour from CATEGORY_FALLBACK by a hash of their name.
+CATEGORY_PALETTE: dict[str, str] = {
+    "emotional": "#D81B60",
+    "doubt": "#009E73",
+    "loaded-verb": "#56B4E9",
+    "intensifier": "#E69F00",
+    "labelling": "#785EF0",
+    "labeling": "#785EF0",
+    "framing": "#0072B2",
+    "partisan": "#8C564B",
+    "sarcasm": "#CC79A7",
+    "euphemism": "#17BECF",
+    "hyperbole": "#FE6100",
+}
+CATEGORY_FALLBACK: tuple[str, ...] = ("#8C564B", "#17BECF", "#BCBD22", "#7F7F7F", "#9467BD", "#2CA02C")
+MISSING_COLOR = "#888888"
+
+# Outlet groups (data/outlets.csv's "group" column) take colours from a different palette (Dark2)
+# than outlets, so a group is never mistaken for the outlet that happens to share its colour.
+GROUP_PALETTE: tuple[str, ...] = (
+    "#1B9E77",
+    "#D95F02",
+    "#7570B3",
+    "#E7298A",
+    "#66A61E",
+    "#E6AB02",
+    "#A6761D",
+    "#666666",
+)
+
+SENTIMENT_SCALE = "RdBu"  # diverging, red = negative, blue = positive (matches the text shading)
+LOADED_SCALE = "YlOrRd"  # sequential: more loaded language is darker
+
+# --- layout ------------------------------------------------------------------------
+
+FONT = dict(family="Inter, 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif", size=13)
+BASE_HEIGHT = 110  # pixels of title, axis and margins around a per-outlet chart
+ROW_HEIGHT = 42  # pixels per outlet row in horizontal charts
+SMOOTH_MIN = 3  # fewest sentences in the centred rolling mean of the sentence-by-sentence chart
+SMOOTH_SHARE = 0.2  # otherwise the window spans this share of the article's sentences
+EDGE_PAD = 0.04  # share of an axis left free beyond the data so markers at 0 are not cut
+LEGEND_SPACE = 60  # extra bottom margin (pixels) for a legend under the plot
+LABEL_WRAP = 22  # characters per line of wrapped axis labels
+OUTLET_WRAP = 14  # characters per line of outlet names under heatmap columns
+EVENT_LABEL_CHARS = 48  # event names longer than this are cut (in full on hover)
+HOVER_SNIPPET = 110  # characters of a sentence shown on hover
+
+
+def outlet_colors(outlets: Iterable[str]) -> dict[str, str]:
+    """Deterministic colour per outlet: the sorted unique outlets, in order, take the palette's colours."""
+    names = sorted({o for o in outlets if o is not None})
+    return {name: OUTLET_PALETTE[i % len(OUTLET_PALETTE)] for i, name in enumerate(names)}
+
+
+def group_colors(groups: Iterable[str]) -> dict[str, str]:
+    """Deterministic colour per outlet group (sorted names onto GROUP_PALETTE)."""
+    names = sorted({g for g in groups if g is not None}, key=str)
+    return {name: GROUP_PALETTE[i % len(GROUP_PALETTE)] for i, name in enumerate(names)}
+
+
+def category_colors(categories: Iterable[str]) -> dict[str, str]:
+    """Colour per category: fixed for known ones, else stable by name (independent of the others)."""
+    out = {}
+    for cat in categories:
+        if cat in CATEGORY_PALETTE:
+            out[cat] = CATEGORY_PALETTE[cat]
+        else:
+            out[cat] = CATEGORY_FALLBACK[zlib.crc32(str(cat).encode()) % len(CATEGORY_FALLBACK)]
+    return out
+
+
+def label(text: object, wrap: int | None = None) -> str:
+    """A web-supplied string made safe for Plotly text (escaped), optionally wrapped with <br>."""
+    s = html.escape(str(text), quote=False)
+    if wrap and len(s) > wrap:
+        s = "<br>".join(textwrap.wrap(s, wrap, break_long_words=True)[:3])
+    return s
+
+
+def _style(fig: go.Figure, title: str, height: int, *, legend: bool = False) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        font=FONT,
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
+        height=height,
+        margin=dict(l=10, r=20, t=56 if title else 20, b=40 + (LEGEND_SPACE if legend else 0)),
+        showlegend=legend,
+        # Legend under the plot: at the top it collides with long titles at narrow widths.
+        legend=dict(
+            orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0, title_text=""
+        ),
+        hoverlabel=dict(font_size=12),
+    )
+    return fig
+
+
+def _color(colors: Mapping[str, str] | None, outlet: str) -> str:
+    return (colors or {}).get(outlet, MISSING_COLOR)
+
+
+def _empty(title: str, message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _style(fig, title, 220)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+HOVER_WRAP = 70  # characters per line of a sentence shown on hover
+
+
+def _hover_wrap(text: str, width: int = HOVER_WRAP, lines: int = 6) -> str:
+    """Escaped ``text`` wrapped with <br> for a hover box (at most ``lines`` lines)."""
+    parts = textwrap.wrap(str(text), width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] += " …"
+    return "<br>".join(html.escape(p, quote=False) for p in parts)

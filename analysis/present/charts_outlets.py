@@ -1,0 +1,246 @@
+"""Charts of the Events and Outlets pages: the event × outlet heatmap, outlets against each other,
+change over time, flagged words, coverage over time and blindspots (Plotly figures, no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.present.charts_common import (
+    BASE_HEIGHT,
+    EVENT_LABEL_CHARS,
+    LOADED_SCALE,
+    MISSING_COLOR,
+    OUTLET_WRAP,
+    ROW_HEIGHT,
+    SENTIMENT_SCALE,
+    _color,
+    _empty,
+    _style,
+    _truncate,
+    category_colors,
+    label,
+)
+
+# --- the events page ---------------------------------------------------------------
+
+
+def heatmap_chart(matrix: pd.DataFrame, metric: str) -> go.Figure:
+    """Event × outlet heatmap of ``metric`` ("sentiment" or "loaded_rate").
+
+    ``matrix``: index = outlets, columns = events, values = the metric (NaN: no article), as
+    ``compare.outlet_event_matrix`` returns it.  Drawn with one row per event (long names
+    stay readable and the chart grows downwards) and one column per outlet.
+    """
+    is_sent = metric == "sentiment"
+    title = (
+        "Sentiment by event and outlet (mean article sentiment)"
+        if is_sent
+        else "Loaded language by event and outlet (weight per 1,000 words)"
+    )
+    if matrix.empty:
+        return _empty(title, "No scored articles")
+    grid = matrix.T  # rows: events, columns: outlets
+    z = grid.to_numpy(dtype=float)
+    fmt = "{:+.2f}" if is_sent else "{:.1f}"
+    text = [["" if pd.isna(v) else fmt.format(v) for v in row] for row in z]
+    full = [[label(ev)] * len(grid.columns) for ev in grid.index]
+    extra: dict = {}
+    if is_sent:
+        bound = max(0.2, float(pd.DataFrame(z).abs().max().max()))
+        extra = dict(zmid=0, zmin=-bound, zmax=bound)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[label(o, OUTLET_WRAP) for o in grid.columns],
+            y=[label(_truncate(str(ev), EVENT_LABEL_CHARS)) for ev in grid.index],
+            text=text,
+            customdata=full,
+            texttemplate="%{text}",
+            colorscale=SENTIMENT_SCALE if is_sent else LOADED_SCALE,
+            colorbar=dict(title=dict(text="sentiment" if is_sent else "per 1k"), thickness=12),
+            hoverongaps=False,
+            hovertemplate="%{customdata}<br>%{x}: %{text}<extra></extra>",
+            xgap=2,
+            ygap=2,
+            **extra,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(side="top", tickangle=0, showgrid=False)
+    fig = _style(fig, title, BASE_HEIGHT + 60 + ROW_HEIGHT * len(grid.index))
+    fig.update_layout(margin=dict(t=96, b=20), title=dict(y=0.98, yanchor="top"))
+    return fig
+
+
+# --- the outlets page --------------------------------------------------------------
+
+
+def outlet_scatter(overview: pd.DataFrame, colors: Mapping[str, str] | None = None) -> go.Figure:
+    """Each outlet as a point: mean sentiment (x) against loaded language (y), with 95% intervals.
+
+    ``overview``: outlet, sentiment(_lo/_hi), loaded(_lo/_hi), articles (``compare.outlet_overview``).
+    """
+    title = "Outlets: sentiment against loaded language (bars: 95% interval)"
+    data = overview.dropna(subset=["sentiment", "loaded"]) if len(overview) else overview
+    if data.empty:
+        return _empty(title, "No scored articles")
+    fig = go.Figure()
+    for _, row in data.iterrows():
+        name = label(row["outlet"])
+        fig.add_trace(
+            go.Scatter(
+                x=[row["sentiment"]],
+                y=[row["loaded"]],
+                mode="markers",
+                name=name,
+                marker=dict(color=_color(colors, row["outlet"]), size=14, line=dict(color="white", width=1)),
+                error_x=dict(
+                    type="data",
+                    symmetric=False,
+                    array=[max(0.0, row["sentiment_hi"] - row["sentiment"])],
+                    arrayminus=[max(0.0, row["sentiment"] - row["sentiment_lo"])],
+                    thickness=1.5,
+                ),
+                error_y=dict(
+                    type="data",
+                    symmetric=False,
+                    array=[max(0.0, row["loaded_hi"] - row["loaded"])],
+                    arrayminus=[max(0.0, row["loaded"] - row["loaded_lo"])],
+                    thickness=1.5,
+                ),
+                hovertemplate=(
+                    f"<b>{name}</b><br>sentiment %{{x:+.2f}}<br>loaded %{{y:.1f}} per 1,000 words"
+                    f"<br>{int(row['articles'])} articles<extra></extra>"
+                ),
+            )
+        )
+    fig.add_vline(x=0, line=dict(color="#999", width=1, dash="dot"))
+    fig.update_xaxes(title="mean sentiment (−1 negative … +1 positive)")
+    fig.update_yaxes(title="loaded language per 1,000 words", rangemode="tozero")
+    # Outlets are named in the legend (colour), not next to the points: labels of close points overlap.
+    return _style(fig, title, 480, legend=True)
+
+
+def timeline_chart(timeline: pd.DataFrame, metric: str, colors: Mapping[str, str] | None = None) -> go.Figure:
+    """Change over time: one line per outlet of ``metric`` by period.
+
+    ``timeline``: outlet, period (datetime), sentiment, loaded_rate, articles
+    (``compare.outlet_timeline``).
+    """
+    is_sent = metric == "sentiment"
+    title = "Sentiment over time" if is_sent else "Loaded language over time (per 1,000 words)"
+    data = timeline.dropna(subset=[metric]) if len(timeline) else timeline
+    if data.empty:
+        return _empty(title, "No dated articles")
+    fig = go.Figure()
+    for outlet, part in data.groupby("outlet", sort=True):
+        part = part.sort_values("period")
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"],
+                y=part[metric],
+                mode="lines+markers",
+                name=label(outlet),
+                line=dict(color=_color(colors, outlet), width=2.5),
+                marker=dict(size=8),
+                customdata=part["articles"],
+                hovertemplate=(
+                    f"{label(outlet)}<br>%{{x|%Y-%m-%d}}<br>{metric}: %{{y:.2f}}"
+                    "<br>%{customdata} articles<extra></extra>"
+                ),
+            )
+        )
+    if is_sent:
+        fig.add_hline(y=0, line=dict(color="#999", width=1, dash="dot"))
+    fig.update_yaxes(title="mean sentiment" if is_sent else "per 1,000 words")
+    return _style(fig, title, 360, legend=True)
+
+
+def flagged_words_chart(
+    words: pd.DataFrame, outlet: str, colors: Mapping[str, str] | None = None
+) -> go.Figure:
+    """The words an outlet is most often flagged for (its own words, not quotes), coloured by category.
+
+    ``words``: word, category, count (``compare.flagged_words`` for one outlet).
+    """
+    title = f"Words {label(outlet)} is most often flagged for"
+    if words.empty:
+        return _empty(title, "No loaded words found")
+    colors = colors or category_colors(words["category"].unique())
+    data = words.sort_values("count", ascending=False)
+    fig = go.Figure(
+        go.Bar(
+            x=data["count"],
+            y=[label(w) for w in data["word"]],
+            orientation="h",
+            marker_color=[colors.get(c, MISSING_COLOR) for c in data["category"]],
+            customdata=[label(c) for c in data["category"]],
+            hovertemplate="%{y}: %{x} times<br>%{customdata}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="times flagged", dtick=1 if data["count"].max() <= 10 else None)
+    return _style(fig, title, BASE_HEIGHT + 24 * len(data))
+
+
+def coverage_time_chart(
+    counts: pd.DataFrame, colors: Mapping[str, str] | None = None, *, by: str = "outlet"
+) -> go.Figure:
+    """Articles per period, one stacked line per outlet (or group): the top line is the total.
+
+    ``counts``: ``coverage.coverage_over_time`` (index: period start; one int column per outlet or
+    group).  ``colors`` maps the column names (outlets, or groups via ``outlet_colors``).  Stacked,
+    because outlets with the same counts would otherwise hide each other's lines.
+    """
+    title = f"Articles per period, by {by}"
+    if counts.empty or not len(counts.columns):
+        return _empty(title, "No dated articles")
+    fig = go.Figure()
+    for name in counts.columns:
+        fig.add_trace(
+            go.Scatter(
+                x=counts.index,
+                y=counts[name],
+                mode="lines+markers" if len(counts) > 1 else "markers",
+                stackgroup="one",
+                name=label(name),
+                line=dict(color=_color(colors, name), width=1.5),
+                marker=dict(size=5),
+                customdata=counts[name],
+                hovertemplate=f"{label(name)}<br>%{{x|%Y-%m-%d}}: %{{customdata}} articles<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title="articles", rangemode="tozero", dtick=1 if counts.sum(axis=1).max() <= 8 else None)
+    return _style(fig, title, 360, legend=True)
+
+
+def blindspot_chart(summary: pd.DataFrame, colors: Mapping[str, str] | None = None) -> go.Figure:
+    """Share of events each outlet group missed while other groups covered them (horizontal bars).
+
+    ``summary``: ``coverage.blindspot_summary`` (group, events, covered, blindspots, blindspot_share).
+    """
+    title = "Blindspots: share of events each group missed"
+    if summary.empty:
+        return _empty(title, "No outlet groups")
+    data = summary.sort_values(["blindspot_share", "group"], ascending=[False, True], kind="mergesort")
+    fig = go.Figure(
+        go.Bar(
+            x=data["blindspot_share"],
+            y=[label(g) for g in data["group"]],
+            orientation="h",
+            marker_color=[_color(colors, g) for g in data["group"]],
+            text=[f"{b} of {e}" for b, e in zip(data["blindspots"], data["events"], strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=data["covered"],
+            hovertemplate=(
+                "%{y}: missed %{text} events (%{x:.0%})<br>covered %{customdata} events<extra></extra>"
+            ),
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, 1.1], tickformat=".0%", title="share of events")
+    return _style(fig, title, BASE_HEIGHT + 30 * len(data))
