@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
-from analysis.ingest.fetch import media_type
+from analysis.ingest.decoding import media_type
 
 # --- content types ---------------------------------------------------------------------------
 

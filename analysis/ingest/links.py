@@ -15,8 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 import lxml.etree
 import lxml.html
 
+from analysis.ingest.canonical import canonical_url
+from analysis.ingest.decoding import media_type
 from analysis.ingest.feeds import ALTERNATE_FEED_TYPES, _http_url
-from analysis.ingest.fetch import canonical_url, media_type
 from analysis.ingest.outlets import registered_domain
 
 # --- front-page heuristics (see looks_like_article) ------------------------------------------

@@ -39,6 +39,8 @@ from analysis.settings import Settings
 
 # The module itself (``analysis.ingest.fetch`` as an attribute can be the re-exported function).
 fetch_mod = importlib.import_module("analysis.ingest.fetch")
+# The retry loop lives in analysis.ingest.client: its ``_sleep`` is the one to stub.
+client_mod = importlib.import_module("analysis.ingest.client")
 
 _keys = count()
 
@@ -352,7 +354,7 @@ def test_429_gives_up_as_blocked(http_server, fetch_settings) -> None:
 
 def test_backoff_doubles_and_retry_after_wins(http_server, fetch_settings, monkeypatch) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(fetch_mod, "_sleep", waits.append)
+    monkeypatch.setattr(client_mod, "_sleep", waits.append)
     settings = replace(fetch_settings, backoff=0.25, max_retry_wait=5.0)
     assert fetch(http_server.url(f"/retry/429?key={unique()}&n=3&after=none"), settings).ok
     assert waits == [0.25, 0.5]
@@ -365,7 +367,7 @@ def test_retry_after_longer_than_the_limit_is_not_waited_for(
     http_server, fetch_settings, monkeypatch
 ) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(fetch_mod, "_sleep", waits.append)
+    monkeypatch.setattr(client_mod, "_sleep", waits.append)
     page = fetch(http_server.url("/always/429?after=120"), fetch_settings)
     assert page.health == "blocked" and page.attempts == 1 and waits == []
     assert "asked to wait 120 s" in page.reason
@@ -375,7 +377,7 @@ def test_retry_that_would_pass_the_deadline_is_not_waited_for(
     http_server, fetch_settings, monkeypatch
 ) -> None:
     waits: list[float] = []
-    monkeypatch.setattr(fetch_mod, "_sleep", waits.append)
+    monkeypatch.setattr(client_mod, "_sleep", waits.append)
     settings = replace(fetch_settings, deadline=1.0, max_retry_wait=5.0)
     page = fetch(http_server.url("/always/429?after=3"), settings)
     assert page.health == "blocked" and waits == []
