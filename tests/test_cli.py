@@ -602,14 +602,13 @@ def test_database_password_is_never_printed(url, capsys) -> None:
 
 
 def test_database_password_is_hidden_in_database_errors(capsys, monkeypatch) -> None:
-    from sqlalchemy.exc import OperationalError
-
-    from analysis.cli import main as cli
+    from analysis.cli import events as cli
+    from analysis.store import DatabaseError
 
     url = "postgresql+psycopg://ann:s3cretpw@db.example/news"
 
     def failing(args):
-        raise OperationalError("SELECT 1", {}, Exception(f"no answer from {url} (password=s3cretpw)"))
+        raise DatabaseError(f"(psycopg.OperationalError) no answer from {url} (password=s3cretpw)")
 
     monkeypatch.setattr(cli, "_store", failing)
     code, _, err = run(capsys, "events", "--db", url)
