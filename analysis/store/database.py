@@ -1,6 +1,7 @@
-"""The database: SQLAlchemy 2 models and the queries the rest of the program uses.
+"""The database: the Store, built from the queries in events.py and articles.py (tables in schema.py,
+engines and migrations in engine.py).
 
-The only module that talks to the database.  SQLite (WAL mode) by default, any
+The rest of the program talks to the database only through it.  SQLite (WAL mode) by default, any
 SQLAlchemy URL otherwise (PostgreSQL: ``postgresql+psycopg://user:pw@host/db``).
 Every write commits on its own, so one failing article never loses the others.
 """
