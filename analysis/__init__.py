@@ -32,7 +32,7 @@ _EXPORTS: dict[str, str] = {
     "sentence_sentiment": "analysis.scoring.sentiment",
     "split_sentences": "analysis.scoring.text",
     # store and batch work
-    "Store": "analysis.store.database",
+    "Store": "analysis.store",
     "Settings": "analysis.settings",
     "ingest_urls": "analysis.pipeline",
     "ingest_html": "analysis.pipeline",

@@ -22,7 +22,7 @@ from analysis.ingest.pagecache import open_page_cache
 from analysis.models import Article, FetchAttempt, IngestResult, Page, Scores
 from analysis.parallel import PageFailure, analyse_page_safely, scores_for
 from analysis.settings import DATA_DIR, Settings
-from analysis.store.database import GroupPlan, Store, StoreError, event_name_key
+from analysis.store import GroupPlan, Store, StoreError, event_name_key
 
 Progress = Callable[[int, int, IngestResult], None]
 if TYPE_CHECKING:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.models import IngestResult
 from analysis.present.highlight import escape_text
-from analysis.store.database import StoreError, validate_event_name
+from analysis.store import StoreError, validate_event_name
 from app_pages import common
 
 MAX_URLS = 100  # URLs per batch; more are refused with a message (split the list)
@@ -28,7 +27,7 @@ STATUS_COLORS = {  # (text, background): the health badge colours, not emoji (fo
     "warning": ("#9a6700", "#fff8c5"),
     "failed": ("#cf222e", "#ffebe9"),
 }
-USER_ERRORS = (StoreError, ValueError, SQLAlchemyError, OSError, UnicodeDecodeError)
+USER_ERRORS = (StoreError, ValueError, OSError, UnicodeDecodeError)
 
 
 def _status(res: IngestResult) -> tuple[str, str]:

@@ -15,13 +15,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.present import charts
 from analysis.settings import Settings
-from analysis.store.database import Store, StoreError, hide_passwords
+from analysis.store import Store, StoreError, hide_passwords
 
 PAGE_EVENTS = "app_pages/events.py"
 PAGE_COMPARE = "app_pages/compare.py"
@@ -137,7 +136,7 @@ def ensure_data() -> str | None:
                 load_demo(s, settings(), progress=progress)
                 bar.empty()
         st.cache_data.clear()
-    except (StoreError, SQLAlchemyError, OSError, ValueError, ImportError) as exc:
+    except (StoreError, OSError, ValueError, ImportError) as exc:
         why = hide_passwords(str(exc), database_url())
         return f"Could not open or fill the database: {type(exc).__name__}: {why}"
     st.session_state["_data_checked"] = True

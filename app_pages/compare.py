@@ -20,7 +20,7 @@ from analysis.present.highlight import (
     summary_table_html,
 )
 from analysis.present.report import build_event_report
-from analysis.store.database import event_name_key
+from analysis.store import event_name_key
 from app_pages import common
 
 if TYPE_CHECKING:

@@ -7,11 +7,10 @@ from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.compare import summary as compare
 from analysis.present import charts
-from analysis.store.database import EventChangedError, StoreError
+from analysis.store import EventChangedError, StoreError
 from app_pages import common
 
 TITLE_CHARS = 80  # characters of an article's headline in the article pickers
@@ -37,7 +36,7 @@ def _edit(action, success: str) -> None:  # noqa: ANN001 - a zero-argument calla
         result = action()
     except EventChangedError as exc:
         _refuse(f"{exc}.", reset_picks=True)
-    except (StoreError, SQLAlchemyError) as exc:
+    except StoreError as exc:
         _refuse(f"{exc}")
     st.session_state["_edit_message"] = ("success", success.replace("{result}", str(result)))
     for k in EDIT_KEYS:
@@ -106,7 +105,7 @@ def _regroup() -> None:
     try:
         with st.spinner("Grouping articles without an event …"):
             res = regroup(common.store(), common.settings())
-    except (StoreError, SQLAlchemyError, ValueError) as exc:
+    except (StoreError, ValueError) as exc:
         st.session_state["_edit_message"] = ("error", f"Grouping failed: {exc}")
         st.rerun()
     st.session_state["_edit_message"] = (

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.models import Article, FetchAttempt, Loaded, Scores, SentenceSentiment, Sentiment, Span
-from analysis.store.database import Store, event_slug
+from analysis.store import Store, event_slug
 
 FIXTURE_EVENT = "Harbour bridge collapse"
 FIXTURE_SLUG = event_slug(FIXTURE_EVENT)  # "harbour-bridge-collapse-" + a hash of the name

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.present import charts
-from analysis.store.database import Store, event_slug
+from analysis.store import Store, event_slug
 
 try:  # tests/ is on sys.path while it has no __init__.py
     from dashboard_fixtures import (

@@ -174,7 +174,7 @@ def test_from_file(db, capsys, http_server, tmp_path) -> None:
 def test_demo_then_show(db, capsys) -> None:
     code, out, _ = run(capsys, "demo", "--db", db, "-q")
     assert code == 0 and "Demo corpus" in out
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     events = Store(db).list_events()
     assert len(events) >= 3
@@ -187,7 +187,7 @@ def test_demo_then_show(db, capsys) -> None:
 
 def test_demo_refuses_a_database_with_other_data(db, capsys, tmp_path) -> None:
     """Finding 6 of issue 12: the fictional demo must never be poured into a real database."""
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     page = tmp_path / "story.txt"
     page.write_text("The council met on Tuesday. " * 40, "utf-8")
@@ -214,7 +214,7 @@ def test_demo_refuses_a_database_with_other_data(db, capsys, tmp_path) -> None:
 
 
 def test_event_edits(db, capsys) -> None:
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     assert run(capsys, "demo", "--db", db, "-q")[0] == 0
     store = Store(db)
@@ -247,7 +247,7 @@ def test_event_edits(db, capsys) -> None:
 
 def test_report_command(db, capsys, tmp_path) -> None:
     assert run(capsys, "demo", "--db", db, "-q")[0] == 0
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     name = Store(db).list_events()[0]["name"]
     out = tmp_path / "report.html"
@@ -261,7 +261,7 @@ def test_report_command(db, capsys, tmp_path) -> None:
 
 def test_cross_outlet_commands_on_demo(db, capsys) -> None:
     assert run(capsys, "demo", "--db", db, "-q")[0] == 0
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     event = next(e["name"] for e in Store(db).list_events() if "Dunmore" in e["name"])
     code, out, _ = run(capsys, "words", "--event", event, "--top", "3", "--db", db)
@@ -287,7 +287,7 @@ def test_discover_lists_then_ingests_and_groups(db, capsys, http_server) -> None
     assert code == 0 and "terminal-wire.html" in out and "terminal-tabloid.html" in out
     code, out, _ = run(capsys, "discover", url, "--all-dates", "--allow-private", "--db", db, "-q")
     assert code == 0 and "2 stored" in out and "Grouped 2 articles" in out
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     [event] = Store(db).list_events()  # two articles on the same story: one automatic event
     assert event["articles"] == 2 and event["auto"]
@@ -442,7 +442,7 @@ def test_url_must_be_http_or_https(command, url, db, capsys, monkeypatch) -> Non
     argv = [PAGE] if command == "import-html" else ["-", "--outlet", "O", "--title", "T"]
     code, out, err = run(capsys, command, *argv, "--event", "E", "--url", url, "--db", db, "-q")
     one_line_error(code, err, "--url must be an http:// or https:// address")
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     assert Store(db).counts()["articles"] == 0
 
@@ -496,7 +496,7 @@ def test_add_text_refuses_anything_but_a_regular_file(special, db, capsys, tmp_p
 def _not_writable(monkeypatch) -> None:
     """What ``os.access`` tells a normal user about a chmod 444 database (tests run as root, where
     permission bits do not stop writes)."""
-    from analysis.store import database as store_mod
+    from analysis.store import engine as store_mod
 
     real = os.access
     monkeypatch.setattr(store_mod.os, "access", lambda p, mode: False if mode & os.W_OK else real(p, mode))
@@ -504,7 +504,7 @@ def _not_writable(monkeypatch) -> None:
 
 def test_reading_commands_open_a_read_only_database_read_only(db, capsys, tmp_path, monkeypatch) -> None:
     assert run(capsys, "demo", "--db", db, "-q")[0] == 0
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     event = Store(db).list_events()[0]["name"]
     path = Path(db.removeprefix("sqlite:///"))
@@ -602,14 +602,13 @@ def test_database_password_is_never_printed(url, capsys) -> None:
 
 
 def test_database_password_is_hidden_in_database_errors(capsys, monkeypatch) -> None:
-    from sqlalchemy.exc import OperationalError
-
-    from analysis.cli import main as cli
+    from analysis.cli import events as cli
+    from analysis.store import DatabaseError
 
     url = "postgresql+psycopg://ann:s3cretpw@db.example/news"
 
     def failing(args):
-        raise OperationalError("SELECT 1", {}, Exception(f"no answer from {url} (password=s3cretpw)"))
+        raise DatabaseError(f"(psycopg.OperationalError) no answer from {url} (password=s3cretpw)")
 
     monkeypatch.setattr(cli, "_store", failing)
     code, _, err = run(capsys, "events", "--db", url)

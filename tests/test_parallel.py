@@ -12,7 +12,7 @@ from analysis.events import grouper as events
 from analysis.parallel import LocalEngine, SerialEngine
 from analysis.scoring.scorer import score_text
 from analysis.settings import DATA_DIR
-from analysis.store.database import Store
+from analysis.store import Store
 
 DEMO = DATA_DIR / "demo"
 

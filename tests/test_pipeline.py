@@ -10,7 +10,7 @@ import pytest
 from analysis import parallel
 from analysis.pipeline import ingest_html, ingest_text, ingest_urls, load_demo, reextract, rescore
 from analysis.settings import Settings
-from analysis.store.database import Store
+from analysis.store import Store
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_demo_corpus_loads_through_the_real_path(store) -> None:
 
 
 def test_demo_loads_only_into_an_empty_database(tmp_path) -> None:
-    from analysis.store.database import StoreError
+    from analysis.store import StoreError
 
     settings = replace(Settings(), database_url="sqlite://")
     with_event = Store(f"sqlite:///{tmp_path / 'event.sqlite'}")
@@ -157,7 +157,7 @@ def test_a_page_that_breaks_extraction_does_not_stop_the_batch(
 
 
 def test_unused_event_name_avoids_name_clashes() -> None:
-    from analysis.store.database import event_name_key, unused_event_name
+    from analysis.store import event_name_key, unused_event_name
 
     taken = {event_name_key("Storm hits coast!")}
     assert unused_event_name(taken, "STORM hits  coast!") == "STORM hits coast! (2)"

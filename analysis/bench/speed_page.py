@@ -27,7 +27,7 @@ def event_page(db_path: Path, repeats: int = 3) -> dict[str, Any]:
     from analysis.compare import summary as compare
     from analysis.compare import wordchoice
     from analysis.present import charts
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     store = Store(f"sqlite:///{db_path}")
     stages: dict[str, float] = {}
@@ -85,7 +85,7 @@ def event_page_browser(
     (:func:`analysis.bench.browser.time_event_page`; ``browser``: an already launched Playwright
     browser); ``{"skipped": reason}`` without one."""
     from analysis.bench.browser import browser_unavailable, time_event_page
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     reason = browser_unavailable()
     if reason:

@@ -61,7 +61,7 @@ def ingest(
     ``pages`` may be a generator (taken ``block`` at a time).  ``keep``: a list that receives each
     (page, article, scores), for :func:`replicate_store`."""
     from analysis.ingest.fetch import canonical_url
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     store = Store(f"sqlite:///{db_path}")
     events: dict[str, int] = {}
@@ -116,7 +116,7 @@ def replicate_store(analysed: Sequence[tuple], n: int, per_event: int, db_path: 
     no extraction).  For the dashboard measurement when ingesting ``n`` pages would take too long."""
     from dataclasses import replace
 
-    from analysis.store.database import Store
+    from analysis.store import Store
 
     store = Store(f"sqlite:///{db_path}")
     event_id = None

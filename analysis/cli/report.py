@@ -8,7 +8,7 @@ from pathlib import Path
 from analysis.compare import wordchoice
 from analysis.present import charts
 from analysis.present.report import build_event_report
-from analysis.store.database import Store, StoreError
+from analysis.store import Store, StoreError
 
 
 def write_event_report(store: Store, event_name: str, out_path: str | Path) -> Path:

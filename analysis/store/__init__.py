@@ -1,3 +1,48 @@
 """Store: SQLAlchemy models, queries and schema migrations; the only code that talks SQL.
 Imports only models and settings; raises its own StoreError, never a SQLAlchemy exception type.
 """
+
+from analysis.store.articles import dumps, score_fields
+from analysis.store.database import Store
+from analysis.store.engine import (
+    hide_passwords,
+    is_memory_database,
+    read_only_reason,
+    safe_url,
+    sqlite_file,
+)
+from analysis.store.errors import DatabaseError, EventChangedError, StoreError
+from analysis.store.events import GroupPlan
+from analysis.store.schema import (
+    MAX_EVENT_NAME,
+    compress_html,
+    decompress_html,
+    event_name_key,
+    event_slug,
+    slug_prefix,
+    unused_event_name,
+    validate_event_name,
+)
+
+__all__ = [
+    "MAX_EVENT_NAME",
+    "DatabaseError",
+    "EventChangedError",
+    "GroupPlan",
+    "Store",
+    "StoreError",
+    "compress_html",
+    "decompress_html",
+    "dumps",
+    "event_name_key",
+    "event_slug",
+    "hide_passwords",
+    "is_memory_database",
+    "read_only_reason",
+    "safe_url",
+    "score_fields",
+    "slug_prefix",
+    "sqlite_file",
+    "unused_event_name",
+    "validate_event_name",
+]

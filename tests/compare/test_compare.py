@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.compare import summary as compare
-from analysis.store.database import Store
+from analysis.store import Store
 
 try:  # tests/ is on sys.path while it has no __init__.py
     from dashboard_fixtures import FIXTURE_EVENT, OTHER_EVENT, build_fixture_db

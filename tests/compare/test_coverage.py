@@ -24,7 +24,7 @@ from analysis.compare.coverage import (
 from analysis.ingest.outlets import Outlet
 from analysis.scoring.loaded import analyze_loaded
 from analysis.scoring.scorer import score_text
-from analysis.store.database import score_fields
+from analysis.store import score_fields
 
 BODY = (
     "The council approved the budget on Tuesday. Fares will rise by 12 percent from July. "

@@ -24,7 +24,7 @@ from analysis.models import FAILED_HEALTH, HEALTH_ORDER
 from analysis.pipeline import ingest_urls
 from analysis.scoring.scorer import score_text
 from analysis.settings import Settings
-from analysis.store.database import Store
+from analysis.store import Store
 
 try:
     from httpserver import DEFAULT_ROUTES, SilentServer, TestServer, article_html

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.compare import summary as compare
 from analysis.present import charts, charts_export
-from analysis.store.database import Store
+from analysis.store import Store
 
 try:  # tests/ is on sys.path while it has no __init__.py
     from dashboard_fixtures import FIXTURE_EVENT, build_fixture_db

@@ -22,7 +22,7 @@ from analysis.present.highlight import (
     summary_table_html,
 )
 from analysis.present.report import build_event_report
-from analysis.store.database import Store, StoreError, event_slug
+from analysis.store import Store, StoreError, event_slug
 
 try:  # tests/ is on sys.path while it has no __init__.py
     from dashboard_fixtures import FIXTURE_EVENT, INJECTION_TITLE, build_fixture_db

@@ -10,8 +10,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from analysis.models import Article, FetchAttempt, Loaded, Scores, SentenceSentiment, Sentiment, Span
-from analysis.store.database import (
-    Base,
+from analysis.store import (
+    DatabaseError,
     Store,
     StoreError,
     compress_html,
@@ -21,6 +21,7 @@ from analysis.store.database import (
     slug_prefix,
     validate_event_name,
 )
+from analysis.store.schema import Base
 
 
 def make_article(url: str = "https://news.example/a", **kw) -> Article:
@@ -490,7 +491,7 @@ def test_grouping_lock_is_one_run_at_a_time(store: Store) -> None:
 
 
 def test_apply_grouping_checks_again_inside_its_transaction(store: Store) -> None:
-    from analysis.store.database import GroupPlan
+    from analysis.store import GroupPlan
 
     ids = []
     for i in range(4):
@@ -522,7 +523,7 @@ def test_apply_grouping_checks_again_inside_its_transaction(store: Store) -> Non
 
 
 def test_edits_are_refused_when_the_event_changed_since_it_was_chosen(store: Store) -> None:
-    from analysis.store.database import EventChangedError
+    from analysis.store import EventChangedError
 
     a = store.get_or_create_event("Harbour repairs")
     b = store.get_or_create_event("Ferry fares")
@@ -567,7 +568,7 @@ def test_a_read_only_store_reads_and_sqlite_itself_refuses_writes(tmp_path) -> N
     assert store.read_only and "mode=ro" in str(store.engine.url)
     assert [e["name"] for e in store.list_events()] == ["E"]
     assert store.event_articles(with_text=False)[0]["title"] == "A <b>title</b>"
-    with pytest.raises(OperationalError, match="readonly database"):
+    with pytest.raises(DatabaseError, match="readonly database"):
         store.get_or_create_event("Another")
     store.engine.dispose()
     assert path.read_bytes() == before
@@ -576,7 +577,7 @@ def test_a_read_only_store_reads_and_sqlite_itself_refuses_writes(tmp_path) -> N
 def test_the_store_opens_read_only_by_itself_when_the_file_cannot_be_written(tmp_path, monkeypatch) -> None:
     """Tests run as root, where permission bits do not stop writes: ``os.access`` says what a
     normal user on a chmod 444 file (or a read-only mount) would be told."""
-    from analysis.store import database as store_mod
+    from analysis.store import engine as store_mod
 
     url = _filled(tmp_path)
     assert Store(url).read_only is False and store_mod.read_only_reason(url) is None
@@ -598,7 +599,7 @@ def test_a_read_only_database_with_an_older_schema_is_explained(tmp_path) -> Non
 
 
 def test_in_memory_urls_are_recognised() -> None:
-    from analysis.store.database import is_memory_database, sqlite_file
+    from analysis.store import is_memory_database, sqlite_file
 
     for url in ("sqlite://", "sqlite:///:memory:", "sqlite:///file::memory:?uri=true", "sqlite+pysqlite://"):
         assert is_memory_database(url), url
@@ -609,7 +610,7 @@ def test_in_memory_urls_are_recognised() -> None:
 
 
 def test_passwords_are_hidden_in_urls_and_messages() -> None:
-    from analysis.store.database import hide_passwords, safe_url
+    from analysis.store import hide_passwords, safe_url
 
     assert safe_url("postgresql+psycopg://ann:s3cr%40t@db.example:5432/news") == (
         "postgresql+psycopg://ann:***@db.example:5432/news"
