@@ -30,6 +30,7 @@ import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,8 @@ def aeb_distractors(eval_dir: Path) -> list[dict]:
         title = ""
         page = Path(eval_dir) / AEB_DIR / "html" / f"{page_id}.html.gz"
         if page.is_file():
-            m = _TITLE_TAG_RE.search(gzip.open(page, "rt", encoding="utf-8", errors="replace").read())
+            with gzip.open(page, "rt", encoding="utf-8", errors="replace") as fh:
+                m = _TITLE_TAG_RE.search(fh.read())
             title = html.unescape(m.group(1)).strip() if m else ""
         outlet = re.sub(r"^https?://(www\.)?([^/]+).*$", r"\2", item.get("url") or "")
         docs.append({"title": title, "text": item.get("articleBody") or "", "outlet": outlet})
@@ -359,7 +361,7 @@ def synthetic_corpus(
         row = tokens[i]
         ends = np.cumsum(rng.integers(8, 20, size=words // 8 + 1))
         cuts = [0, *ends[ends < words].tolist(), words]
-        sentences = [_upper_first(" ".join(row[a:b])) + "." for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        sentences = [_upper_first(" ".join(row[a:b])) + "." for a, b in pairwise(cuts)]
         paragraphs = [" ".join(sentences[k : k + 3]) for k in range(0, len(sentences), 3)]
         dateline = datelines[outlet_of[i]]
         if dateline:

@@ -269,7 +269,7 @@ def _run_candidates(
         for jj in range(j + 1, k + 1):
             if _alias(" ".join(words[:jj])) is not None:
                 j = jj  # "White House Chief of Staff ...": keep the known name whole
-        if 0 < j and words[j - 1] not in CONNECTORS:
+        if j > 0 and words[j - 1] not in CONNECTORS:
             out = [
                 # the words before a title name its place or body: "Dunmore" in "Dunmore Mayor"
                 _candidate(

@@ -242,7 +242,7 @@ def blindspots(
     df = pd.DataFrame(recs)
     df["published"] = _to_utc_naive(df["published"])
     counts = df.pivot_table(index="event", columns="group", values="outlet", aggfunc="size", fill_value=0)
-    counts = counts.reindex(columns=groups + [UNGROUPED], fill_value=0).astype("int64")
+    counts = counts.reindex(columns=[*groups, UNGROUPED], fill_value=0).astype("int64")
     by_event = df.groupby("event", sort=True)
     out = pd.DataFrame(
         {
