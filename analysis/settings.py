@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, fields, replace
 from numbers import Integral, Real
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -80,7 +81,9 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, then ``ANALYSIS_*`` environment variables (and ``DATABASE_URL``), then ``overrides``."""
         env = dict(os.environ if env is None else env)
-        values: dict[str, object] = {}
+        # Each value's type depends on its field (float, int, bool or str); _parse and __post_init__
+        # check it at run time, which a static type of the whole dict cannot express.
+        values: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get(f"ANALYSIS_{f.name.upper()}")
             if f.name == "database_url":

@@ -24,6 +24,7 @@ from analysis.store import event_name_key
 from app_pages import common
 
 if TYPE_CHECKING:
+    import pandas as pd
     import plotly.graph_objects as go
 
     from analysis.compare.omissions import OutletOmissions
@@ -57,7 +58,7 @@ def _usable_rows(url: str, version: tuple, event_id: int) -> list[dict]:
 # The cross-outlet analyses, one cached function per tab: the first screen computes only the open
 # tab's (word choice: ~50 ms; the sentence alignment of "who reported what" takes ~0.2 s).
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
-def _words(url: str, version: tuple, event_id: int) -> object:
+def _words(url: str, version: tuple, event_id: int) -> pd.DataFrame:
     """Distinctive word choice of the event's outlets (log-odds against the database prior)."""
     # Imported here, not at the top: the first screen's summary and charts are drawn before it runs.
     from analysis.compare import wordchoice
@@ -90,7 +91,7 @@ def _headlines(url: str, version: tuple, event_id: int) -> dict:
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
-def _actors(url: str, version: tuple, event_id: int) -> object:
+def _actors(url: str, version: tuple, event_id: int) -> pd.DataFrame | str:
     """``actors.actor_table`` of the event, or a sentence saying why it is not available."""
     try:
         from analysis.compare.actors import actor_table
@@ -114,7 +115,10 @@ def _cross_figure(url: str, version: tuple, event_id: int, outlets: tuple[str, .
     if which == "headline":
         return charts.headline_body_chart(_headlines(url, version, event_id)["headline_summary"], colors)
     if which == "actors":
-        return charts.actor_chart(_actors(url, version, event_id), order)
+        table = _actors(url, version, event_id)
+        if isinstance(table, str):  # the actors tab shows this sentence and never asks for the chart
+            raise ValueError(table)
+        return charts.actor_chart(table, order)
     raise ValueError(f"unknown chart {which!r}")
 
 
@@ -131,8 +135,13 @@ def _report(url: str, version: tuple, event_id: int, name: str, description: str
     )
 
 
-def _report_bytes(*args: object) -> str:
-    return _report(*args)
+def _report_bytes(url: str, version: tuple, event_id: int, name: str, description: str, slug: str) -> str:
+    return _report(url, version, event_id, name, description, slug)
+
+
+def _article_label(arts: list[dict], i: int) -> str:
+    """The article picker's label for ``arts[i]``: its date and the start of its headline."""
+    return f"{common.fmt_date(arts[i]['published'], 'no date')} · {arts[i]['title'][:60]}"
 
 
 def _findings_html(found: dict[str, list[str]]) -> str:
@@ -501,9 +510,7 @@ for col, outlet in zip(columns, shown, strict=True):
             pick = st.selectbox(
                 f"{len(arts)} articles",
                 range(len(arts)),
-                format_func=lambda i, a=arts: (
-                    f"{common.fmt_date(a[i]['published'], 'no date')} · {a[i]['title'][:60]}"
-                ),
+                format_func=functools.partial(_article_label, arts),
                 key=f"pick-{slug}-{outlet}",
             )
             art = arts[pick]

@@ -20,8 +20,8 @@ def _export(url: str, version: tuple, fmt: str, event_id: int | None, with_text:
     return export_rows(rows, fmt)
 
 
-def _export_bytes(*args: object) -> str:
-    return _export(*args)
+def _export_bytes(url: str, version: tuple, fmt: str, event_id: int | None, with_text: bool) -> str:
+    return _export(url, version, fmt, event_id, with_text)
 
 
 url, version = common.current()

@@ -190,7 +190,7 @@ def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
     with t_move:
         c1, c2, c3 = st.columns([5, 3, 1], vertical_alignment="bottom")
         picked = c1.multiselect(
-            "Articles", list(art_label), format_func=art_label.get, key="ed-move-articles"
+            "Articles", list(art_label), format_func=lambda i: art_label[i], key="ed-move-articles"
         )
         _seen, lost = _track("ed-move-articles", picked, art_label, art_label)
         target, seen_target, lost_target = pick_event(c2, "to event", "ed-move-target")
@@ -211,7 +211,10 @@ def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
         new = c2.text_input("New event name", key="ed-split-name", max_chars=200)
         c3, c4 = st.columns([8, 1], vertical_alignment="bottom")
         picked = c3.multiselect(
-            "Articles that go to the new event", list(inside), format_func=inside.get, key="ed-split-articles"
+            "Articles that go to the new event",
+            list(inside),
+            format_func=lambda i: inside[i],
+            key="ed-split-articles",
         )
         lost += _track("ed-split-articles", picked, inside, inside)[1]
         if c4.button("Split", key="ed-split", width="stretch", disabled=not picked and not lost):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis.compare import coverage, wordchoice
@@ -10,6 +11,7 @@ from analysis.present import charts
 from app_pages import common
 
 WORD_TOP = 8  # terms at each end of an outlet's distinctive-words panel
+PERIOD_NAMES = {"D": "day", "W": "week", "M": "month"}  # the time-line periods (pandas aliases)
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
@@ -22,7 +24,7 @@ def _overview(url: str, version: tuple) -> dict:
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
-def _outlet_words(url: str, version: tuple) -> object:
+def _outlet_words(url: str, version: tuple) -> pd.DataFrame:
     """Each outlet's distinctive terms over all events, against all other outlets pooled."""
     counts = wordchoice.term_counts(common.all_rows(url, version), by="outlet")
     return wordchoice.distinctive_terms(counts, common.word_prior(url, version), top=WORD_TOP)
@@ -115,7 +117,7 @@ with right:
         default="W",
         key="tl-freq",
         required=True,
-        format_func={"D": "day", "W": "week", "M": "month"}.get,
+        format_func=PERIOD_NAMES.__getitem__,
     )
     timeline = compare.outlet_timeline(articles, freq=freq or "W")
     common.chart(
@@ -181,7 +183,7 @@ cov_freq = cov_controls.segmented_control(
     default="W",
     key="cov-freq",
     required=True,
-    format_func={"D": "day", "W": "week", "M": "month"}.get,
+    format_func=PERIOD_NAMES.__getitem__,
 )
 by = by or "outlet"
 counts = coverage.coverage_over_time(

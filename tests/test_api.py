@@ -41,7 +41,7 @@ def test_readme_python_example_runs(capsys) -> None:
     code = re.search(r"```python\n(.*?)```", (root / "README.md").read_text("utf-8"), re.S).group(1)
     import os
 
-    cwd = os.getcwd()
+    cwd = Path.cwd()
     os.chdir(root)
     try:
         exec(compile(code, "README.md", "exec"), {})

@@ -186,7 +186,7 @@ def test_outlets_page(app) -> None:
     at = app("outlets")
     table = at.dataframe[0].value
     assert list(table["outlet"]) == ["Coast Courier", "Daily Ledger", "Injection Times", "Morning Post"]
-    scatter, timeline, distinctive, words, cover = specs(at)
+    scatter, timeline, distinctive, _words, cover = specs(at)
     assert {t["name"] for t in scatter["data"]} == set(table["outlet"])
     assert timeline["layout"]["title"]["text"] == "Sentiment over time"
     assert distinctive["layout"]["title"]["text"].startswith("Words Coast Courier uses more and less")
@@ -525,7 +525,7 @@ def test_data_page_tables_and_downloads(app) -> None:
 def test_empty_database_without_demo_explains_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.pipeline as pipeline
+    from analysis import pipeline
 
     monkeypatch.setenv("ANALYSIS_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     monkeypatch.setattr(pipeline, "DEMO_DIR", tmp_path / "no-demo")
@@ -536,7 +536,7 @@ def test_empty_database_without_demo_explains_what_to_do(
 
 
 def test_first_run_loads_the_demo_corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import analysis.pipeline as pipeline
+    from analysis import pipeline
 
     if not (pipeline.DEMO_DIR / "manifest.json").exists():
         pytest.skip("no demo corpus in data/demo")

@@ -189,8 +189,7 @@ time.sleep(600)
 def _running(pid: int) -> bool:
     """True while ``pid`` exists and is not a zombie (an exited child nobody has reaped yet)."""
     try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
 

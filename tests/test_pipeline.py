@@ -115,7 +115,7 @@ def test_demo_loads_only_into_an_empty_database(tmp_path) -> None:
     settings = replace(Settings(), database_url="sqlite://")
     with_event = Store(f"sqlite:///{tmp_path / 'event.sqlite'}")
     with_event.get_or_create_event("My own event")  # e.g. every URL of a first ingest failed
-    with pytest.raises(StoreError, match="1 other event.*My own event.*fiction"):
+    with pytest.raises(StoreError, match=r"1 other event.*My own event.*fiction"):
         load_demo(with_event, settings)
     with_articles = Store(f"sqlite:///{tmp_path / 'articles.sqlite'}")
     _free_articles(with_articles, TOPICS[:1])  # articles, no events yet

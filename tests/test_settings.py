@@ -73,7 +73,7 @@ def test_settings_made_in_code_are_validated_too() -> None:
         Settings(deadline=math.nan)
     with pytest.raises(SettingsError, match="setting workers=-1 must be greater than 0"):
         replace(Settings(), workers=-1)
-    with pytest.raises(SettingsError, match="setting per_domain=1.5 is not a whole number"):
+    with pytest.raises(SettingsError, match=r"setting per_domain=1\.5 is not a whole number"):
         Settings(per_domain=1.5)  # type: ignore[arg-type]
 
 

@@ -28,8 +28,9 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,8 @@ def aeb_distractors(eval_dir: Path) -> list[dict]:
         title = ""
         page = Path(eval_dir) / AEB_DIR / "html" / f"{page_id}.html.gz"
         if page.is_file():
-            m = _TITLE_TAG_RE.search(gzip.open(page, "rt", encoding="utf-8", errors="replace").read())
+            with gzip.open(page, "rt", encoding="utf-8", errors="replace") as fh:
+                m = _TITLE_TAG_RE.search(fh.read())
             title = html.unescape(m.group(1)).strip() if m else ""
         outlet = re.sub(r"^https?://(www\.)?([^/]+).*$", r"\2", item.get("url") or "")
         docs.append({"title": title, "text": item.get("articleBody") or "", "outlet": outlet})
@@ -337,7 +339,8 @@ def synthetic_corpus(
         return np.flatnonzero(sel) // words
 
     tokens = np.empty((n, words), dtype=object)
-    draws = (
+    sel: np.ndarray  # the tokens of the kind being drawn; set in the loop below, read by the draws
+    draws: tuple[Callable[[int], np.ndarray], ...] = (
         lambda m: common[rng.choice(common.size, size=m, p=p_common)],
         lambda m: topics[topic_of[event_of[doc_of(sel)]], rng.integers(0, topic_words, size=m)],
         lambda m: keywords[event_of[doc_of(sel)], rng.choice(n_kw, size=m, p=_zipf_probs(n_kw, 0.8))],
@@ -356,9 +359,9 @@ def synthetic_corpus(
     docs, gold = [], []
     for i in range(n):
         row = tokens[i]
-        cuts = np.cumsum(rng.integers(8, 20, size=words // 8 + 1))
-        cuts = [0, *cuts[cuts < words].tolist(), words]
-        sentences = [_upper_first(" ".join(row[a:b])) + "." for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        ends = np.cumsum(rng.integers(8, 20, size=words // 8 + 1))
+        cuts = [0, *ends[ends < words].tolist(), words]
+        sentences = [_upper_first(" ".join(row[a:b])) + "." for a, b in pairwise(cuts)]
         paragraphs = [" ".join(sentences[k : k + 3]) for k in range(0, len(sentences), 3)]
         dateline = datelines[outlet_of[i]]
         if dateline:

@@ -60,6 +60,12 @@ class _Raw:
     votes: Counter
 
 
+def _add_vote(votes: Counter[str], kind: str, weight: float) -> None:
+    """``votes[kind] += weight``: the votes are fractional (``FULL_NAME_VOTE`` is 0.5)."""
+    # typeshed declares Counter values as int; Counter itself accepts any number (see its docs).
+    votes[kind] += weight  # type: ignore[assignment]
+
+
 # --------------------------------------------------------------------------------------------
 # Candidate names
 # --------------------------------------------------------------------------------------------
@@ -263,7 +269,7 @@ def _run_candidates(
         for jj in range(j + 1, k + 1):
             if _alias(" ".join(words[:jj])) is not None:
                 j = jj  # "White House Chief of Staff ...": keep the known name whole
-        if 0 < j and words[j - 1] not in CONNECTORS:
+        if j > 0 and words[j - 1] not in CONNECTORS:
             out = [
                 # the words before a title name its place or body: "Dunmore" in "Dunmore Mayor"
                 _candidate(
@@ -320,34 +326,34 @@ def _candidate(
             return None  # "Ordinary families ...", "Nobody in ...": only ever seen opening a sentence
     votes: Counter = Counter()
     if role:
-        votes["person"] += NAME_WORD_VOTE
+        _add_vote(votes, "person", NAME_WORD_VOTE)
     lower_words = [w.lower() for w in words]
     if any(w in ORG_WORDS for w in lower_words):
-        votes["organisation"] += NAME_WORD_VOTE
+        _add_vote(votes, "organisation", NAME_WORD_VOTE)
     if any(w in PLACE_WORDS for w in lower_words) and len(words) > 1:
-        votes["place"] += NAME_WORD_VOTE
+        _add_vote(votes, "place", NAME_WORD_VOTE)
     if len(words) > 1 and (_is_demonym_word(words[0]) or words[0] in demonyms):
-        votes["organisation"] += NAME_WORD_VOTE  # "British Airways", "American Red Cross"
+        _add_vote(votes, "organisation", NAME_WORD_VOTE)  # "British Airways", "American Red Cross"
     idx = toks.index(first_tok)
     prev = toks[idx - 1].text.lower() if idx > 0 else ""
     last_idx = toks.index(last_tok)
     nxt = toks[last_idx + 1].text.lower() if last_idx + 1 < len(toks) else ""
     if prev in LOCATIVE_PREPOSITIONS and not last_tok.possessive:
-        votes["place"] += CONTEXT_VOTE
+        _add_vote(votes, "place", CONTEXT_VOTE)
     elif prev == "to" and idx > 1 and toks[idx - 2].text.lower() in TRAVEL_WORDS:
-        votes["place"] += CONTEXT_VOTE  # "visit to Castelmar", "flew to Dravograd"
+        _add_vote(votes, "place", CONTEXT_VOTE)  # "visit to Castelmar", "flew to Dravograd"
     if prev in {"city", "town", "village", "capital"} and idx > 1 and toks[idx - 2].text.lower() == "of":
-        votes["place"] += NAME_WORD_VOTE
+        _add_vote(votes, "place", NAME_WORD_VOTE)
     if not last_tok.possessive and nxt in SPEECH_VERBS:
-        votes["person"] += CONTEXT_VOTE
+        _add_vote(votes, "person", CONTEXT_VOTE)
     if last_tok.possessive and nxt in PLACE_POSSESSIONS:
-        votes["place"] += CONTEXT_VOTE
+        _add_vote(votes, "place", CONTEXT_VOTE)
     if nxt in ORG_FOLLOWERS and not last_tok.possessive:
-        votes["organisation"] += CONTEXT_VOTE
+        _add_vote(votes, "organisation", CONTEXT_VOTE)
     if len(words) == 1 and words[0].isupper() and len(words[0]) > 1:
-        votes["organisation"] += CONTEXT_VOTE  # an acronym: UMEW, DCCC
+        _add_vote(votes, "organisation", CONTEXT_VOTE)  # an acronym: UMEW, DCCC
     if 2 <= len(words) <= 3 and not votes and lower_words[0] not in EVENT_WORDS:
-        votes["person"] += FULL_NAME_VOTE
+        _add_vote(votes, "person", FULL_NAME_VOTE)
     return _Raw(
         start=first_tok.start,
         end=last_tok.end,

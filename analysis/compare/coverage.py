@@ -242,7 +242,7 @@ def blindspots(
     df = pd.DataFrame(recs)
     df["published"] = _to_utc_naive(df["published"])
     counts = df.pivot_table(index="event", columns="group", values="outlet", aggfunc="size", fill_value=0)
-    counts = counts.reindex(columns=groups + [UNGROUPED], fill_value=0).astype("int64")
+    counts = counts.reindex(columns=[*groups, UNGROUPED], fill_value=0).astype("int64")
     by_event = df.groupby("event", sort=True)
     out = pd.DataFrame(
         {
@@ -254,7 +254,11 @@ def blindspots(
     )
     out = out.join(counts)
     grouped = out[groups].to_numpy() if groups else None
-    covered, missing, dominant, share, flag = [], [], [], [], []
+    covered: list[tuple[str, ...]] = []
+    missing: list[tuple[str, ...]] = []
+    dominant: list[str | None] = []
+    share: list[float] = []
+    flag: list[bool] = []
     for i in range(len(out)):
         row = grouped[i] if grouped is not None else []
         cov = tuple(g for g, n in zip(groups, row, strict=True) if n > 0)
@@ -264,7 +268,7 @@ def blindspots(
         missing.append(miss)
         flag.append(bool(miss) and len(cov) >= min_covering_groups)
         if total:
-            k = max(range(len(groups)), key=lambda j, row=row: (row[j], -j))
+            k = list(row).index(max(row))  # the largest count; on a tie, the first group
             dominant.append(groups[k])
             share.append(row[k] / total)
         else:

@@ -19,7 +19,7 @@ from analysis.compare.actor_lexicon import (
     _alias,
     _is_demonym_word,
 )
-from analysis.compare.candidates import _is_capitalised, _Raw, _raw_candidates
+from analysis.compare.candidates import _add_vote, _is_capitalised, _Raw, _raw_candidates
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def _resolve(raws: list[_Raw], known: Iterable[str] = ()) -> list[Mention]:
         actor_votes[canon[n]].update(votes)
         stem = _demonym_target(n, single) if " " not in n else None
         if stem is not None:
-            actor_votes[canon.get(stem, stem)]["place"] += NAME_WORD_VOTE  # a place has a demonym
+            _add_vote(actor_votes[canon.get(stem, stem)], "place", NAME_WORD_VOTE)  # a place has a demonym
     out: list[Mention] = []
     for r in raws:
         demonym_place = _demonym_target(r.name, single) if " " not in r.name else None

@@ -149,7 +149,7 @@ def test_alias_file_parses_and_rejects_bad_lines(tmp_path):
     assert len(table) >= 100
     bad = tmp_path / "aliases.tsv"
     bad.write_text("# comment\nUS\tUnited States\tcountry\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="aliases.tsv:2"):
+    with pytest.raises(ValueError, match=r"aliases\.tsv:2"):
         load_aliases(bad)
 
 
@@ -249,7 +249,8 @@ def test_actor_table_empty():
 
 # --- robustness --------------------------------------------------------------------------------
 
-PIECES = list("AaBbXy \"“”‘’'-,;:.!?\n") + [
+PIECES = [
+    *"AaBbXy \"“”‘’'-,;:.!?\n",
     "Mr. ",
     "Dr ",
     "UN ",

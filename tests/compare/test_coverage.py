@@ -143,7 +143,7 @@ BLIND_ROWS = [
 
 def test_blindspots_per_event() -> None:
     df = blindspots(BLIND_ROWS, GROUPS)
-    assert list(df.columns) == list(BLINDSPOT_COLUMNS) + ["centre", "left", "right"]
+    assert list(df.columns) == [*BLINDSPOT_COLUMNS, "centre", "left", "right"]
     by = df.set_index("event")
     assert set(by.index) == {"covered by all", "left only", "ungrouped only"}
     assert df.at[0, "event"] == "left only"  # blindspots first
@@ -183,7 +183,7 @@ def test_blindspot_summary_and_edge_cases() -> None:
     assert summary.at["centre", "blindspot_share"] == pytest.approx(1 / 3)
 
     assert blindspots([], GROUPS).empty
-    assert list(blindspots([], GROUPS).columns) == list(BLINDSPOT_COLUMNS) + ["centre", "left", "right"]
+    assert list(blindspots([], GROUPS).columns) == [*BLINDSPOT_COLUMNS, "centre", "left", "right"]
     no_groups = blindspots(BLIND_ROWS, {})
     assert not no_groups["is_blindspot"].any() and list(no_groups.columns) == list(BLINDSPOT_COLUMNS)
     with pytest.raises(ValueError, match="clash"):

@@ -87,7 +87,7 @@ def test_terms_ngram_range() -> None:
 
 
 def test_term_counts_table() -> None:
-    rows = ROWS + [{"outlet": None, "text": "ignored"}, {"outlet": "B", "title": "Regime change", "text": ""}]
+    rows = [*ROWS, {"outlet": None, "text": "ignored"}, {"outlet": "B", "title": "Regime change", "text": ""}]
     c = term_counts(rows)
     assert list(c.columns) == ["A", "B", "C"]
     assert c.index.name == "term" and c.index.is_unique

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def test_offsets_match_text() -> None:
     for sp in spans:
         assert text[sp.start : sp.end] == sp.text
     assert [sp.start for sp in spans] == sorted(sp.start for sp in spans)
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a.end <= b.start for a, b in pairwise(spans))
 
 
 def test_quoted_insult_is_attributed_to_the_speaker() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -67,7 +69,7 @@ def test_offsets_are_trimmed_and_in_order() -> None:
     text = "  One.   Two!  \n\n Three?  "
     spans = split_sentences(text)
     assert [text[s:e] for s, e in spans] == ["One.", "Two!", "Three?"]
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in pairwise(spans))
 
 
 def test_empty_and_blank_text() -> None:
@@ -140,5 +142,5 @@ def test_text_functions_never_raise_and_stay_in_bounds(text: str) -> None:
     for s, e in regions:
         assert 0 <= s < e <= len(text)
     assert regions == sorted(regions)
-    assert all(a[1] <= b[0] for a, b in zip(regions, regions[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in pairwise(regions))
     assert set(scare_quotes(text)) <= set(regions)

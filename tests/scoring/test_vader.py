@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, SPECIAL_CASES, SentimentIntensityAnalyzer
 
-import analysis.scoring.vader as vader
 from analysis.ingest.extract import extract_article
+from analysis.scoring import vader
 from analysis.scoring.sentiment import analyzer, compound, plain_analyzer, plain_compound, without_names
 from analysis.scoring.text import split_sentences
 from analysis.scoring.vader import FastVader
