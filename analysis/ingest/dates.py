@@ -101,7 +101,7 @@ def parse_date(value: str) -> datetime | None:
     Naive values are taken as UTC.  None when unreadable or without a four-digit year.
     """
     s = " ".join(str(value).split())
-    if not s or not _YEAR_RE.search(s) and not _EPOCH_RE.fullmatch(s):
+    if not s or (not _YEAR_RE.search(s) and not _EPOCH_RE.fullmatch(s)):
         return None
     if _EPOCH_RE.fullmatch(s):
         seconds = int(s) / (1000 if len(s) == 13 else 1)

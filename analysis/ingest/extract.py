@@ -261,7 +261,7 @@ def _run_trafilatura(markup: str, url: str) -> str:
 
 
 def _site_names(meta: Mapping[str, str], jsonld_objects: list[dict], domain: str, outlet: str) -> list[str]:
-    names = [outlet, domain, domain.split(".")[0] if domain else "", meta.get("og:site_name", "")]
+    names = [outlet, domain, domain.split(".", maxsplit=1)[0] if domain else "", meta.get("og:site_name", "")]
     for obj in jsonld_objects:
         publisher = obj.get("publisher")
         if isinstance(publisher, dict):

@@ -297,8 +297,7 @@ def _but_check(vals: list[float], positions: list[int], bi: int) -> None:
 def _punctuation_emphasis(text: str) -> float:
     """SentimentIntensityAnalyzer._punctuation_emphasis: ``!`` and ``?`` amplifier."""
     ep_count = text.count("!")
-    if ep_count > _EP_MAX:
-        ep_count = _EP_MAX
+    ep_count = min(ep_count, _EP_MAX)
     ep_amplifier = ep_count * _EP_WEIGHT
     qm_count = text.count("?")
     qm_amplifier: float = 0

@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 
 import analysis.ingest.extract as ex
-import analysis.ingest.outlets as outlets
+from analysis.ingest import outlets
 from analysis.ingest.extract import (
     article_from_text,
     choose_body,

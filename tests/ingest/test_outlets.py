@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import analysis.ingest.outlets as outlets
+from analysis.ingest import outlets
 from analysis.ingest.outlets import Outlet, domain_for_name, load_outlets, outlet_name, registered_domain
 
 

@@ -94,7 +94,7 @@ def test_sentence_arc_chart_spans_the_article(data: dict) -> None:
     assert len(fig.data) == data["sentences"]["article_id"].nunique()
     assert {t.name for t in fig.data} >= {"Coast Courier (1)", "Coast Courier (2)", "Daily Ledger"}
     for t in fig.data:
-        assert 0 <= min(t.x) and max(t.x) <= 100
+        assert min(t.x) >= 0 and max(t.x) <= 100
         assert all(-1 <= y <= 1 for y in t.y)
     assert list(fig.layout.xaxis.range) == [0, 100]
 

@@ -481,9 +481,8 @@ def test_grouping_lock_is_one_run_at_a_time(store: Store) -> None:
     t = threading.Thread(target=first)
     t.start()
     assert entered.wait(30)
-    with pytest.raises(StoreError, match="another grouping run"):
-        with other.grouping_lock(wait=0.3):
-            pass
+    with pytest.raises(StoreError, match="another grouping run"), other.grouping_lock(wait=0.3):
+        pass
     release.set()
     t.join(30)
     with other.grouping_lock(wait=5):
