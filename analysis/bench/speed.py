@@ -118,13 +118,13 @@ def run(
         t0 = _now()
         pages_all = generate_pages(min(largest, in_memory))
         log(f"generated {len(pages_all):,} pages in {_now() - t0:.1f} s")
-        with engine or LocalEngine(workers) as engine:
+        with engine or LocalEngine(workers) as pool:
             for n in sorted(sizes):
                 db = Path(tmp) / f"ingest-{n}.db"
                 keep = analysed if n == in_memory else None
                 pages = pages_all[:n] if n <= len(pages_all) else CorpusGenerator().pages(n)
-                res = ingest(pages, engine, db, keep=keep)
-                log(f"ingest {n:,} on {engine.workers} cores: {res['articles_per_s']} articles/s")
+                res = ingest(pages, pool, db, keep=keep)
+                log(f"ingest {n:,} on {pool.workers} cores: {res['articles_per_s']} articles/s")
                 result["ingest"].append(res)
                 if biggest_db is None or n <= EVENT_PAGE_ARTICLES:
                     biggest_db = db  # the Compare page is measured on the 10k database

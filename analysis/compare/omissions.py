@@ -21,23 +21,23 @@ from analysis.compare.alignment import Alignment, align_event, shorten
 from analysis.compare.sentence_features import _key_numbers
 
 __all__ = [
-    # defined here
-    "CoverageMatrix",
     "DEFAULT_MAX_FACTS",
     "MIN_OTHERS_FOR_OMISSION",
     "MISSING_COLUMNS",
     "NUMBER_META_COLUMNS",
     "OMISSION_SUMMARY_COLUMNS",
-    "OutletOmissions",
     "UNIQUE_COLUMNS",
+    # re-exported from analysis.compare.alignment: analysis.cli.main imports align_event from here
+    "Alignment",
+    # defined here
+    "CoverageMatrix",
+    "OutletOmissions",
+    "align_event",
     "coverage_matrix",
     "numbers_matrix",
     "omissions",
     "omissions_summary",
     "required_others",
-    # re-exported from analysis.compare.alignment: analysis.cli.main imports align_event from here
-    "Alignment",
-    "align_event",
 ]
 
 # "What the others carry that this outlet leaves out": facts carried by at least this many other

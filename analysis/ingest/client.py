@@ -4,6 +4,7 @@ retries, robots.txt, politeness waits, the page cache, and the size and time cap
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import time
@@ -75,10 +76,8 @@ def _tighten_socket_timeout(resp: requests.Response, seconds: float) -> None:
     conn = getattr(resp.raw, "connection", None)
     sock = getattr(conn, "sock", None)
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):
             sock.settimeout(max(seconds, 0.001))
-        except OSError:
-            pass
 
 
 def _visit_key(url: str) -> str:

@@ -74,7 +74,7 @@ def word_choice_chart(
         panels.append((g, more, less.iloc[::-1]))  # least negative first, most negative at the bottom
     ncols = max(1, min(columns, len(groups)))
     nrows = -(-len(groups) // ncols)
-    rows_per_panel = max(1, max(len(m) + len(le) for _, m, le in panels))
+    rows_per_panel = max(1, *(len(m) + len(le) for _, m, le in panels))
     panel_height = rows_per_panel * WORD_BAR_HEIGHT + WORD_PANEL_EXTRA
     fig = make_subplots(
         rows=nrows,

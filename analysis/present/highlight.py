@@ -12,6 +12,7 @@ skipped.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -205,7 +206,7 @@ def highlight_html(
 
     out: list[str] = []
     mi = si = 0
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         if a >= b:
             continue
         while mi < len(marks) and marks[mi].end <= a:

@@ -66,7 +66,7 @@ def test_interval_chart_lists_the_most_negative_outlet_first(data: dict) -> None
     assert all(isinstance(t, go.Scatter) for t in fig.data)
     assert fig.data[0].y[0] == "Daily Ledger"
     assert fig.data[0].x[0] == pytest.approx(data["summary"]["sentiment"].min())
-    assert list(fig.layout.yaxis.categoryarray)[0] == "Daily Ledger"
+    assert next(iter(fig.layout.yaxis.categoryarray)) == "Daily Ledger"
     assert fig.layout.yaxis.autorange == "reversed"  # first category drawn at the top
     # each outlet has one trace per panel, with asymmetric error bars equal to its interval
     ledger = [t for t in fig.data if t.y[0] == "Daily Ledger"]

@@ -178,7 +178,7 @@ def test_event_names_are_validated_and_slugged(store: Store) -> None:
         validate_event_name("bad\x07name")
     with pytest.raises(StoreError, match="longer"):
         validate_event_name("x" * 500)
-    with pytest.raises(StoreError, match="no event named 'nope'.*Paris visit"):
+    with pytest.raises(StoreError, match=r"no event named 'nope'.*Paris visit"):
         store.find_event("nope")
     assert slug_prefix("Ünïcode — Ärger") == "unicode-arger"
 
@@ -593,7 +593,7 @@ def test_a_read_only_database_with_an_older_schema_is_explained(tmp_path) -> Non
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT)")
-    with pytest.raises(StoreError, match="read-only database lacks articles, .*open it once with write"):
+    with pytest.raises(StoreError, match=r"read-only database lacks articles, .*open it once with write"):
         Store(f"sqlite:///{path}", read_only=True)
 
 
