@@ -371,7 +371,7 @@ def make_engine(name: str = "local", scheduler: str | None = None, workers: int 
 def iter_analysed(
     pages: Sequence[PageInput],
     settings: Settings | None,
-    engine: _EngineBase,
+    engine: Engine,
     partition_size: int = DEFAULT_PAGE_PARTITION,
 ) -> Iterator[Analysed | PageFailure]:
     """(Article, Scores) for each (url, html), in input order, as partitions finish; a
@@ -382,7 +382,7 @@ def iter_analysed(
 def analyse_pages(
     pages: Sequence[PageInput],
     settings: Settings | None,
-    engine: _EngineBase,
+    engine: Engine,
     partition_size: int = DEFAULT_PAGE_PARTITION,
 ) -> list[Analysed | PageFailure]:
     """(Article, Scores) for each (url, html) page, in input order (ingest or re-extract from HTML);
@@ -392,7 +392,7 @@ def analyse_pages(
 
 def rescore_texts(
     items: Sequence[tuple[str, str]],
-    engine: _EngineBase,
+    engine: Engine,
     partition_size: int = DEFAULT_TEXT_PARTITION,
 ) -> list[Scores]:
     """Scores for each (title, text) pair, in input order."""
@@ -401,7 +401,7 @@ def rescore_texts(
 
 def group_events(
     docs: Sequence[Mapping[str, Any]],
-    engine: _EngineBase,
+    engine: Engine,
     *,
     fixed_labels: Sequence[int | None] | None = None,
     window_days: float | None = None,
@@ -449,7 +449,7 @@ def _group_job(
 # --------------------------------------------------------------------------------------------
 
 
-def reextract(store: Any, settings: Settings, engine: _EngineBase, progress: Progress | None = None) -> int:
+def reextract(store: Any, settings: Settings, engine: Engine, progress: Progress | None = None) -> int:
     """:func:`analysis.pipeline.reextract` with extraction and scoring on ``engine``."""
     rows = [(aid, url, html) for aid, url, html in store.raw_pages() if html is not None]
     pages = [(url, html) for _aid, url, html in rows]
@@ -467,9 +467,7 @@ def reextract(store: Any, settings: Settings, engine: _EngineBase, progress: Pro
     return len(rows)
 
 
-def rescore(
-    store: Any, engine: _EngineBase, *, everything: bool = False, progress: Progress | None = None
-) -> int:
+def rescore(store: Any, engine: Engine, *, everything: bool = False, progress: Progress | None = None) -> int:
     """:func:`analysis.pipeline.rescore` with scoring on ``engine``."""
     todo = store.articles_to_rescore(SCORER_VERSION, everything)
     items = [(title, text or "") for _aid, title, text in todo]

@@ -11,7 +11,7 @@ import time
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -88,6 +88,13 @@ def _visit_key(url: str) -> str:
         return url
 
 
+class _CheckArgs(TypedDict):
+    """The address-check arguments passed on to inspect_url and load_robots."""
+
+    resolver: Resolver
+    allowed_hosts: Collection[str] | None
+
+
 class _Fetcher:
     """State of one :func:`fetch` call (the clock, counters, last response seen).
 
@@ -113,7 +120,7 @@ class _Fetcher:
         self.accept = frozenset(accept) if accept else HTML_TYPES
         self.settings = settings
         self.session = session
-        self.check = {"resolver": resolver, "allowed_hosts": allowed_hosts}
+        self.check: _CheckArgs = {"resolver": resolver, "allowed_hosts": allowed_hosts}
         self.robots = None if for_robots else robots
         self.throttle = throttle
         self.cache = None if for_robots or settings.cache_ttl <= 0 else cache
@@ -167,8 +174,9 @@ class _Fetcher:
     def _get(self) -> tuple[bytes, str]:
         """Body and Content-Type header: from the page cache when fresh, else from the site."""
         start = self.url.strip()
-        stored = self.cache.get(_visit_key(start)) if self.cache is not None else None
-        if stored is not None and stored.fresh(self.settings.cache_ttl, self.cache.clock()):
+        cache = self.cache
+        stored = cache.get(_visit_key(start)) if cache is not None else None
+        if cache is not None and stored is not None and stored.fresh(self.settings.cache_ttl, cache.clock()):
             check = inspect_url(start, self.settings, **self.check)  # what is refused now stays refused
             if not check.ok:
                 raise _Failure(check.health, check.reason)

@@ -47,6 +47,8 @@ class _Pins:
 
 def _pinned_connection(base: type[HTTPConnection], pins: _Pins) -> type[HTTPConnection]:
     class PinnedConnection(base):  # type: ignore[valid-type,misc]
+        _dns_host: str  # set by urllib3's HTTPConnection (the address it connects to)
+
         def _new_conn(self) -> socket.socket:
             addresses = pins.get(self.host)
             if not addresses:

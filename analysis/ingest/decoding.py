@@ -176,15 +176,15 @@ def _decode(body: bytes, content_type: str | None = None) -> tuple[str, str, str
 
     header = None
     if content_type:
-        m = _CHARSET_PARAM_RE.search(content_type)
-        header = _codec(m.group(1)) if m else None
+        param = _CHARSET_PARAM_RE.search(content_type)
+        header = _codec(param.group(1)) if param else None
     if header:
         text = _strict(body, header)
         if text is not None:
             return text, header, "header"
 
-    m = _META_CHARSET_RE.search(body[:META_SCAN_BYTES])
-    meta = _codec(m.group(1).decode("ascii", errors="replace")) if m else None
+    meta_match = _META_CHARSET_RE.search(body[:META_SCAN_BYTES])
+    meta = _codec(meta_match.group(1).decode("ascii", errors="replace")) if meta_match else None
     if meta and meta.startswith("utf-16"):  # a <meta> readable as ASCII cannot be UTF-16
         meta = "utf-8"
     if meta and meta != header:
@@ -193,11 +193,11 @@ def _decode(body: bytes, content_type: str | None = None) -> tuple[str, str, str
             return text, meta, "meta"
 
     if _strict(body, "utf-8") is None:  # valid UTF-8 is better evidence than a failing label
-        for codec, source in ((header, "header"), (meta, "meta")):
-            if codec:
-                text = _mostly_decodable(body, codec)
+        for label, source in ((header, "header"), (meta, "meta")):
+            if label:
+                text = _mostly_decodable(body, label)
                 if text is not None:
-                    return text, codec, source
+                    return text, label, source
 
     detected = _codec(detect_charset(body))
     if detected:

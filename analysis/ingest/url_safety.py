@@ -188,6 +188,8 @@ def _connect_host(url: str) -> tuple[str, str, int]:
         raise ValueError("port 0 is not a port a server can listen on")
     prepared = requests.models.PreparedRequest()
     prepared.prepare_url(url, None)
+    if prepared.url is None:  # prepare_url always sets it; this narrows the Optional
+        raise ValueError(f"requests could not prepare the URL {url!r}")
     parsed = urllib3.util.parse_url(prepared.url)
     scheme = (parsed.scheme or "").lower()
     host = (parsed.host or "").lower().strip("[]").rstrip(".")

@@ -214,7 +214,7 @@ def _carried_heatmap(
             if not flags[r, k]:
                 said = "not in its coverage"
             elif cell_hover is not None and str(cell_hover.iloc[r, k]).strip():
-                said = f"“{_hover_wrap(cell_hover.iloc[r, k])}”"
+                said = f"“{_hover_wrap(str(cell_hover.iloc[r, k]))}”"
             else:
                 said = "reported"
             cells.append(f"{hover_rows[r]}<br><b>{label(o)}</b>: {said}")

@@ -125,7 +125,7 @@ def sentence_arc_chart(sentences: pd.DataFrame, colors: Mapping[str, str] | None
                     mode="lines+markers",
                     name=name,
                     legendgroup=label(outlet),
-                    line=dict(color=_color(colors, outlet), width=2.2, dash=dashes[i % len(dashes)]),
+                    line=dict(color=_color(colors, str(outlet)), width=2.2, dash=dashes[i % len(dashes)]),
                     marker=dict(size=4),
                     hovertext=hover,
                     hovertemplate="%{hovertext}<extra></extra>",

@@ -144,7 +144,7 @@ def timeline_chart(timeline: pd.DataFrame, metric: str, colors: Mapping[str, str
                 y=part[metric],
                 mode="lines+markers",
                 name=label(outlet),
-                line=dict(color=_color(colors, outlet), width=2.5),
+                line=dict(color=_color(colors, str(outlet)), width=2.5),
                 marker=dict(size=8),
                 customdata=part["articles"],
                 hovertemplate=(

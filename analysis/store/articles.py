@@ -141,7 +141,7 @@ class ArticleQueries(Connection):
             q = select(ArticleRow.id, ArticleRow.title, ArticleRow.text).outerjoin(ScoreRow)
             if not everything:
                 q = q.where((ScoreRow.id.is_(None)) | (ScoreRow.scorer_version != scorer_version))
-            return [tuple(r) for r in s.execute(q.order_by(ArticleRow.id)).all()]
+            return [(i, title, body) for i, title, body in s.execute(q.order_by(ArticleRow.id)).all()]
 
     def raw_pages(self, ids: Iterable[int] | None = None) -> Iterator[tuple[int, str, str | None]]:
         """(id, url, html) of stored articles, for re-extraction without refetching."""

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, event, func, inspect, select, text
+from sqlalchemy import DefaultClause, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -263,8 +263,11 @@ def _add_missing_columns(engine: Engine) -> None:
                     continue
                 ddl_type = col.type.compile(dialect=engine.dialect)
                 default = ""
-                if col.server_default is not None:
-                    default = " DEFAULT " + str(col.server_default.arg.compile(dialect=engine.dialect))
+                server_default = col.server_default
+                if server_default is not None:
+                    if not isinstance(server_default, DefaultClause) or isinstance(server_default.arg, str):
+                        raise TypeError(f"{table.name}.{col.name}: server default is not an SQL expression")
+                    default = " DEFAULT " + str(server_default.arg.compile(dialect=engine.dialect))
                 conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {ddl_type}{default}'))
 
 

@@ -8,8 +8,11 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, cast
 
 from sqlalchemy import delete, exists, func, select, text, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +44,7 @@ class GroupPlan:
 
 ASSIGN_CHUNK = 5000  # article ids per UPDATE ... WHERE id IN (...)
 
+_fcntl: ModuleType | None
 try:
     import fcntl as _fcntl
 except ImportError:  # not a POSIX system: grouping runs are serialised within one process only
@@ -175,7 +179,7 @@ class EventQueries(Connection):
             clash = s.scalar(select(EventRow.name).where(EventRow.name_key == key, EventRow.id != eid))
             if clash is not None:
                 raise StoreError(f"an event named {clash!r} already exists (merge them instead)")
-            row = s.get(EventRow, eid)
+            row = s.get_one(EventRow, eid)
             if row.name_key != key:
                 row.slug = _free_slug(new_name, self._slug_taken(s, exclude=eid))
             row.name, row.name_key, row.auto = new_name, key, False
@@ -196,14 +200,17 @@ class EventQueries(Connection):
             tid = self._event_id(s, target)
             sids = list(dict.fromkeys(self._event_id(s, x) for x in sources))
             sids = [x for x in sids if x != tid]
-            moved = s.execute(
-                update(ArticleRow)
-                .where(ArticleRow.event_id.in_(sids))
-                .values(event_id=tid, event_pinned=True)
+            moved = cast(  # an UPDATE returns a CursorResult
+                CursorResult[Any],
+                s.execute(
+                    update(ArticleRow)
+                    .where(ArticleRow.event_id.in_(sids))
+                    .values(event_id=tid, event_pinned=True)
+                ),
             ).rowcount
             s.execute(update(ArticleRow).where(ArticleRow.event_id == tid).values(event_pinned=True))
             s.execute(update(FetchAttemptRow).where(FetchAttemptRow.event_id.in_(sids)).values(event_id=tid))
-            s.get(EventRow, tid).auto = False
+            s.get_one(EventRow, tid).auto = False
             for sid in sids:
                 s.delete(s.get(EventRow, sid))
         return moved
@@ -226,10 +233,13 @@ class EventQueries(Connection):
         missing = set(ids) - set(s.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(ids))))
         if missing:
             raise StoreError(f"no article with id {sorted(missing)[0]}")
-        n = s.execute(
-            update(ArticleRow).where(ArticleRow.id.in_(ids)).values(event_id=eid, event_pinned=True)
+        n = cast(  # an UPDATE returns a CursorResult
+            CursorResult[Any],
+            s.execute(
+                update(ArticleRow).where(ArticleRow.id.in_(ids)).values(event_id=eid, event_pinned=True)
+            ),
         ).rowcount
-        s.get(EventRow, eid).auto = False
+        s.get_one(EventRow, eid).auto = False
         return n
 
     def split_event(
@@ -262,7 +272,7 @@ class EventQueries(Connection):
                 s.flush()
             self._move(s, ids, row.id)
             s.execute(update(ArticleRow).where(ArticleRow.event_id == eid).values(event_pinned=True))
-            s.get(EventRow, eid).auto = False
+            s.get_one(EventRow, eid).auto = False
             return row.id
 
     def delete_empty_auto_events(self) -> int:
@@ -353,8 +363,10 @@ class EventQueries(Connection):
             created: set[int] = set()
             taken: set[int] = set()
             for group in groups:
-                eid = next((e for e in group.previous if auto_of.get(e) is True and e not in taken), None)
-                if eid is None:
+                reuse = next((e for e in group.previous if auto_of.get(e) is True and e not in taken), None)
+                if reuse is not None:
+                    eid = reuse
+                else:
                     name = unused_event_name(keys, group.title())
                     row = EventRow(
                         name=name,
