@@ -35,6 +35,26 @@ LEAD_CHARS = 400  # without sentence offsets: this many characters of the body a
 # Categories whose words can name a subject (a disease, a disaster, a military operation, a group).
 # Doubt-casting, slanted verbs, intensifiers and sarcasm judge what is said; they never name a topic.
 TOPIC_CATEGORIES: frozenset[str] = frozenset({"emotional", "framing", "labelling", "partisan", "euphemism"})
+# A topic word names the subject, so it is a noun ("plague", "strike", "scandal").  The lexicon has no
+# parts of speech; words ending like adjectives, adverbs and participles ("stunning", "disputed",
+# "outrageous", "controversial", "offensive") judge the subject instead and are never topic words.
+NON_NOUN_ENDINGS: tuple[str, ...] = (
+    "ing",
+    "ed",
+    "ous",
+    "ful",
+    "less",
+    "ive",
+    "ic",
+    "ial",
+    "ical",
+    "able",
+    "ible",
+    "ly",
+    "ish",
+    "ant",
+    "ent",
+)
 LEXICON_RULES: frozenset[str] = frozenset({"lexicon", "phrase"})
 TOPIC_CATEGORY = "topic"  # the category a topic-word span is shown with
 TOPIC_RULE = "topic-word"  # its rule (the original category is kept in ``topic_of``)
@@ -82,9 +102,14 @@ def _candidate(sp: object) -> bool:
     return _get(sp, "rule") in LEXICON_RULES and _get(sp, "category") in TOPIC_CATEGORIES
 
 
+def _noun_like(lemma: str) -> bool:
+    return not lemma.rsplit(maxsplit=1)[-1].endswith(NON_NOUN_ENDINGS) if lemma.strip() else False
+
+
 def event_topic_words(rows: Sequence[Mapping]) -> dict[str, TopicWord]:
     """Topic words of one event's rows (lemma -> TopicWord); empty with fewer than MIN_OUTLETS outlets.
 
+    Only noun-like lemmas (see NON_NOUN_ENDINGS) of the TOPIC_CATEGORIES can be topic words.
     An outlet *uses* a lemma when it writes it in its own voice (outside quotations) at least
     MIN_OWN_USES times or once in its headline or lead.  A lemma is a topic word when at least
     USE_SHARE of the outlets use it, or more than HEADLINE_SHARE of them have it in the headline or lead.
@@ -106,6 +131,8 @@ def event_topic_words(rows: Sequence[Mapping]) -> dict[str, TopicWord]:
             if not _candidate(sp) or _get(sp, "quoted", False):
                 continue
             lemma = term_lemma(str(_get(sp, "text", "")))
+            if not _noun_like(lemma):
+                continue
             uses[(lemma, outlet)] += 1
             counts[lemma] += 1
             if in_lead:
