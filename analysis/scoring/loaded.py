@@ -41,6 +41,7 @@ from analysis.scoring.senses import (
     literal_sense,
     load_senses,
     plain_term,
+    senses_by_term,
 )
 from analysis.scoring.text import LEXICON_DIR, classify_quotes, count_words, in_regions, split_sentences
 
@@ -102,7 +103,6 @@ _QUESTION_END_RE = re.compile(r"\?[\"'”’»)\]]*\s*$")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _PUNCT_RE = re.compile(r"\?!+|!\?+|!{2,}|!")
 _CAPS_RE = re.compile(rf"\b[A-Z]{{{CAPS_MIN_LEN},}}\b")
-_VOWELS = "aeiou"
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Lexicon:
     starters: frozenset[str] = frozenset()  # every word that can start a match (words | phrases)
     # first word of a phrase -> the words that can follow it (skips phrase lookups after "the", "in")
     seconds: dict[str, frozenset[str]] = field(default_factory=dict)
-    # plain term -> ((rule, cue forms), ...): literal senses of ambiguous entries (senses.tsv)
+    # entry term as written -> ((rule, cue forms), ...): literal senses of ambiguous entries (senses.tsv)
     senses: dict[str, tuple[tuple[str, frozenset[str]], ...]] = field(default_factory=dict)
 
 
@@ -222,7 +222,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         size=len(entries),
         starters=frozenset(words) | frozenset(compiled),
         seconds=seconds,
-        senses=load_senses(directory / SENSES_FILE),
+        senses=senses_by_term([e.term for e in entries], load_senses(directory / SENSES_FILE)),
     )
 
 
@@ -234,7 +234,7 @@ def term_lemma(form: str, lexicon: Lexicon | None = None) -> str:
     inflections of one entry (topic words of an event, user corrections).
     """
     lexicon = lexicon or load_lexicon()
-    words = [w for w in _TOKEN_RE.findall(form.lower().replace("’", "'"))]
+    words = _TOKEN_RE.findall(form.lower().replace("’", "'"))
     if len(words) == 1:
         entry = lexicon.words.get(words[0])
         if entry is None and words[0].endswith("'s"):
@@ -335,8 +335,9 @@ def _lexicon_hits(text: str, lexicon: Lexicon) -> list[tuple[int, int, Entry, st
         if matched is None:
             continue
         k, entry, rule = matched
-        if entry.category != IGNORE_CATEGORY and lexicon.senses.get(plain_term(entry.term)):
-            if literal_sense(text, tokens, i, k, lexicon.senses[plain_term(entry.term)]):
+        rules = lexicon.senses.get(entry.term)
+        if rules and entry.category != IGNORE_CATEGORY:
+            if literal_sense(text, tokens, i, k, rules):
                 free = i + k
                 continue
         if entry.category != IGNORE_CATEGORY and not _is_negated(text, tokens, i):

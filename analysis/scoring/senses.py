@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 _VOWELS = "aeiou"
@@ -105,6 +106,13 @@ def _neighbours(
         out.append(tokens[nxt][2])
         j = nxt
     return out
+
+
+def senses_by_term(
+    terms: Iterable[str], senses: dict[str, tuple[tuple[str, frozenset[str]], ...]]
+) -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+    """The sense rules keyed by each lexicon term as written (one dict lookup per hit when matching)."""
+    return {t: senses[plain_term(t)] for t in terms if plain_term(t) in senses}
 
 
 def literal_sense(
