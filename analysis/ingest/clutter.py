@@ -66,6 +66,11 @@ WEAK_BUTTON_WORDS = frozenset(
 SHARE_COUNT_RE = re.compile(
     r"\d[\d,.]*\s*[kKmM]?\s+(?:shares?|comments?|views?|likes?|reactions?)\b", re.IGNORECASE
 )
+_STRONG_BUTTON_WORDS = SOCIAL_BUTTON_WORDS - WEAK_BUTTON_WORDS
+_TOKEN_PUNCTUATION = "|/·•,:;()[]<>»«›‹*-"
+MAX_SHARE_BAR_WORDS = 40
+# Words of a date stamp or count label beside the buttons ("posted on oct. 11, 2016 at 3:45 pm").
+MAX_STAMP_WORDS = 9  # a bar of a dozen networks, its counts and a date stamp
 _SEPARATOR_RE = re.compile(r"[\s|/·•,:;()\[\]<>»«›‹+*-]+")
 
 # --- date stamps ------------------------------------------------------------------------------------
@@ -173,6 +178,16 @@ def _is_sentence(line: str) -> bool:
 
 def _share_bar(line: str) -> tuple[bool, datetime | None]:
     """Whether ``line`` is only share buttons/counts (and a date stamp); the stamp's date."""
+    spaces = line.count(" ")
+    if spaces >= MAX_SHARE_BAR_WORDS or (spaces > MAX_STAMP_WORDS and _is_sentence(line)):
+        return False, None  # long, or ending like a sentence: prose (the common case, decided fast)
+    tokens = [w.strip(_TOKEN_PUNCTUATION) for w in line.casefold().split()]
+    others = [t for t in tokens if t and t not in SOCIAL_BUTTON_WORDS and not t.isdigit()]
+    # cheap test first: most lines are prose with no button word, or many other words
+    if len(others) > MAX_STAMP_WORDS or (
+        _STRONG_BUTTON_WORDS.isdisjoint(tokens) and not SHARE_COUNT_RE.search(line)
+    ):
+        return False, None
     date = None
     stamp = DATE_STAMP_RE.search(line)
     if stamp:
