@@ -109,15 +109,16 @@ BOX_HEADING_RE = re.compile(rf"^(?:{BOX_LABELS})\s*[:|»>›–—.-]*$", re.IGN
 # --- newsletter, sign-up and "follow us" prompts ------------------------------------------------------
 NEWSLETTER_RE = re.compile(
     r"^(?:sign up|sign-up|subscribe|get|join|receive|want|never miss|don['’]?t miss)\b.*"
-    r"\b(?:newsletters?|inbox|email alerts?|e-mail alerts?|briefing|digest|bulletin|updates)\b"
+    r"\b(?:newsletters?|inbox|e-?mail alerts?)\b"
+    r"|^(?:sign up|sign-up|subscribe)\b.*\b(?:briefing|digest|bulletin|updates|alerts)\b"
     r"|^newsletters?\b\s*(?:sign[ -]?up)?"
     r"|^(?:sign up|subscribe|subscribe now|enter your e-?mail(?: address)?|thanks for signing up!?)[.!:]?$"
     r"|^by signing up,? you agree\b",
     re.IGNORECASE,
 )
 SOCIAL_NETWORKS = (
-    r"twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon|x|snapchat"
-    r"|telegram|whatsapp"
+    r"twitter|facebook|instagram|linkedin|tiktok|youtube|threads|bluesky|mastodon|snapchat"
+    r"|telegram|whatsapp|x(?=\s*(?:$|[,.@(]|and\b|or\b))"  # "X", not "X Street"
 )
 FOLLOW_RE = re.compile(
     rf"^(?:follow|like|find|join|connect with)\b.{{0,60}}?\bon (?:{SOCIAL_NETWORKS})\b"

@@ -34,6 +34,7 @@ CLUTTER = [
     "By Mara Quill",
     "By Mara Quill and Ivo Brandt, Staff Writers | Updated March 4, 2019 3:45 pm",
     "Follow us on Twitter",
+    "Follow us on X",
     "Follow Mara Quill on Instagram @maraquill",
     "Published: 4 March 2019 14:05",
 ]
@@ -52,6 +53,8 @@ KEPT = [
     "Share prices steadied after the announcement.",
     "Follow-up inspections are planned for the spring.",
     "Email records show the board knew of the crack in 2017.",
+    "Get ready for a briefing from the minister on Tuesday.",
+    "Follow the signs on X Street to the shelter.",
 ]
 
 
