@@ -230,6 +230,16 @@ def _cluster(scores: np.ndarray, codes: np.ndarray, headline: np.ndarray) -> lis
     ok = scores >= MATCH_THRESHOLD
     ok[headline, :] = False
     ok[:, headline] = False
+    # Candidates: each sentence's best match in each other outlet (at most n x outlets pairs, so the
+    # greedy loop stays small however repetitive the articles are).
+    if n:
+        _, best_sid = _best_per_outlet(np.where(ok, scores, -np.inf), codes, int(codes.max()) + 1)
+        rows = np.repeat(np.arange(n), best_sid.shape[1])
+        cols = best_sid.ravel()
+        keep = cols >= 0
+        cand = np.zeros_like(ok)
+        cand[rows[keep], cols[keep]] = True
+        ok &= cand | cand.T
     ii, jj = np.nonzero(np.triu(ok, k=1))
     for o in np.argsort(-scores[ii, jj], kind="stable"):
         ri, rj = find(int(ii[o])), find(int(jj[o]))

@@ -109,25 +109,29 @@ def _incidence(sets: Sequence[frozenset[str]]) -> tuple[sparse.csr_matrix, np.nd
 
 def _soft(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """cov[i, j]: mean over the words of i of their best cosine to a word of j; unm[i, j]: how many
-    words of i have a best cosine below UNMATCHED_SIM.  Sentences without words: 0 and 0."""
+    words of i have a best cosine below UNMATCHED_SIM.  Sentences without words: 0 and 0.
+
+    Word similarities are computed once per distinct word (vocabulary x vocabulary), then gathered."""
     n = len(words)
-    flat = [w for ws in words for w in ws]
-    owner = np.repeat(np.arange(n), [len(ws) for ws in words])
     cov = np.zeros((n, n), dtype=np.float32)
     unm = np.zeros((n, n), dtype=np.float32)
-    if not flat:
+    vocab = list(dict.fromkeys(w for ws in words for w in ws))
+    if not vocab:
         return cov, unm
-    vecs = embed_words(flat)
+    index = {w: k for k, w in enumerate(vocab)}
+    flat = np.fromiter((index[w] for ws in words for w in ws), dtype=np.int64)
+    vecs = embed_words(vocab)
     has = np.flatnonzero([bool(ws) for ws in words])
     starts = np.concatenate(([0], np.cumsum([len(words[i]) for i in has])[:-1]))
-    for r0 in range(0, len(flat), _ROW_CHUNK):
-        block = vecs[r0 : r0 + _ROW_CHUNK] @ vecs.T  # words x words
-        best = np.maximum.reduceat(block, starts, axis=1)  # words x sentences-with-words
-        rows = owner[r0 : r0 + _ROW_CHUNK]
-        groups = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])  # each sentence's first row here
-        cells = np.ix_(rows[groups], has)
-        cov[cells] += np.add.reduceat(best, groups, axis=0)
-        unm[cells] += np.add.reduceat((best < UNMATCHED_SIM).astype(np.float32), groups, axis=0)
+    # best[v, j]: best cosine of vocabulary word v to a word of sentence has[j]
+    best = np.empty((len(vocab), len(has)), dtype=np.float32)
+    for r0 in range(0, len(vocab), _ROW_CHUNK):
+        block = vecs[r0 : r0 + _ROW_CHUNK] @ vecs.T  # vocabulary x vocabulary
+        best[r0 : r0 + _ROW_CHUNK] = np.maximum.reduceat(block[:, flat], starts, axis=1)
+    per_word = best[flat]  # each word of each sentence (in order) x sentences-with-words
+    cells = np.ix_(has, has)
+    cov[cells] = np.add.reduceat(per_word, starts, axis=0)
+    unm[cells] = np.add.reduceat((per_word < UNMATCHED_SIM).astype(np.float32), starts, axis=0)
     counts = np.array([max(1, len(ws)) for ws in words], dtype=np.float32)
     return cov / counts[:, None], unm
 
