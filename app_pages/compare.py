@@ -255,10 +255,9 @@ def _facts_tab(ev: _Event) -> None:
     common.chart(ev.figure("facts"), ev.slug, "who-reported-what", key="facts")
     common.chart(ev.figure("figures"), ev.slug, "key-figures", key="figures")
     st.caption(
-        'Sentences are matched across outlets by meaning (word embeddings: "sales fell" matches '
-        '"sales declined"), shared words and exact figures; a different figure counts against a '
-        "match. The match reads words, not syntax: check it against the sentences. Hover over a cell "
-        'for the outlet\'s own sentence. "Left out" lists statements most of the other outlets carry.'
+        'Sentences are matched by meaning ("sales fell" matches "sales declined"), shared words and '
+        "figures (a different figure counts against a match); check the match against the sentences: "
+        'hover over a cell for the outlet\'s own. "Left out" lists statements most other outlets carry.'
     )
     summ = ev.alignment()["omission_summary"]
     if len(summ):

@@ -99,7 +99,14 @@ def _tfidf_baseline(train: tuple, dev: tuple) -> dict[str, float]:
 
 
 def eval_alignment(eval_dir: Path) -> dict[str, Any]:
-    from analysis.compare.same_fact import FALLBACK_FEATURES, FEATURES, SAME_FACT_THRESHOLD, same_fact
+    from analysis.compare.same_fact import (
+        CARRY_THRESHOLD,
+        FALLBACK_FEATURES,
+        FEATURES,
+        SAME_FACT_THRESHOLD,
+        combine,
+        same_fact,
+    )
 
     folder = eval_dir / MRPC_DIR
     train_path, dev_path = folder / "msr_paraphrase_train.txt", folder / "msr_paraphrase_dev.txt"
@@ -116,8 +123,15 @@ def eval_alignment(eval_dir: Path) -> dict[str, Any]:
         f"{base['accuracy']:.3f}; majority class {max(ydv.mean(), 1 - ydv.mean()):.3f})",
     }
     # The stored weights, refitted: 5-fold cross-validation on train, for checking the constants.
-    fit = fit_weights(_pair_features(train[1], train[2], soft=True), train[0], FEATURES)
+    x_train = _pair_features(train[1], train[2], soft=True)
+    fit = fit_weights(x_train, train[0], FEATURES)
     out["refit_train_cv"] = fit
+    # CARRY_THRESHOLD is the stored model's score that 95% of the training paraphrases reach.
+    p_train = combine({k: x_train[:, i] for i, k in enumerate(FEATURES)})
+    out["carry_threshold"] = (
+        f"{CARRY_THRESHOLD} (stored); 5th percentile of train paraphrases "
+        f"{np.quantile(p_train[train[0] == 1], 0.05):.3f}"
+    )
     fb = fit_weights(_pair_features(train[1], train[2], soft=False), train[0], FALLBACK_FEATURES)
     out["refit_train_cv_fallback"] = fb
     return out
