@@ -21,7 +21,7 @@ The unit is the outlet: several articles from one outlet on the event are read a
 
 Limits: static embeddings read words, not syntax ("A beat B" ~ "B beat A"), and a paraphrase with
 little in common in words ("three people died" / "the storm killed a pensioner and a couple") scores
-near the threshold.  On BASIL (28 real events, 3 outlets) about 71% of body sentences are still
+near the threshold.  On BASIL (28 real events, 3 outlets) about 75% of body sentences are still
 carried by no other outlet: outlets on one event really do write mostly different sentences.  Read
 the matrix as "who said what in comparable words and figures", and check it against the sentences it
 shows.

@@ -48,6 +48,17 @@ def test_a_paraphrase_without_shared_words_is_carried() -> None:
     assert MATCH_THRESHOLD == CARRY_THRESHOLD
 
 
+def test_a_vague_short_sentence_is_not_carried_by_a_long_one_sharing_its_words() -> None:
+    m = carry_matrix(
+        [
+            "The water in Kelby has started to go down.",
+            "People were already wading through water in their living rooms in Kelby when their phones "
+            "went off at night, a councillor said, and many had no time to save anything at all.",
+        ]
+    )
+    assert m[0, 1] < CARRY_THRESHOLD
+
+
 def test_the_view_counts_a_paraphrase_as_carried() -> None:
     rows = [
         {"outlet": "A", "title": "", "text": "Retail sales declined sharply in March, officials said."},
