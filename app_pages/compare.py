@@ -64,7 +64,7 @@ def _usable_rows(url: str, version: tuple, event_id: int) -> list[dict]:
 
 
 # The cross-outlet analyses, one cached function per tab: the first screen computes only the open
-# tab's (word choice: ~50 ms; the sentence alignment of "who reported what" takes ~0.2 s).
+# tab's (word choice: ~50 ms; the sentence alignment of "who reported what" takes ~0.4 s).
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
 def _words(url: str, version: tuple, event_id: int) -> pd.DataFrame:
     """Distinctive word choice of the event's outlets (log-odds against the database prior)."""
@@ -264,9 +264,9 @@ def _facts_tab(ev: _Event) -> None:
     common.chart(ev.figure("facts"), ev.slug, "who-reported-what", key="facts")
     common.chart(ev.figure("figures"), ev.slug, "key-figures", key="figures")
     st.caption(
-        "Sentences are matched across outlets by shared content words, exact figures and names: a "
-        "paraphrase with no word or figure in common is missed. Hover over a cell for the outlet's own "
-        'sentence. "Left out" lists statements most of the other outlets carry.'
+        'Sentences are matched by meaning ("sales fell" matches "sales declined"), shared words and '
+        "figures (a different figure counts against a match); check the match against the sentences: "
+        'hover over a cell for the outlet\'s own. "Left out" lists statements most other outlets carry.'
     )
     summ = ev.alignment()["omission_summary"]
     if len(summ):

@@ -26,6 +26,7 @@ def find_eval_dir(explicit: Path | None = None) -> Path:
 
 def run(eval_dir: Path) -> dict[str, dict]:
     from analysis.bench.event_eval import eval_events
+    from analysis.bench.alignment_eval import eval_alignment, eval_who_reported_what
     from analysis.bench.extraction_eval import eval_extraction
     from analysis.bench.grouping_eval import eval_grouping
     from analysis.bench.scoring_eval import eval_loaded, eval_sentiment
@@ -39,6 +40,8 @@ def run(eval_dir: Path) -> dict[str, dict]:
         ("target_sentiment", eval_target),
         ("event_grouping", eval_grouping),
         ("event_bias", eval_events),
+        ("sentence_alignment", eval_alignment),
+        ("who_reported_what", eval_who_reported_what),
     ):
         t0 = time.perf_counter()
         results[name] = fn(eval_dir)

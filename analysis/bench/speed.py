@@ -16,6 +16,8 @@ fixed seed).  Measured, each next to its target (PASS/MISS):
   ``pages x latency / concurrency``;
 * event grouping at 10k and 100k (time and peak memory, in a fresh process:
   :func:`analysis.bench.grouping_eval.bench_grouping`);
+* "who reported what": aligning a 6-outlet event by meaning, cold and warm
+  (:mod:`analysis.bench.speed_align`);
 * the Compare page's data (the store queries and :mod:`analysis.compare.summary` frames the page builds)
   on the ingest database (10k articles in 500 events at size 10k).
 
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.bench.generate import CorpusGenerator, generate_pages
+from analysis.bench.speed_align import TARGET_ALIGN_WARM_S, alignment_speed
 from analysis.bench.speed_page import event_page, event_page_browser
 from analysis.bench.speed_stages import (
     FETCH_PAGES,
@@ -156,6 +159,8 @@ def run(
                 result["event_page_browser"] = event_page_browser(biggest_db)
                 eb = result["event_page_browser"]
                 log(f"event page in the browser: {eb.get('first_visit_s', eb.get('skipped'))}")
+        result["alignment"] = alignment_speed()
+        log(f"who reported what, 6 outlets: {result['alignment']['warm_s']} s warm")
         if with_profile:
             result["profile"] = profile(sampled[:50])
         del pages_all
@@ -255,6 +260,14 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
                 f"<= {TARGET_EVENT_PAGE_S:g} s with 10k",
                 eb[key] <= TARGET_EVENT_PAGE_S if big else None,
             )
+    al = result.get("alignment")
+    if al:
+        add(
+            f"who reported what, {al['outlets']} outlets ({al['sentences']} sentences), warm",
+            f"{al['warm_s']} s (cold {al['cold_s']} s, model load {al['model_load_s']} s)",
+            f"<= {TARGET_ALIGN_WARM_S:g} s",
+            al["warm_s"] <= TARGET_ALIGN_WARM_S,
+        )
     ep = result.get("event_page")
     if ep:
         add(
