@@ -25,8 +25,8 @@ def find_eval_dir(explicit: Path | None = None) -> Path:
 
 
 def run(eval_dir: Path) -> dict[str, dict]:
-    from analysis.bench.event_eval import eval_events
     from analysis.bench.alignment_eval import eval_alignment, eval_who_reported_what
+    from analysis.bench.event_eval import eval_events
     from analysis.bench.extraction_eval import eval_extraction
     from analysis.bench.grouping_eval import eval_grouping
     from analysis.bench.scoring_eval import eval_loaded, eval_sentiment
