@@ -28,6 +28,7 @@ figures", and check it against the sentences it shows.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,14 @@ MIN_SENTENCE_WORDS = 4  # shorter "sentences" (bylines, "SNUB!", datelines) are 
 # A sentence is typed "quote" when at least this share of its characters is inside direct speech.
 QUOTE_SHARE = 0.5
 LABEL_CHARS = 110  # representative sentences are shortened to about this many characters
+# Statements aligned per event.  The alignment compares every statement with every other one (a few
+# dense statements x statements matrices, and a Python loop over the matching pairs), so its memory
+# and time grow with the square of this: 2,000 keep it under ~0.4 GB and ~10 s even when every
+# statement matches every other outlet's, while a usual event (a few outlets, 20-60 statements each)
+# is far below.  Over it, each article keeps its first statements (its lead), the shorter articles
+# all of theirs, and the charts say how many were left out: a 5 MB text of short sentences has
+# ~100k statements, whose matrices alone would need ~80 GB each.
+MAX_ALIGN_STATEMENTS = 2000
 
 
 # --------------------------------------------------------------------------------------------------
@@ -114,6 +123,7 @@ class Alignment:
     best: np.ndarray  # sid x outlet: best score of the sentence in that outlet (NaN for its own)
     best_sid: np.ndarray  # sid x outlet: sid of that best match (-1 for its own outlet)
     facts: pd.DataFrame  # FACT_COLUMNS, one row per fact
+    skipped: int = 0  # statements of long articles left out (see MAX_ALIGN_STATEMENTS)
 
 
 def _outlet_texts(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, Any, str, str]]:
@@ -126,10 +136,50 @@ def _outlet_texts(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, Any, str
     return out
 
 
-def _speech_share(speech: Sequence[tuple[int, int]], s: int, e: int) -> float:
-    """Share of the characters [s, e) inside the ``speech`` regions."""
-    inside = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in speech)
+def _speech_share(
+    speech: Sequence[tuple[int, int]], s: int, e: int, starts: Sequence[int] | None = None
+) -> float:
+    """Share of the characters [s, e) inside the ``speech`` regions (sorted, non-overlapping).
+
+    ``starts`` (the regions' starts) lets a binary search skip the regions before ``s``: summing
+    over every region for every sentence was quadratic in a long text with many quotations.
+    """
+    if starts is None:
+        starts = [qs for qs, _ in speech]
+    i = max(0, bisect.bisect_right(starts, s) - 1)
+    inside = 0
+    while i < len(speech) and speech[i][0] < e:
+        qs, qe = speech[i]
+        inside += max(0, min(e, qe) - max(s, qs))
+        i += 1
     return inside / max(1, e - s)
+
+
+def statement_quota(counts: Sequence[int], budget: int = MAX_ALIGN_STATEMENTS) -> list[int]:
+    """How many statements each article keeps so that all together stay within ``budget``.
+
+    Every article keeps all of its statements when they fit; otherwise the largest ``q`` is found
+    such that ``sum(min(count, q))`` fits, each article keeps ``min(count, q)``, and what remains of
+    the budget goes one by one to the longest articles that were cut, in order.
+    """
+    if sum(counts) <= budget:
+        return list(counts)
+    lo, hi = 0, max(counts)
+    while lo < hi:  # the largest q with sum(min(c, q)) <= budget
+        mid = (lo + hi + 1) // 2
+        if sum(min(c, mid) for c in counts) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    quota = [min(c, lo) for c in counts]
+    spare = budget - sum(quota)
+    for k in sorted(range(len(counts)), key=lambda k: -counts[k]):
+        if spare <= 0:
+            break
+        if counts[k] > quota[k]:
+            quota[k] += 1
+            spare -= 1
+    return quota
 
 
 def sentence_kind(quote_share: float, numbers: Sequence[Number], new_names: bool) -> str:
@@ -145,11 +195,23 @@ def sentence_kind(quote_share: float, numbers: Sequence[Number], new_names: bool
     return "statement"
 
 
-def _collect(items: list[tuple[str, Any, str, str]], include_titles: bool) -> list[dict[str, Any]]:
+def _collect(
+    items: list[tuple[str, Any, str, str]], include_titles: bool, budget: int = MAX_ALIGN_STATEMENTS
+) -> tuple[list[dict[str, Any]], int]:
+    """The sentence records of every article (headline first), and how many statements were left out
+    to stay within ``budget`` (see :func:`statement_quota`)."""
     # Words used in lower case anywhere in the event: capitalised, they are not names.
-    lower_vocab = frozenset(_base(w) for *_, text in items for w in WORD_RE.findall(text) if w[0].islower())
+    lower_vocab = frozenset(
+        _base(w) for w in {w for *_, text in items for w in WORD_RE.findall(text) if w[0].islower()}
+    )
+    statements = [
+        [(s, e) for s, e in split_sentences(text) if count_words(text[s:e]) >= MIN_SENTENCE_WORDS]
+        for *_, text in items
+    ]
+    quota = statement_quota([len(sp) for sp in statements], budget)
+    skipped = sum(len(sp) for sp in statements) - sum(quota)
     recs: list[dict[str, Any]] = []
-    for outlet, article_id, title, text in items:
+    for (outlet, article_id, title, text), all_spans, keep in zip(items, statements, quota, strict=True):
         if include_titles and title:
             # Headline capitals are style, not names: no names are read from it, its words are plain words.
             speech = [(s, e) for s, e, k in classify_quotes(title) if k == "speech"]
@@ -169,9 +231,10 @@ def _collect(items: list[tuple[str, Any, str, str]], include_titles: bool) -> li
                     "quote_share": _speech_share(speech, 0, len(title)),
                 }
             )
-        spans = [(s, e) for s, e in split_sentences(text) if count_words(text[s:e]) >= MIN_SENTENCE_WORDS]
+        spans = all_spans[:keep]
         speech = [(s, e) for s, e, k in classify_quotes(text) if k == "speech"]
-        last = max(1, len(spans) - 1)
+        speech_starts = [s for s, _ in speech]
+        last = max(1, len(all_spans) - 1)  # positions relative to the whole article
         for pos, (s, e) in enumerate(spans):
             sent = text[s:e]
             runs = _name_runs(sent, lower_vocab)
@@ -188,10 +251,10 @@ def _collect(items: list[tuple[str, Any, str, str]], include_titles: bool) -> li
                     "numbers": tuple(find_numbers(sent)),
                     "names": tuple((phrase, frozenset(ident)) for _, _, phrase, ident in runs),
                     "tokens": _match_tokens(sent, runs),
-                    "quote_share": _speech_share(speech, s, e),
+                    "quote_share": _speech_share(speech, s, e, speech_starts),
                 }
             )
-    return recs
+    return recs, skipped
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -286,7 +349,7 @@ def align_event(rows: Iterable[Mapping[str, Any]] | Alignment, include_titles: b
         return rows
     items = _outlet_texts(rows)
     outlets = tuple(dict.fromkeys(item[0] for item in items))
-    recs = _collect(items, include_titles)
+    recs, skipped = _collect(items, include_titles)
     n, n_out = len(recs), len(outlets)
     code_of = {o: k for k, o in enumerate(outlets)}
     codes = np.fromiter((code_of[r["outlet"]] for r in recs), dtype=np.int64, count=n)
@@ -320,7 +383,13 @@ def align_event(rows: Iterable[Mapping[str, Any]] | Alignment, include_titles: b
     sents["carried_by"] = carried.sum(axis=1)
     sents["fact"] = fact_of
     return Alignment(
-        outlets=outlets, sentences=sents, scores=scores, best=best, best_sid=best_sid, facts=facts
+        outlets=outlets,
+        sentences=sents,
+        scores=scores,
+        best=best,
+        best_sid=best_sid,
+        facts=facts,
+        skipped=skipped,
     )
 
 

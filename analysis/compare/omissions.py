@@ -179,6 +179,7 @@ class CoverageMatrix:
     facts: pd.DataFrame  # FACT_COLUMNS, index fact
     carried: pd.DataFrame  # bool: the outlet carries the fact
     sentences: pd.DataFrame  # str: the outlet's sentence for the fact ("" when it does not carry it)
+    skipped: int = 0  # statements of long articles left out of the alignment (MAX_ALIGN_STATEMENTS)
 
     def to_frame(self) -> pd.DataFrame:
         """One wide frame: label, n_outlets, kind, then one bool column per outlet."""
@@ -223,6 +224,7 @@ def coverage_matrix(
         facts=f,
         carried=pd.DataFrame(carried, index=f.index, columns=cols),
         sentences=pd.DataFrame(texts, index=f.index, columns=cols),
+        skipped=al.skipped,
     )
 
 
@@ -242,7 +244,8 @@ def numbers_matrix(
 
     Columns: :data:`NUMBER_META_COLUMNS`, then one bool column per outlet (headlines count).  Years,
     dates and bare number words ("three") are left out.  Sorted by n_outlets descending, then kind
-    (percent, money, count), then value.
+    (percent, money, count), then value.  ``attrs["skipped"]``: the statements of long articles left
+    out of the alignment (see :data:`MAX_ALIGN_STATEMENTS`).
     """
     al = align_event(rows)
     s = al.sentences
@@ -260,7 +263,9 @@ def numbers_matrix(
             rec["outlets"].add(outlet)
     cols = list(NUMBER_META_COLUMNS) + list(al.outlets)
     if not seen:
-        return pd.DataFrame({c: pd.Series(dtype=bool if c in al.outlets else object) for c in cols})
+        empty = pd.DataFrame({c: pd.Series(dtype=bool if c in al.outlets else object) for c in cols})
+        empty.attrs["skipped"] = al.skipped
+        return empty
     kind_order = {"percent": 0, "money": 1, "count": 2}
     recs = []
     for rec in seen.values():
@@ -278,4 +283,6 @@ def numbers_matrix(
     df = df.assign(_k=order).sort_values(
         ["n_outlets", "_k", "value"], ascending=[False, True, True], kind="mergesort"
     )
-    return df.drop(columns="_k").reset_index(drop=True)
+    df = df.drop(columns="_k").reset_index(drop=True)
+    df.attrs["skipped"] = al.skipped  # statements left out of the alignment (MAX_ALIGN_STATEMENTS)
+    return df
