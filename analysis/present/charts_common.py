@@ -103,6 +103,11 @@ LABEL_WRAP = 22  # characters per line of wrapped axis labels
 OUTLET_WRAP = 14  # characters per line of outlet names under heatmap columns
 EVENT_LABEL_CHARS = 48  # event names longer than this are cut (in full on hover)
 HOVER_SNIPPET = 110  # characters of a sentence shown on hover
+# Points drawn per article in the sentence-by-sentence chart.  A longer article's rolling mean is
+# computed over all its sentences, then every k-th sentence is drawn (each point still shows that
+# sentence's own score), and the chart says so: a 5 MB text of one-word sentences would otherwise
+# send ~800k points, with a hover text each, to the browser.
+MAX_ARC_POINTS = 1000
 
 
 def outlet_colors(outlets: Iterable[str]) -> dict[str, str]:

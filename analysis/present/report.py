@@ -51,18 +51,22 @@ def event_figures(
     colors: Mapping[str, str] | None = None,
     *,
     prior: pd.Series | None = None,
+    sentences: pd.DataFrame | None = None,
+    summary: pd.DataFrame | None = None,
 ) -> dict[str, go.Figure]:
     """The compare page's charts for one event's article rows, keyed by their file-name part.
 
     ``prior``: background term counts for the word-choice chart (``wordchoice.database_prior`` over
-    a sample of every event); default: the event's own totals.
+    a sample of every event); default: the event's own totals.  ``sentences`` and ``summary``:
+    ``compare.sentence_frame`` and ``compare.outlet_summary`` of the rows when already computed
+    (the bootstrap over a long article's sentences takes seconds).
     """
     # Imported here: it pulls in scikit-learn (1-2 s), which the dashboard's first screen does not need.
     from analysis.compare import omissions
 
     colors = colors or charts.outlet_colors(r["outlet"] for r in rows)
-    sentences = compare.sentence_frame(rows)
-    summary = compare.outlet_summary(rows, sentences=sentences)
+    sentences = compare.sentence_frame(rows) if sentences is None else sentences
+    summary = compare.outlet_summary(rows, sentences=sentences) if summary is None else summary
     usable = [r for r in rows if compare.usable(r)]
     order = sorted({r["outlet"] for r in usable})
     return {
@@ -113,7 +117,7 @@ def build_event_report(
     summary = compare.outlet_summary(rows, sentences=sentences)
     found = compare.findings(summary)
     found["topics"] = topics.topic_notes(topic_words, len({r["outlet"] for r in rows if compare.usable(r)}))
-    figures = event_figures(rows, colors, prior=prior)
+    figures = event_figures(rows, colors, prior=prior, sentences=sentences, summary=summary)
     chart_divs = "".join(
         '<div class="chart">'
         + fig.to_html(
@@ -126,7 +130,7 @@ def build_event_report(
     )
     cats = sorted(
         {c for r in rows for c in (r.get("categories") or {})}
-        | {str(sp.get("category")) for r in rows for sp in (r.get("spans") or []) if isinstance(sp, dict)}
+        | {str(sp.get("category")) for r in rows for sp in (r.get("spans") or []) if isinstance(sp, Mapping)}
     )
     cat_colors = charts.category_colors(cats)
     columns = []

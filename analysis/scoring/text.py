@@ -272,6 +272,13 @@ def classify_quotes(text: str) -> list[tuple[int, int, str]]:
 
     "title" is a short quotation of capitalised words: a name, nickname or title of a work.
     """
+    return list(_classify_cached(text))
+
+
+# The scorers, the alignment, word choice and the actor analysis each look for the quotations of the
+# same article text: the last few results are kept (keyed by the text itself, like the splits).
+@lru_cache(maxsize=SPLIT_CACHE_SIZE)
+def _classify_cached(text: str) -> tuple[tuple[int, int, str], ...]:
     out: list[tuple[int, int, str]] = []
     sentence_spans: list[tuple[int, int]] | None = None
     for start, end, closed in _raw_quote_regions(text):
@@ -282,7 +289,7 @@ def classify_quotes(text: str) -> list[tuple[int, int, str]]:
             if _attributed(text, start, end, sentence_spans):
                 kind = "speech"
         out.append((start, end, kind))
-    return out
+    return tuple(out)
 
 
 def _scare_cued(text: str, start: int) -> bool:
@@ -403,7 +410,9 @@ def _quote_kind(text: str, start: int, end: int, closed: bool) -> str:
     if letters and all(w[0].isupper() for w in letters) and not inner.rstrip().endswith((",", ".", ";", ":")):
         return "title"  # "Harry Potter" (but "No," he said is speech)
     # Context before the opening mark, within the paragraph.
-    line_start = max(text.rfind("\n", 0, start) + 1, start - 60)
+    # (searched only within the 60 characters: an unbounded search back to the previous line break
+    # made a long text without line breaks quadratic in its quotations)
+    line_start = max(text.rfind("\n", max(0, start - 60), start) + 1, start - 60)
     before = text[line_start:start].rstrip()
     before_words = [w.lower() for w in WORD_RE.findall(before)[-3:]]
     if (before_words and before_words[-1] in SCARE_CUES) or before_words[-2:] == ["so", "called"]:
@@ -412,7 +421,7 @@ def _quote_kind(text: str, start: int, end: int, closed: bool) -> str:
         return "speech"  # opens a sentence or follows a colon: a quoted utterance
     if any(w in ATTRIBUTION_CUES for w in before_words):
         return "speech"
-    line_end = text.find("\n", end)
+    line_end = text.find("\n", end, end + 40)
     after = text[end : min(end + 40, len(text) if line_end < 0 else line_end)]
     if after.lstrip().startswith(":"):
         return "speech"  # 'A new low': critic ...
