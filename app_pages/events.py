@@ -10,6 +10,7 @@ import streamlit as st
 
 from analysis.compare import summary as compare
 from analysis.present import charts
+from analysis.present.provenance import frame_provenance
 from analysis.store import EventChangedError, StoreError
 from app_pages import common
 
@@ -330,17 +331,20 @@ st.dataframe(
     key="ev-table",
 )
 
+caption = frame_provenance("Events shown in the table", sel)
 common.chart(
     charts.heatmap_chart(compare.outlet_event_matrix(sel, "sentiment"), "sentiment"),
     "events",
     "sentiment-heatmap",
     key="hm-sent",
+    caption=caption,
 )
 common.chart(
     charts.heatmap_chart(compare.outlet_event_matrix(sel, "loaded_rate"), "loaded_rate"),
     "events",
     "loaded-heatmap",
     key="hm-loaded",
+    caption=caption,
 )
 st.caption(
     "Cells: word-weighted mean over an outlet's articles on the event; blank: no article. Failed "

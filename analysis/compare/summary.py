@@ -467,7 +467,8 @@ def outlet_event_matrix(articles: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 def outlet_overview(articles: pd.DataFrame) -> pd.DataFrame:
-    """Each outlet across all events, with 95% intervals resampling its articles (word-weighted).
+    """Each outlet across all events, with 95% intervals resampling its articles (word-weighted);
+    NaN intervals for an outlet with a single article.
 
     Columns: outlet, articles, events, words, sentiment(_lo/_hi), loaded(_lo/_hi), first, last.
     """
@@ -478,6 +479,9 @@ def outlet_overview(articles: pd.DataFrame) -> pd.DataFrame:
         w = part["words"].fillna(0).clip(lower=1).to_numpy(dtype=float)
         s = bootstrap_ratio(part["sentiment"].to_numpy(dtype=float) * w, w)
         lr = bootstrap_ratio(part["loaded_rate"].fillna(0).to_numpy(dtype=float) * w, w)
+        if len(part) < THIN_ARTICLES:  # one article: resampling it gives no interval
+            s = Interval(s.estimate, float("nan"), float("nan"), s.n)
+            lr = Interval(lr.estimate, float("nan"), float("nan"), lr.n)
         out.append(
             {
                 "outlet": outlet,
