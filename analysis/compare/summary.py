@@ -519,13 +519,15 @@ def outlet_timeline(articles: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     """Word-weighted sentiment and loaded rate per outlet and period (``freq``: pandas period alias).
 
     Columns: outlet, period (start of the period, a timestamp), sentiment, loaded_rate, articles.
-    Undated articles are left out.
+    Undated articles are left out.  ``attrs["freq"]`` is ``freq`` (charts join adjacent periods only).
     """
     data = articles.dropna(subset=["sentiment", "published"])
     data = data[data["health"].map(health_level) != "fail"]
     cols = ["outlet", "period", "sentiment", "loaded_rate", "articles"]
     if data.empty:
-        return pd.DataFrame(columns=cols)
+        empty = pd.DataFrame(columns=cols)
+        empty.attrs["freq"] = freq
+        return empty
     w = data["words"].fillna(0).clip(lower=1)
     period = data["published"].dt.tz_localize(None).dt.to_period(freq).dt.start_time
     data = data.assign(
@@ -539,7 +541,9 @@ def outlet_timeline(articles: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     )
     g["sentiment"] = g["_s"] / g["_w"]
     g["loaded_rate"] = g["_l"] / g["_w"]
-    return g.reset_index()[cols]
+    out = g.reset_index()[cols]
+    out.attrs["freq"] = freq
+    return out
 
 
 def event_coverage(events: Sequence[dict], articles: pd.DataFrame) -> pd.DataFrame:

@@ -132,25 +132,35 @@ def outlet_scatter(overview: pd.DataFrame, colors: Mapping[str, str] | None = No
     return _style(fig, title, 480, legend=True)
 
 
+def _adjacent(prev: pd.Timestamp, cur: pd.Timestamp, freq: str | None, step: pd.Timedelta | None) -> bool:
+    """Whether period ``cur`` directly follows ``prev`` (by the frequency when known)."""
+    if freq:
+        try:
+            return (pd.Period(cur, freq) - pd.Period(prev, freq)).n <= 1
+        except (ValueError, TypeError):
+            pass
+    return step is not None and cur - prev <= step * GAP_PERIODS
+
+
+def _break_gaps(part: pd.DataFrame, freq: str | None, step: pd.Timedelta | None) -> pd.DataFrame:
+    """``part`` with an empty row wherever a period is missing, so lines join only adjacent periods:
+    points months apart stay separate markers instead of a line that suggests a trend."""
+    if len(part) < 2:
+        return part
+    periods = list(pd.to_datetime(part["period"]))
+    rows = []
+    for i, row in enumerate(part.to_dict("records")):
+        if i and not _adjacent(periods[i - 1], periods[i], freq, step):
+            rows.append({"period": periods[i - 1] + (periods[i] - periods[i - 1]) / 2})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=part.columns)
+
+
 def _period_step(periods: pd.Series) -> pd.Timedelta | None:
-    """The smallest gap between two distinct periods (the chart's period length), or None."""
+    """The smallest gap between two distinct periods (when the frequency is unknown), or None."""
     distinct = pd.Series(sorted(pd.to_datetime(periods).dropna().unique()))
     gaps = distinct.diff().dropna()
     return gaps.min() if len(gaps) else None
-
-
-def _break_gaps(part: pd.DataFrame, step: pd.Timedelta | None) -> pd.DataFrame:
-    """``part`` with an empty row wherever a period is missing, so lines join only adjacent periods:
-    points months apart stay separate markers instead of a line that suggests a trend."""
-    if step is None or len(part) < 2:
-        return part
-    periods = pd.to_datetime(part["period"]).reset_index(drop=True)
-    rows = []
-    for i, (_, row) in enumerate(part.reset_index(drop=True).iterrows()):
-        if i and periods[i] - periods[i - 1] > step * GAP_PERIODS:
-            rows.append({"period": periods[i - 1] + step})
-        rows.append(row.to_dict())
-    return pd.DataFrame(rows, columns=part.columns)
 
 
 def timeline_chart(timeline: pd.DataFrame, metric: str, colors: Mapping[str, str] | None = None) -> go.Figure:
@@ -166,10 +176,11 @@ def timeline_chart(timeline: pd.DataFrame, metric: str, colors: Mapping[str, str
     data = timeline.dropna(subset=[metric]) if len(timeline) else timeline
     if data.empty:
         return _empty(title, "No dated articles")
-    step = _period_step(data["period"])
+    freq = timeline.attrs.get("freq")
+    step = None if freq else _period_step(data["period"])
     fig = go.Figure()
     for outlet, part in data.groupby("outlet", sort=True):
-        part = _break_gaps(part.sort_values("period"), step)
+        part = _break_gaps(part.sort_values("period"), freq, step)
         n = part["articles"].fillna(0).astype(int)
         fig.add_trace(
             go.Scatter(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import plotly.graph_objects as go
 
@@ -23,6 +22,7 @@ CAPTION_WRAP = 60  # characters per caption line: fits a 390 px phone screen at 
 CAPTION_FONT_SIZE = 10
 CAPTION_LINE_PX = 14  # pixels per caption line
 CAPTION_COLOR = "#555555"
+CAPTION_META = "captioned"  # layout.meta of a figure that carries its caption
 SUBJECT_CHARS = 60  # an event or outlet name longer than this is cut with "…" in captions
 
 
@@ -55,14 +55,13 @@ def interval_text(lo: object, hi: object, fmt: str, *, articles: int | None = No
 
 
 def _day(value: object) -> str | None:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d")
-    if hasattr(value, "strftime") and value == value:  # pandas Timestamp, not NaT
-        try:
-            return value.strftime("%Y-%m-%d")  # type: ignore[union-attr]
-        except ValueError:
-            return None
-    return None
+    """``YYYY-MM-DD`` of a datetime or pandas Timestamp; None for None, NaT or anything else."""
+    if value is None or value != value or not hasattr(value, "strftime"):  # NaT != NaT
+        return None
+    try:
+        return str(value.strftime("%Y-%m-%d"))
+    except ValueError:
+        return None
 
 
 def date_range_text(dates: Iterable[object]) -> str:
@@ -121,37 +120,31 @@ def frame_provenance(subject: str, articles: object, *, corrections: Sequence[st
 
 
 def with_caption(fig: go.Figure, prov: Provenance | str) -> go.Figure:
-    """A copy of ``fig`` with the caption in small grey type under the plot (the legend moves up).
+    """A copy of ``fig`` with the caption in small grey type under its title (a Plotly subtitle).
 
-    The figure keeps its width behaviour; its height grows by the caption's lines.
+    Under the title rather than under the plot: the plot's bottom holds legends whose height
+    depends on the screen width, and a caption there would collide with them on a phone.  The top
+    margin and the height grow by the caption's lines, so the plot keeps its size.
     """
     lines = prov.lines() if isinstance(prov, Provenance) else [shorten(prov, CAPTION_WRAP)]
     out = go.Figure(fig)
-    if any(a.name == "caption" for a in out.layout.annotations or ()):
+    if out.layout.meta == CAPTION_META:  # already captioned
         return out
-    extra = CAPTION_LINE_PX * len(lines) + 8
-    height = int(out.layout.height or 450)
-    margin = out.layout.margin
-    bottom = int(margin.b if margin.b is not None else 80)
-    top = int(margin.t if margin.t is not None else 100)
-    new_height = height + extra
-    plot_px = max(1, new_height - top - bottom - extra)
-    out.update_layout(height=new_height, margin=dict(b=bottom + extra))
-    if out.layout.legend.yref == "container":
-        out.update_layout(legend=dict(y=extra / new_height))
-    out.add_annotation(
-        name="caption",
-        text="<br>".join(label(line) for line in lines),
-        xref="paper",
-        yref="paper",
-        x=0,
-        xanchor="left",
-        y=-(bottom + extra - 4) / plot_px,
-        yanchor="bottom",
-        align="left",
-        showarrow=False,
-        font=dict(size=CAPTION_FONT_SIZE, color=CAPTION_COLOR),
+    extra = CAPTION_LINE_PX * len(lines) + 6
+    top = int(out.layout.margin.t if out.layout.margin.t is not None else 100)
+    out.update_layout(
+        height=int(out.layout.height or 450) + extra,
+        margin=dict(t=top + extra),
+        meta=CAPTION_META,
+        title=dict(
+            subtitle=dict(
+                text="<br>".join(label(line) for line in lines),
+                font=dict(size=CAPTION_FONT_SIZE, color=CAPTION_COLOR),
+            ),
+        ),
     )
+    if out.layout.title.yanchor is None:  # place the title block at the top, not centred in the margin
+        out.update_layout(title=dict(y=1, yref="container", yanchor="top", pad=dict(t=10)))
     return out
 
 

@@ -21,7 +21,6 @@ from plotly.offline import get_plotlyjs
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.present import charts
-from analysis.present.provenance import TOOL_NAME, number_settings, plural, provenance, with_caption
 from analysis.present.highlight import (
     article_header_html,
     article_html,
@@ -30,6 +29,7 @@ from analysis.present.highlight import (
     escape_text,
     summary_table_html,
 )
+from analysis.present.provenance import TOOL_NAME, number_settings, plural, provenance, with_caption
 
 ARTICLE_MAX_HEIGHT = 520  # pixels of article text shown before the column scrolls
 REPORT_MAX_FACTS = 25  # statements in the who-reported-what matrix (most widely carried first)
