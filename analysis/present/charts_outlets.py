@@ -148,7 +148,7 @@ def _break_gaps(part: pd.DataFrame, freq: str | None, step: pd.Timedelta | None)
     if len(part) < 2:
         return part
     periods = list(pd.to_datetime(part["period"]))
-    rows = []
+    rows: list[dict] = []
     for i, row in enumerate(part.to_dict("records")):
         if i and not _adjacent(periods[i - 1], periods[i], freq, step):
             rows.append({"period": periods[i - 1] + (periods[i] - periods[i - 1]) / 2})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.compare import summary as compare
@@ -113,9 +114,10 @@ def provenance(
     )
 
 
-def frame_provenance(subject: str, articles: object, *, corrections: Sequence[str] = ()) -> Provenance:
+def frame_provenance(subject: str, articles: pd.DataFrame, *, corrections: Sequence[str] = ()) -> Provenance:
     """:func:`provenance` of a DataFrame of articles (``compare.articles_frame``)."""
-    records = articles.to_dict("records") if hasattr(articles, "to_dict") else list(articles)  # type: ignore[call-overload, arg-type]
+    cols = [c for c in ("outlet", "published", "scorer_version") if c in articles.columns]
+    records = [{str(k): v for k, v in r.items()} for r in articles[cols].to_dict("records")]
     return provenance(subject, records, corrections=corrections)
 
 

@@ -68,8 +68,9 @@ def read_quality(path: Path = QUALITY_FILE) -> dict:
         return {"rows": [], "error": f"{path.name} could not be read: {type(exc).__name__}"}
     if not isinstance(doc, dict):
         return {"rows": [], "error": f"{path.name} is not a results file"}
-    raw = doc.get("rows") if isinstance(doc.get("rows"), list) else []
-    rows = [r for r in (clean_row(x) for x in raw if isinstance(x, dict)) if r is not None]
+    raw = doc.get("rows")
+    items = raw if isinstance(raw, list) else []
+    rows = [r for r in (clean_row(x) for x in items if isinstance(x, dict)) if r is not None]
     return {
         "generated": str(doc.get("generated") or ""),
         "scorer_version": str(doc.get("scorer_version") or ""),

@@ -10,9 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Mapping, Sequence
-
-import pandas as pd
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from analysis.compare import summary as compare
 from analysis.present.export import dumps, safe_cell
@@ -55,11 +54,18 @@ def _num(value: object, digits: int) -> float | None:
     return None if math.isnan(f) else round(f, digits)
 
 
-def summary_data(
-    event_name: str, rows: Sequence[dict], *, corrections: Sequence[str] = ()
-) -> dict[str, object]:
-    """Everything in the summary file: ``about`` (list of (name, value)), ``outlets`` (one dict per
-    outlet, OUTLET_FIELDS) and ``findings`` (list of (section, sentence))."""
+@dataclass(frozen=True)
+class SummaryData:
+    """What the summary file holds."""
+
+    about: list[tuple[str, str]]  # event, dates, counts, scorer version and the settings behind the numbers
+    outlets: list[dict]  # one per outlet, keys OUTLET_FIELDS
+    findings: list[tuple[str, str]]  # (section, sentence)
+    caption: str
+
+
+def summary_data(event_name: str, rows: Sequence[dict], *, corrections: Sequence[str] = ()) -> SummaryData:
+    """The summary of one event's article rows (numbers from ``compare.outlet_summary``/``findings``)."""
     summary = compare.outlet_summary(rows)
     found = compare.findings(summary)
     prov = provenance(event_name, rows, corrections=corrections)
@@ -96,53 +102,49 @@ def summary_data(
         *number_settings(corrections),
     ]
     findings = [(FINDING_SECTIONS[k], s) for k in FINDING_SECTIONS for s in found.get(k, [])]
-    return {"about": about, "outlets": outlets, "findings": findings, "caption": prov.text()}
+    return SummaryData(about=about, outlets=outlets, findings=findings, caption=prov.text())
 
 
-def summary_json(data: Mapping[str, object]) -> str:
-    about = dict(data["about"])  # type: ignore[call-overload]
-    findings = [{"section": s, "text": t} for s, t in data["findings"]]  # type: ignore[attr-defined]
-    return dumps({"about": about, "outlets": data["outlets"], "findings": findings}) + "\n"
+def summary_json(data: SummaryData) -> str:
+    findings = [{"section": s, "text": t} for s, t in data.findings]
+    return dumps({"about": dict(data.about), "outlets": data.outlets, "findings": findings}) + "\n"
 
 
-def summary_csv(data: Mapping[str, object]) -> str:
+def summary_csv(data: SummaryData) -> str:
     """Three blocks a spreadsheet reads as one sheet: the outlets table, the findings, the settings."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(OUTLET_FIELDS)
-    for row in data["outlets"]:  # type: ignore[attr-defined]
+    for row in data.outlets:
         w.writerow([safe_cell(row[k]) for k in OUTLET_FIELDS])
-    w.writerow([])
-    w.writerow(["finding", "text"])
-    for section, text in data["findings"]:  # type: ignore[attr-defined]
-        w.writerow([safe_cell(section), safe_cell(text)])
-    w.writerow([])
-    w.writerow(["about", "value"])
-    for name, value in data["about"]:  # type: ignore[attr-defined]
-        w.writerow([safe_cell(name), safe_cell(value)])
+    for header, pairs in ((["finding", "text"], data.findings), (["about", "value"], data.about)):
+        w.writerow([])
+        w.writerow(header)
+        for a, b in pairs:
+            w.writerow([safe_cell(a), safe_cell(b)])
     return buf.getvalue()
 
 
-def summary_xlsx(data: Mapping[str, object]) -> bytes:
+def summary_xlsx(data: SummaryData) -> bytes:
     """An Excel workbook: sheets Outlets, Findings and About (openpyxl; text cells neutralised)."""
     from openpyxl import Workbook  # imported here: only this download needs it
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    sheets = (
-        ("Outlets", OUTLET_FIELDS, [[row[k] for k in OUTLET_FIELDS] for row in data["outlets"]]),  # type: ignore[attr-defined]
-        ("Findings", ["finding", "text"], [list(f) for f in data["findings"]]),  # type: ignore[attr-defined]
-        ("About", ["about", "value"], [list(a) for a in data["about"]]),  # type: ignore[attr-defined]
-    )
+    sheets: list[tuple[str, list[str], list[list[object]]]] = [
+        ("Outlets", OUTLET_FIELDS, [[row[k] for k in OUTLET_FIELDS] for row in data.outlets]),
+        ("Findings", ["finding", "text"], [list(f) for f in data.findings]),
+        ("About", ["about", "value"], [list(a) for a in data.about]),
+    ]
     for i, (title, header, body) in enumerate(sheets):
-        ws = wb.active if i == 0 else wb.create_sheet()
-        assert ws is not None
+        ws = wb.active if i == 0 and wb.active is not None else wb.create_sheet()
         ws.title = title
         ws.append(header)
         for values in body:
             ws.append([safe_cell(v) for v in values])
-        for col, name in zip(ws.columns, header, strict=False):
-            width = max([len(str(name))] + [len(str(c.value or "")) for c in col])
-            ws.column_dimensions[col[0].column_letter].width = min(80, max(8, width + 2))
+        for n, col in enumerate(ws.columns, start=1):
+            width = max(len(str(c.value or "")) for c in col)
+            ws.column_dimensions[get_column_letter(n)].width = min(80, max(8, width + 2))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -158,8 +160,3 @@ def summary_file(
     if fmt == "xlsx":
         return summary_xlsx(data)
     return (summary_json(data) if fmt == "json" else summary_csv(data)).encode("utf-8")
-
-
-def summary_frame(data: Mapping[str, object]) -> pd.DataFrame:
-    """The outlets part as a DataFrame (for tests and tables)."""
-    return pd.DataFrame(data["outlets"], columns=OUTLET_FIELDS)

@@ -63,7 +63,11 @@ def test_caption_is_in_every_export_format_and_added_once() -> None:
 
 def test_caption_of_a_frame_and_missing_dates() -> None:
     frame = pd.DataFrame(
-        {"outlet": ["A", "A"], "published": [pd.NaT, pd.Timestamp("2026-05-02")], "scorer_version": [None, None]}
+        {
+            "outlet": ["A", "A"],
+            "published": [pd.NaT, pd.Timestamp("2026-05-02")],
+            "scorer_version": [None, None],
+        }
     )
     prov = frame_provenance("A", frame)
     assert prov.dates == "2026-05-02" and prov.articles == 2 and prov.outlets == 1
