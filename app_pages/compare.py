@@ -19,7 +19,7 @@ from analysis.present.highlight import (
     escape_text,
     summary_table_html,
 )
-from analysis.present.provenance import Provenance, provenance
+from analysis.present.provenance import Provenance, plural, provenance
 from analysis.present.report import build_event_report
 from analysis.store import event_name_key
 from app_pages import common
@@ -323,7 +323,7 @@ with top[0]:
     slug = st.selectbox(
         "Event",
         slugs,
-        format_func=lambda s: f"{by_slug[s]['name']} ({by_slug[s]['articles']} articles)",
+        format_func=lambda s: f"{by_slug[s]['name']} ({plural(by_slug[s]['articles'], 'article')})",
         key="event",
     )
 if st.query_params.get("event") != slug:
@@ -348,7 +348,7 @@ with top[1]:
         )
     else:
         shown = outlets
-        st.caption(f"{len(outlets)} outlets side by side below")
+        st.caption(f"{plural(len(outlets), 'outlet')} side by side below")
 with top[2]:
     st.download_button(
         "Event report",
@@ -370,7 +370,7 @@ if not rows:
 
 first, last = common.fmt_date(event["first"]), common.fmt_date(event["last"])
 bad = [r for r in rows if r["health"] != "ok"]
-meta = f"{len(rows)} articles from {len(outlets)} outlets · {first} to {last}"
+meta = f"{plural(len(rows), 'article')} from {plural(len(outlets), 'outlet')} · {first} to {last}"
 if bad:
     meta += f" · {len(bad)} with health problems"
 desc = event.get("description") or ""
@@ -418,7 +418,7 @@ with c2:
 
 failed = common.failed_attempts(url, version, event["id"])
 if failed:
-    with st.expander(f"{len(failed)} URL(s) of this event could not be fetched"):
+    with st.expander(f"{plural(len(failed), 'URL')} of this event could not be fetched"):
         st.dataframe(
             [{"url": f["url"], "problem": f["health"], "reason": f["reason"]} for f in failed],
             hide_index=True,

@@ -61,8 +61,11 @@ cols = [
     "reason",
     "url",
 ]
+table = sel[cols].copy()
+for col in ("title", "reason", "url", "health"):  # a missing text shows as blank, never as "None"
+    table[col] = table[col].astype(object).where(table[col].notna(), "")
 st.dataframe(
-    sel[cols],
+    table,
     hide_index=True,
     column_config={
         "published": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD HH:mm"),
@@ -108,7 +111,7 @@ hits = [
         "category": sp.get("category"),
         "weight": sp.get("weight"),
         "quoted": sp.get("quoted"),
-        "rule": sp.get("rule"),
+        "rule": sp.get("rule") or "",
     }
     for r in rows
     for sp in r.get("spans") or []
