@@ -6,7 +6,7 @@ import functools
 
 import streamlit as st
 
-from analysis.present.export import export_rows
+from analysis.present.export import export_table
 from app_pages import common
 
 
@@ -15,9 +15,7 @@ def _export(url: str, version: tuple, fmt: str, event_id: int | None, with_text:
     rows = (
         common.event_rows(url, version, event_id) if event_id is not None else common.all_rows(url, version)
     )
-    if not with_text:
-        rows = [{k: v for k, v in r.items() if k not in ("text", "spans", "headline_spans")} for r in rows]
-    return export_rows(rows, fmt)
+    return export_table(rows, fmt, with_text=with_text)
 
 
 def _export_bytes(url: str, version: tuple, fmt: str, event_id: int | None, with_text: bool) -> str:

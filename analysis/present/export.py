@@ -87,6 +87,16 @@ EXPORT_FIELDS = [
 ]
 
 
+SCORES_ONLY_DROP = ("text", "spans", "headline_spans")  # left out of the "scores" downloads
+
+
+def export_table(rows: list[dict], fmt: str, *, with_text: bool = True) -> str:
+    """The Data page's downloads: :func:`export_rows`, without text and spans unless ``with_text``."""
+    if not with_text:
+        rows = [{k: v for k, v in r.items() if k not in SCORES_ONLY_DROP} for r in rows]
+    return export_rows(rows, fmt)
+
+
 def export_rows(rows: list[dict], fmt: str) -> str:
     """CSV or JSON text of article rows (spans and categories included)."""
     if fmt == "json":

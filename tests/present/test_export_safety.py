@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from analysis.present.export import FORMULA_STARTS, export_rows, safe_cell
+from analysis.present.export import FORMULA_STARTS, export_rows, export_table, safe_cell
 from analysis.present.report import build_event_report
 from analysis.present.summary_export import summary_file
 
@@ -136,6 +136,14 @@ def test_article_csv_has_no_formula_cells_and_numbers_stay_numbers() -> None:
     assert table[1]["reason"] == "'" + HOSTILE_REASON
     assert table[0]["sentiment"] == "-0.4"  # a number, written as a number
     assert json.loads(table[0]["authors"]) == [HOSTILE_AUTHOR]  # JSON text inside a cell starts with [
+
+
+@pytest.mark.parametrize("with_text", [False, True])
+def test_data_page_downloads_have_no_formula_cells(with_text: bool) -> None:
+    table = list(csv.DictReader(io.StringIO(export_table(hostile_rows(), "csv", with_text=with_text))))
+    assert not [v for row in table for v in row.values() if is_formula(v)]
+    assert table[0]["title"] == "'" + HOSTILE_TITLE and table[0]["outlet"] == "'" + HOSTILE_OUTLET
+    assert (table[0]["text"] != "") is with_text
 
 
 def test_article_json_keeps_the_text_as_it_is() -> None:
