@@ -20,7 +20,12 @@ LABEL_TITLE_CHARS = 60  # headline characters in the article picker
 OMISSION_HEIGHT = 360  # pixels of an outlet's unique/left-out lists before they scroll
 KIND_COLORS = {"quote": "#8250df", "number": "#0969da", "name": "#9a6700", "statement": "#57606a"}
 # Where each block of findings is explained on the Method & limits page (its section anchors).
-FINDING_SECTIONS = {"negative": "sentiment", "loaded": "loaded-language", "caveats": "thin-evidence"}
+FINDING_SECTIONS = {
+    "negative": "sentiment",
+    "loaded": "loaded-language",
+    "topics": "loaded-language",
+    "caveats": "thin-evidence",
+}
 SUMMARY_MIME = {
     "csv": "text/csv",
     "json": "application/json",
@@ -67,6 +72,7 @@ def findings_html(found: dict[str, list[str]]) -> str:
     for key, heading in (
         ("negative", "Who was more negative?"),
         ("loaded", "Who used more loaded language?"),
+        ("topics", "Topic words of this event (shown, not counted)"),
         ("caveats", "Caveats"),
     ):
         items = found.get(key) or []

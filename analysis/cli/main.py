@@ -28,6 +28,7 @@ from analysis.cli.ingest import (
     cmd_reextract,
     cmd_rescore,
 )
+from analysis.compare.topics import per_event_view
 from analysis.present.export import export_rows
 from analysis.settings import Settings
 from analysis.store import DatabaseError, StoreError, hide_passwords
@@ -46,7 +47,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError("--format xlsx is for --summary; articles export as csv or json")
     else:
         event_id = store.find_event(args.event).id if args.event else None
-        data = export_rows(store.event_articles(event_id), args.format).encode("utf-8")
+        # as the Compare page counts them: each event's topic words shown, not counted
+        data = export_rows(per_event_view(store.event_articles(event_id)), args.format).encode("utf-8")
     if args.out in (None, "-"):
         if args.format == "xlsx":
             sys.stdout.flush()

@@ -1,8 +1,9 @@
 """The per-event summary table as a file: each outlet's estimates with 95% intervals, the findings in
 words, and what the numbers depend on (scorer version, settings, corrections), as CSV, JSON or Excel.
 
-The numbers come from ``analysis.compare.summary`` (``outlet_summary``, ``findings``).  Text cells in
-CSV and Excel go through ``export.safe_cell`` (no formulas).  Pure: rows in, bytes/text out.
+The numbers come from ``analysis.compare.summary`` (``outlet_summary``, ``findings``), counted as
+the Compare page counts them (``compare.topics.event_view``: the event's topic words not counted).
+Text cells in CSV and Excel go through ``export.safe_cell`` (no formulas).  Pure: rows in, bytes out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis.compare import summary as compare
+from analysis.compare import topics
 from analysis.present.export import dumps, safe_cell
 from analysis.present.provenance import interval_text, number_settings, provenance
 
@@ -41,6 +43,7 @@ FINDING_SECTIONS = {
     "negative": "Who was more negative",
     "loaded": "Who used more loaded language",
     "words": "Which words",
+    "topics": "Topic words (shown, not counted)",
     "caveats": "Caveats",
 }
 
@@ -66,9 +69,12 @@ class SummaryData:
 
 def summary_data(event_name: str, rows: Sequence[dict], *, corrections: Sequence[str] = ()) -> SummaryData:
     """The summary of one event's article rows (numbers from ``compare.outlet_summary``/``findings``)."""
+    prov = provenance(event_name, rows, corrections=corrections)
+    # as the Compare page counts them: the event's topic words are shown but not counted
+    rows, topic_words = topics.event_view(rows)
     summary = compare.outlet_summary(rows)
     found = compare.findings(summary)
-    prov = provenance(event_name, rows, corrections=corrections)
+    found["topics"] = topics.topic_notes(topic_words, len({r["outlet"] for r in rows if compare.usable(r)}))
     outlets = []
     for _, r in summary.iterrows():
         n = int(r["articles"])
