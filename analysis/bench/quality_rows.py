@@ -98,6 +98,33 @@ ROW_SPECS: tuple[RowSpec, ...] = (
         "used for the tone toward actors",
     ),
     RowSpec(
+        "loaded language: events",
+        "BASIL (expert-marked bias spans, 3 outlets per event)",
+        "Spearman r, article rate vs expert span density",
+        ("event_bias", "loaded.page_spearman"),
+        "without topic-word exclusion",
+        ("event_bias", "loaded.no_topic_exclusion_spearman"),
+        "the rates the Compare page shows (the event's topic words not counted)",
+    ),
+    RowSpec(
+        "loaded language: events",
+        "BASIL (expert-marked bias spans, 3 outlets per event)",
+        "most-loaded outlet is the experts' densest (share of events)",
+        ("event_bias", "loaded.page_most_loaded_agreement"),
+        "chance",
+        ("event_bias", "loaded.most_loaded_chance"),
+        "ties share credit",
+    ),
+    RowSpec(
+        "sentiment: article tone",
+        "BASIL (experts' reading of the author's feeling toward the event)",
+        "macro-F1, 3 classes",
+        ("event_bias", "tone.article_neutral_band", "macro_f1"),
+        "majority class",
+        ("event_bias", "tone.majority_class", "macro_f1"),
+        "tone of the wording against the experts' reading of the author's stance: they differ by design",
+    ),
+    RowSpec(
         "event grouping",
         "NewsWCL50",
         "adjusted Rand index",
@@ -140,7 +167,13 @@ def _size(results: Mapping[str, object], section: str) -> str:
     part = results.get(section)
     if not isinstance(part, Mapping):
         return ""
-    for key, unit in (("pages", "pages"), ("targets", "targets"), ("sentences", "sentences")):
+    units = (
+        ("pages", "pages"),
+        ("targets", "targets"),
+        ("sentences", "sentences"),
+        ("loaded.events", "events"),
+    )
+    for key, unit in units:
         if isinstance(part.get(key), int):
             return f"{part[key]:,} {unit}"
     return ""
