@@ -19,7 +19,8 @@ import streamlit as st
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.present import charts
-from analysis.present.provenance import Provenance, with_caption
+from analysis.present.provenance import TOOL_NAME, Provenance, with_caption
+from analysis.scoring.scorer import SCORER_VERSION
 from analysis.settings import Settings
 from analysis.store import Store, StoreError, hide_passwords
 
@@ -186,7 +187,7 @@ def export_status() -> tuple[bool, str]:
     return _export_setup()
 
 
-def chart(fig: go.Figure, slug: str, name: str, key: str, *, caption: Provenance | str) -> None:
+def chart(fig: go.Figure, slug: str, name: str, key: str, *, caption: Provenance | str | None = None) -> None:
     """Show ``fig`` with PNG, SVG and HTML download buttons named ``<slug>_<name>.<ext>``.
 
     ``caption`` (what the chart shows: event or outlet, dates, counts, scorer version, this tool) is
@@ -194,7 +195,10 @@ def chart(fig: go.Figure, slug: str, name: str, key: str, *, caption: Provenance
     files are generated only when a button is clicked (deferred callables); the buttons do not
     rerun the page.
     """
-    fig = with_caption(fig, caption)
+    # Without a caption (a call that does not pass one yet) the chart still names the tool and scorer.
+    fig = with_caption(
+        fig, caption if caption is not None else f"made with {TOOL_NAME}, scorer {SCORER_VERSION}"
+    )
     filename = charts.chart_filename(slug, name)
     st.plotly_chart(fig, config=charts.plotly_config(filename), theme=None, key=f"chart-{key}")
     fig_json = fig.to_json()

@@ -39,11 +39,15 @@ SECTIONS: tuple[tuple[str, str, str, str, str], ...] = (
         f"doubt such as “so-called”, loaded verbs such as “slammed” …), per {compare.PER_WORDS:,.0f} "
         "words, from a list of about 1,700 entries with a weight each. Only the outlet's own words "
         "count: words inside direct quotations are the speaker's and are counted apart (shown dashed). "
-        "Negation (“not a disaster”), neutral senses (“claim a refund”) and compounds are handled.",
+        "Negation (“not a disaster”), neutral senses (“claim a refund”) and compounds are handled. "
+        "Words that name the event's own subject (“strike” in a strike story: used by most of its "
+        "outlets, or in most headlines) are shown but not counted for anyone.",
         "- **Missed words:** many words experts mark as biased depend on the topic; a fixed list "
         "misses them (low recall below).\n"
         "- **Wrong sense:** a listed word used neutrally is still flagged now and then.\n"
         "- **Paraphrased speech** without quotation marks counts as the outlet's own words.\n"
+        "- **Topic words:** a loaded word every outlet uses is taken for the subject and not counted; "
+        "slant that all outlets share is missed that way (the Compare page lists these words).\n"
         "- *What to do:* every flagged word is highlighted in the article; check the ones behind a "
         "finding before quoting it. Word lists are data files in `analysis/scoring/lexicons/`; after "
         "editing them run `python -m analysis rescore`.",

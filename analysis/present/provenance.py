@@ -8,6 +8,7 @@ saved file can be identified on its own.  Pure: rows in, text or figures out; no
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -128,7 +129,7 @@ def with_caption(fig: go.Figure, prov: Provenance | str) -> go.Figure:
     depends on the screen width, and a caption there would collide with them on a phone.  The top
     margin and the height grow by the caption's lines, so the plot keeps its size.
     """
-    lines = prov.lines() if isinstance(prov, Provenance) else [shorten(prov, CAPTION_WRAP)]
+    lines = prov.lines() if isinstance(prov, Provenance) else textwrap.wrap(str(prov), CAPTION_WRAP)[:4]
     out = go.Figure(fig)
     if out.layout.meta == CAPTION_META:  # already captioned
         return out
