@@ -19,6 +19,8 @@ import streamlit as st
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.present import charts
+from analysis.present.provenance import TOOL_NAME, Provenance, with_caption
+from analysis.scoring.scorer import SCORER_VERSION
 from analysis.settings import Settings
 from analysis.store import Store, StoreError, hide_passwords
 
@@ -27,6 +29,8 @@ PAGE_COMPARE = "app_pages/compare.py"
 PAGE_OUTLETS = "app_pages/outlets.py"
 PAGE_ADD = "app_pages/add.py"
 PAGE_DATA = "app_pages/data.py"
+PAGE_METHOD = "app_pages/method.py"
+METHOD_URL = "method"  # the Method & limits page's url_path: links go to METHOD_URL#<section>
 
 CACHE_TTL = 600  # seconds; the data version in the cache key makes new articles show at once
 IMAGE_CACHE_ENTRIES = 64  # server-rendered PNG/SVG files kept in memory
@@ -183,12 +187,18 @@ def export_status() -> tuple[bool, str]:
     return _export_setup()
 
 
-def chart(fig: go.Figure, slug: str, name: str, key: str) -> None:
+def chart(fig: go.Figure, slug: str, name: str, key: str, *, caption: Provenance | str | None = None) -> None:
     """Show ``fig`` with PNG, SVG and HTML download buttons named ``<slug>_<name>.<ext>``.
 
-    The files are generated only when a button is clicked (deferred callables); the buttons
-    do not rerun the page.
+    ``caption`` (what the chart shows: event or outlet, dates, counts, scorer version, this tool) is
+    drawn under the plot, on screen and in every file, so a saved chart identifies itself.  The
+    files are generated only when a button is clicked (deferred callables); the buttons do not
+    rerun the page.
     """
+    # Without a caption (a call that does not pass one yet) the chart still names the tool and scorer.
+    fig = with_caption(
+        fig, caption if caption is not None else f"made with {TOOL_NAME}, scorer {SCORER_VERSION}"
+    )
     filename = charts.chart_filename(slug, name)
     st.plotly_chart(fig, config=charts.plotly_config(filename), theme=None, key=f"chart-{key}")
     fig_json = fig.to_json()

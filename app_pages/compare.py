@@ -19,23 +19,21 @@ from analysis.present.highlight import (
     escape_text,
     summary_table_html,
 )
+from analysis.present.provenance import Provenance, plural, provenance
 from analysis.present.report import build_event_report
 from analysis.store import event_name_key
 from app_pages import common
+from app_pages.compare_parts import article_label, findings_html, omissions_html, summary_downloads
 
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
-    from analysis.compare.omissions import OutletOmissions
-
 MAX_SIDE_BY_SIDE = 6  # more outlets than this: a multiselect chooses which columns to show
 ARTICLE_HEIGHT = 640  # pixels of article text before a column scrolls
 MAX_FACTS = 25  # statements shown in the who-reported-what matrix (most widely carried first)
 MAX_FIGURES = 25  # key figures shown in their matrix
-OMISSION_HEIGHT = 360  # pixels of an outlet's unique/left-out lists before they scroll
 CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
-KIND_COLORS = {"quote": "#8250df", "number": "#0969da", "name": "#9a6700", "statement": "#57606a"}
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
@@ -147,84 +145,6 @@ def _report_bytes(url: str, version: tuple, event_id: int, name: str, descriptio
     return _report(url, version, event_id, name, description, slug)
 
 
-def _article_label(arts: list[dict], i: int) -> str:
-    """The article picker's label for ``arts[i]``: its date and the start of its headline."""
-    return f"{common.fmt_date(arts[i]['published'], 'no date')} · {arts[i]['title'][:60]}"
-
-
-def _findings_html(found: dict[str, list[str]]) -> str:
-    blocks = []
-    for key, heading in (
-        ("negative", "Who was more negative?"),
-        ("loaded", "Who used more loaded language?"),
-        ("topics", "Topic words of this event (shown, not counted)"),
-        ("caveats", "Caveats"),
-    ):
-        items = found.get(key) or []
-        if not items:
-            continue
-        lis = "".join(f"<li>{escape_text(s)}</li>" for s in items)
-        color = "#9a6700" if key == "caveats" else "#1f2328"
-        blocks.append(
-            f'<div style="font-weight: 600; margin-top: 4px;">{heading}</div>'
-            f'<ul style="margin: 2px 0 6px 18px; padding: 0; color: {color};">{lis}</ul>'
-        )
-    return '<div style="font-size: 0.88rem; line-height: 1.4;">' + "".join(blocks) + "</div>"
-
-
-def _kind_badge(kind: str) -> str:
-    color = KIND_COLORS.get(kind, "#57606a")
-    return (
-        f'<span style="flex: none; min-width: 62px; font-size: 0.72rem; color: {color}; '
-        f"border: 1px solid {color}; border-radius: 8px; padding: 0 5px; "
-        f'text-align: center;">{escape_text(kind)}</span>'
-    )
-
-
-def _omissions_html(om: OutletOmissions) -> str:
-    """What only this outlet reports and what it leaves out, as escaped HTML lists."""
-    # Flex rows: a long sentence wraps beside its badge, not under it.
-    li = 'style="margin: 0 0 5px 0; list-style: none; display: flex; align-items: baseline; gap: 6px;"'
-    parts = [
-        f'<div style="font-size: 0.86rem; line-height: 1.35; max-height: {OMISSION_HEIGHT}px; '
-        'overflow-y: auto;">'
-    ]
-    parts.append(
-        f'<div style="font-weight: 600; margin: 2px 0 4px;">Only this outlet ({om.n_unique} of '
-        f"{om.n_sentences} statements)</div>"
-    )
-    if om.unique.empty:
-        parts.append('<div style="color: #666;">Nothing: every statement is carried by another outlet.</div>')
-    else:
-        items = "".join(
-            f"<li {li}>{_kind_badge(k)}<span>{escape_text(sent)}</span></li>"
-            for k, sent in zip(om.unique["kind"], om.unique["sentence"], strict=True)
-        )
-        parts.append(f'<ul style="margin: 0; padding: 0;">{items}</ul>')
-    parts.append(
-        f'<div style="font-weight: 600; margin: 10px 0 4px;">Left out: carried by most others '
-        f"({len(om.missing)})</div>"
-    )
-    if om.missing.empty:
-        parts.append('<div style="color: #666;">Nothing that most of the other outlets carry.</div>')
-    else:
-        items = "".join(
-            f"<li {li}>{_kind_badge(k)}<span>{escape_text(rep)} "
-            f'<span style="color: #666;">— {escape_text(", ".join(outs))}</span></span></li>'
-            for k, rep, outs in zip(
-                om.missing["kind"], om.missing["representative"], om.missing["outlets"], strict=True
-            )
-        )
-        parts.append(f'<ul style="margin: 0; padding: 0;">{items}</ul>')
-    if om.missing_numbers:
-        parts.append(
-            '<div style="margin-top: 8px;"><span style="font-weight: 600;">Figures the others report and '
-            f"it does not:</span> {escape_text(', '.join(om.missing_numbers))}</div>"
-        )
-    parts.append("</div>")
-    return "".join(parts)
-
-
 @dataclass(frozen=True)
 class _Event:
     """What the cross-outlet tabs need about the event on show."""
@@ -234,6 +154,7 @@ class _Event:
     event_id: int
     slug: str
     outlets: tuple[str, ...]
+    caption: Provenance
 
     def figure(self, which: str) -> go.Figure:
         return _cross_figure(self.url, self.version, self.event_id, self.outlets, which)
@@ -247,7 +168,7 @@ class _Event:
 
 def _words_tab(ev: _Event) -> None:
     """Distinctive word choice."""
-    common.chart(ev.figure("words"), ev.slug, "word-choice", key="words")
+    common.chart(ev.figure("words"), ev.slug, "word-choice", key="words", caption=ev.caption)
     st.caption(
         "Each panel: the words and two-word phrases an outlet uses more (coloured, top) or less (grey, "
         "bottom) than all the other outlets together, as the z-score of a log-odds ratio with an "
@@ -261,8 +182,8 @@ def _words_tab(ev: _Event) -> None:
 
 def _facts_tab(ev: _Event) -> None:
     """Who reported what: facts and key figures by outlet, and each outlet's omissions."""
-    common.chart(ev.figure("facts"), ev.slug, "who-reported-what", key="facts")
-    common.chart(ev.figure("figures"), ev.slug, "key-figures", key="figures")
+    common.chart(ev.figure("facts"), ev.slug, "who-reported-what", key="facts", caption=ev.caption)
+    common.chart(ev.figure("figures"), ev.slug, "key-figures", key="figures", caption=ev.caption)
     st.caption(
         'Sentences are matched by meaning ("sales fell" matches "sales declined"), shared words and '
         "figures (a different figure counts against a match); check the match against the sentences: "
@@ -294,13 +215,13 @@ def _facts_tab(ev: _Event) -> None:
             f"leaves out {len(om.missing)}",
             key=f"omit-{ev.slug}-{outlet}",
         ):
-            st.html(_omissions_html(om))
+            st.html(omissions_html(om))
 
 
 def _headline_tab(ev: _Event) -> None:
     """Headline against body, per outlet and per article."""
     hsum = ev.headlines()["headline_summary"]
-    common.chart(ev.figure("headline"), ev.slug, "headline-vs-body", key="headline")
+    common.chart(ev.figure("headline"), ev.slug, "headline-vs-body", key="headline", caption=ev.caption)
     if len(hsum):
         st.dataframe(
             hsum.assign(
@@ -357,7 +278,7 @@ def _actors_tab(ev: _Event) -> None:
     if isinstance(table, str):
         st.info(table)
     else:
-        common.chart(ev.figure("actors"), ev.slug, "actors", key="actors")
+        common.chart(ev.figure("actors"), ev.slug, "actors", key="actors", caption=ev.caption)
         st.caption(
             "Names are found by rules (capitalised words, titles, an alias list), not by a trained "
             "model: check surprising rows. Colour: the mean tone of the sentences mentioning the actor "
@@ -366,9 +287,9 @@ def _actors_tab(ev: _Event) -> None:
         )
 
 
-def _cross_section(slug: str, event_id: int, outlets: list[str]) -> None:
+def _cross_section(slug: str, event_id: int, outlets: list[str], caption: Provenance) -> None:
     """The tabs under the first screen: word choice, who reported what, headline vs body, actors."""
-    ev = _Event(url, version, event_id, slug, tuple(outlets))
+    ev = _Event(url, version, event_id, slug, tuple(outlets), caption)
     st.subheader("How the outlets differ")
     # Lazy tabs: only the open tab runs and is sent.  Every Plotly chart costs the browser time (all
     # five charts, hidden or not, doubled the page's load time); a tab switch is a (cached) rerun.
@@ -410,7 +331,7 @@ with top[0]:
     slug = st.selectbox(
         "Event",
         slugs,
-        format_func=lambda s: f"{by_slug[s]['name']} ({by_slug[s]['articles']} articles)",
+        format_func=lambda s: f"{by_slug[s]['name']} ({plural(by_slug[s]['articles'], 'article')})",
         key="event",
     )
 if st.query_params.get("event") != slug:
@@ -435,7 +356,7 @@ with top[1]:
         )
     else:
         shown = outlets
-        st.caption(f"{len(outlets)} outlets side by side below")
+        st.caption(f"{plural(len(outlets), 'outlet')} side by side below")
 with top[2]:
     st.download_button(
         "Event report",
@@ -457,7 +378,7 @@ if not rows:
 
 first, last = common.fmt_date(event["first"]), common.fmt_date(event["last"])
 bad = [r for r in rows if r["health"] != "ok"]
-meta = f"{len(rows)} articles from {len(outlets)} outlets · {first} to {last}"
+meta = f"{plural(len(rows), 'article')} from {plural(len(outlets), 'outlet')} · {first} to {last}"
 if bad:
     meta += f" · {len(bad)} with health problems"
 desc = event.get("description") or ""
@@ -479,25 +400,39 @@ left, right = st.columns([7, 5], gap="medium")
 with left:
     st.html(summary_table_html(summary, colors))
 with right:
-    st.html(_findings_html(data["findings"]))
+    st.html(findings_html(data["findings"]))
+    summary_downloads(url, version, event["id"], event["name"], slug)
 
-common.chart(charts.outlet_interval_chart(summary, colors), slug, "outlets", key="outlets")
+caption = provenance(event["name"], rows)
+common.chart(charts.outlet_interval_chart(summary, colors), slug, "outlets", key="outlets", caption=caption)
 
 c1, c2 = st.columns(2, gap="medium")
 with c1:
-    common.chart(charts.sentence_arc_chart(data["sentences"], colors), slug, "sentence-sentiment", key="arc")
+    common.chart(
+        charts.sentence_arc_chart(data["sentences"], colors),
+        slug,
+        "sentence-sentiment",
+        key="arc",
+        caption=caption,
+    )
 with c2:
-    common.chart(charts.category_chart(data["categories"], outlets), slug, "loaded-categories", key="cats")
+    common.chart(
+        charts.category_chart(data["categories"], outlets),
+        slug,
+        "loaded-categories",
+        key="cats",
+        caption=caption,
+    )
 
 failed = common.failed_attempts(url, version, event["id"])
 if failed:
-    with st.expander(f"{len(failed)} URL(s) of this event could not be fetched"):
+    with st.expander(f"{plural(len(failed), 'URL')} of this event could not be fetched"):
         st.dataframe(
             [{"url": f["url"], "problem": f["health"], "reason": f["reason"]} for f in failed],
             hide_index=True,
         )
 
-_cross_section(slug, event["id"], outlets)
+_cross_section(slug, event["id"], outlets, caption)
 
 st.subheader("The articles side by side")
 cats = sorted(
@@ -519,7 +454,7 @@ for col, outlet in zip(columns, shown, strict=True):
             pick = st.selectbox(
                 f"{len(arts)} articles",
                 range(len(arts)),
-                format_func=functools.partial(_article_label, arts),
+                format_func=functools.partial(article_label, arts),
                 key=f"pick-{slug}-{outlet}",
             )
             art = arts[pick]

@@ -7,7 +7,7 @@ import functools
 import streamlit as st
 
 from analysis.compare.topics import per_event_view
-from analysis.present.export import export_rows
+from analysis.present.export import export_table
 from app_pages import common
 
 
@@ -17,9 +17,7 @@ def _export(url: str, version: tuple, fmt: str, event_id: int | None, with_text:
         common.event_rows(url, version, event_id) if event_id is not None else common.all_rows(url, version)
     )
     rows = per_event_view(rows)  # as the Compare page counts them: each event's topic words not counted
-    if not with_text:
-        rows = [{k: v for k, v in r.items() if k not in ("text", "spans", "headline_spans")} for r in rows]
-    return export_rows(rows, fmt)
+    return export_table(rows, fmt, with_text=with_text)
 
 
 def _export_bytes(url: str, version: tuple, fmt: str, event_id: int | None, with_text: bool) -> str:
@@ -63,8 +61,11 @@ cols = [
     "reason",
     "url",
 ]
+table = sel[cols].copy()
+for col in ("title", "reason", "url", "health"):  # a missing text shows as blank, never as "None"
+    table[col] = table[col].astype(object).where(table[col].notna(), "")
 st.dataframe(
-    sel[cols],
+    table,
     hide_index=True,
     column_config={
         "published": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD HH:mm"),
@@ -110,7 +111,7 @@ hits = [
         "category": sp.get("category"),
         "weight": sp.get("weight"),
         "quoted": sp.get("quoted"),
-        "rule": sp.get("rule"),
+        "rule": sp.get("rule") or "",
     }
     for r in rows
     for sp in r.get("spans") or []

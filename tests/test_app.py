@@ -135,7 +135,7 @@ def test_compare_page_escapes_web_text(app) -> None:
 def test_compare_page_lists_failed_fetches(app) -> None:
     at = app("compare")
     (expander,) = [e for e in at.expander if "could not be fetched" in e.label]
-    assert expander.label == "1 URL(s) of this event could not be fetched"
+    assert expander.label == "1 URL of this event could not be fetched"
     failed = at.dataframe[0].value
     assert list(failed["url"]) == [BLOCKED_URL] and list(failed["problem"]) == ["blocked"]
 
@@ -567,7 +567,7 @@ def test_demo_is_not_loaded_into_a_database_with_articles(
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert Store(url).counts()["events"] == 0 and Store(url).article_sources() == {"url": 8}
-    assert any("8 article(s) stored, none in an event yet" in i.value for i in at.info)
+    assert any("8 articles stored, none in an event yet" in i.value for i in at.info)
     pytest.importorskip("analysis.events.grouper")  # grouping, another part of the project
     at.button(key="ed-regroup").click().run()
     assert not at.exception and any("Grouped 8 article" in s.value for s in at.success)

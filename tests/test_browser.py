@@ -29,9 +29,16 @@ from analysis.bench.browser import (
 )
 
 try:  # tests/ is on sys.path while it has no __init__.py
-    from dashboard_fixtures import FIXTURE_SLUG, INJECTION_TEXT_MARKUP, INJECTION_TEXT_MD, build_fixture_db
+    from dashboard_fixtures import (
+        FIXTURE_EVENT,
+        FIXTURE_SLUG,
+        INJECTION_TEXT_MARKUP,
+        INJECTION_TEXT_MD,
+        build_fixture_db,
+    )
 except ModuleNotFoundError:
     from tests.dashboard_fixtures import (
+        FIXTURE_EVENT,
         FIXTURE_SLUG,
         INJECTION_TEXT_MARKUP,
         INJECTION_TEXT_MD,
@@ -44,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "out" / "screenshots"
 PAGE_TIMEOUT = 30_000  # ms for a page to finish rendering
 # Plotly charts per page (compare: the first screen's 3 and the open cross-outlet tab's 1)
-CHARTS = {"events": 2, "compare": 4, "outlets": 5, "add": 0, "data": 0}
+CHARTS = {"events": 2, "compare": 4, "outlets": 5, "add": 0, "data": 0, "method": 0}
 CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
 PAGES = {
     "events": "",
@@ -52,6 +59,7 @@ PAGES = {
     "outlets": "outlets",
     "add": "add",
     "data": "data",
+    "method": "method",
 }
 DONE_TEXT = {  # text the page script writes last: once visible, the run has finished
     "events": "Open an event with its Compare link",
@@ -59,6 +67,7 @@ DONE_TEXT = {  # text the page script writes last: once visible, the run has fin
     "outlets": "Groups come from the group column",
     "add": "Pages are fetched by the server",
     "data": "Loaded-language hits",
+    "method": "names the scorer version",
 }
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -172,6 +181,9 @@ def test_compare_page_charts_downloads_and_escaping(browser, fixture_server: Ser
     html = _download(page, "dl-outlets-html", tmp_path).decode("utf-8")
     assert "<html>" in html.lower() or "<!doctype html>" in html.lower()
     assert "plotly" in html.lower() and "Daily Ledger" in html
+    # every file carries its caption: the event, the counts and the tool
+    assert b"made with media-bias-dashboard" in svg and FIXTURE_EVENT.encode() in svg
+    assert "made with media-bias-dashboard" in html and "articles from" in html
     assert dialogs == []
     page.close()
 

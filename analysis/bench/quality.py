@@ -57,15 +57,30 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
-def main(eval_dir: Path | None = None, as_json: bool = False) -> int:
+def write_results(results: dict[str, dict], eval_dir: Path, path: Path) -> Path:
+    """The results as rows of the file the "Method & limits" page reads (``data/quality.json``)."""
+    from analysis.bench.quality_rows import quality_rows
+    from analysis.present.quality_file import write_quality
+    from analysis.scoring.scorer import SCORER_VERSION
+
+    shown = f"{eval_dir.parent.name}/{eval_dir.name}"  # not this machine's full path
+    return write_quality(quality_rows(results), path, scorer_version=SCORER_VERSION, eval_data=shown)
+
+
+def main(eval_dir: Path | None = None, as_json: bool = False, results_file: Path | None = None) -> int:
+    """Run the benchmark; write its figures to ``results_file`` (default ``data/quality.json``)."""
+    from analysis.present.quality_file import QUALITY_FILE
+
     eval_dir = find_eval_dir(eval_dir)
     if not eval_dir.is_dir():
         print(f"skipped: labelled data folder {eval_dir} not found (set --eval-dir or ANALYSIS_EVAL_DIR)")
         return 0
     results = run(eval_dir)
+    written = write_results(results, eval_dir, results_file or QUALITY_FILE)
     if as_json:
         print(json.dumps(results, indent=2, default=str))
         return 0
+    print(f"wrote {written} (read by the dashboard's Method & limits page)")
     print(f"Quality benchmark on {eval_dir}\n")
     for section, metrics in results.items():
         print(f"== {section}")

@@ -36,14 +36,29 @@ from analysis.store import DatabaseError, StoreError, hide_passwords
 
 def cmd_export(args: argparse.Namespace) -> int:
     store = _store(args)
-    event_id = store.find_event(args.event).id if args.event else None
-    # as the Compare page counts them: each event's topic words shown, not counted
-    data = export_rows(per_event_view(store.event_articles(event_id)), args.format)
+    if args.summary:
+        from analysis.present.summary_export import summary_file
+
+        if not args.event:
+            raise CliError("--summary needs --event NAME (the summary compares the outlets of one event)")
+        ev = store.find_event(args.event)
+        data = summary_file(ev.name, store.event_articles(ev.id), args.format)
+    elif args.format == "xlsx":
+        raise CliError("--format xlsx is for --summary; articles export as csv or json")
+    else:
+        event_id = store.find_event(args.event).id if args.event else None
+        # as the Compare page counts them: each event's topic words shown, not counted
+        data = export_rows(per_event_view(store.event_articles(event_id)), args.format).encode("utf-8")
     if args.out in (None, "-"):
-        sys.stdout.write(data)
+        if args.format == "xlsx":
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
     else:
         try:
-            Path(args.out).write_text(data, "utf-8")
+            Path(args.out).write_bytes(data)
         except OSError as exc:
             raise CliError(f"cannot write {args.out!r}: {exc.strerror or exc}") from None
         print(f"wrote {args.out}", file=sys.stderr)
@@ -163,9 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("event")
     a.add_argument("--articles", required=True, help="article ids, comma-separated")
 
-    sp = add("export", cmd_export, "write articles, scores and loaded-language spans as CSV or JSON")
-    sp.add_argument("--event", help="only this event (default: everything)")
-    sp.add_argument("--format", choices=("csv", "json"), default="csv")
+    sp = add(
+        "export",
+        cmd_export,
+        "write articles, scores and loaded-language spans as CSV or JSON; or, with --summary, one "
+        "event's per-outlet summary (estimates, 95%% intervals, findings) as CSV, JSON or Excel",
+    )
+    sp.add_argument("--event", help="only this event (default: everything; required with --summary)")
+    sp.add_argument(
+        "--summary", action="store_true", help="the event's per-outlet summary table instead of the articles"
+    )
+    sp.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv", help="xlsx: --summary only")
     sp.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
 
     sp = add("words", cmd_words, "distinctive word choice per outlet within an event")
@@ -211,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--eval-dir", metavar="DIR", help="quality: labelled data folder (default: ../shared/eval)"
     )
     sp.add_argument("--json", action="store_true", help="quality: print JSON instead of a table")
+    sp.add_argument(
+        "--results",
+        metavar="FILE",
+        help="quality: where to write the figures the dashboard shows (default: data/quality.json)",
+    )
     sp.add_argument("--quick", action="store_true", help="speed: small sizes, for CI")
     sp.add_argument(
         "--sizes", type=int, nargs="+", metavar="N", help="speed: corpus sizes (default 1000 10000)"

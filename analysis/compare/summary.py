@@ -544,7 +544,8 @@ def outlet_event_matrix(articles: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 def outlet_overview(articles: pd.DataFrame) -> pd.DataFrame:
-    """Each outlet across all events, with 95% intervals resampling its articles (word-weighted).
+    """Each outlet across all events, with 95% intervals resampling its articles (word-weighted);
+    NaN intervals for an outlet with a single article.
 
     Columns: outlet, articles, events, words, sentiment(_lo/_hi), loaded(_lo/_hi), first, last.
     """
@@ -555,6 +556,9 @@ def outlet_overview(articles: pd.DataFrame) -> pd.DataFrame:
         w = part["words"].fillna(0).clip(lower=1).to_numpy(dtype=float)
         s = bootstrap_ratio(part["sentiment"].to_numpy(dtype=float) * w, w)
         lr = bootstrap_ratio(part["loaded_rate"].fillna(0).to_numpy(dtype=float) * w, w)
+        if len(part) < THIN_ARTICLES:  # one article: resampling it gives no interval
+            s = Interval(s.estimate, float("nan"), float("nan"), s.n)
+            lr = Interval(lr.estimate, float("nan"), float("nan"), lr.n)
         out.append(
             {
                 "outlet": outlet,
@@ -592,13 +596,15 @@ def outlet_timeline(articles: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     """Word-weighted sentiment and loaded rate per outlet and period (``freq``: pandas period alias).
 
     Columns: outlet, period (start of the period, a timestamp), sentiment, loaded_rate, articles.
-    Undated articles are left out.
+    Undated articles are left out.  ``attrs["freq"]`` is ``freq`` (charts join adjacent periods only).
     """
     data = articles.dropna(subset=["sentiment", "published"])
     data = data[data["health"].map(health_level) != "fail"]
     cols = ["outlet", "period", "sentiment", "loaded_rate", "articles"]
     if data.empty:
-        return pd.DataFrame(columns=cols)
+        empty = pd.DataFrame(columns=cols)
+        empty.attrs["freq"] = freq
+        return empty
     w = data["words"].fillna(0).clip(lower=1)
     period = data["published"].dt.tz_localize(None).dt.to_period(freq).dt.start_time
     data = data.assign(
@@ -612,7 +618,9 @@ def outlet_timeline(articles: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     )
     g["sentiment"] = g["_s"] / g["_w"]
     g["loaded_rate"] = g["_l"] / g["_w"]
-    return g.reset_index()[cols]
+    out = g.reset_index()[cols]
+    out.attrs["freq"] = freq
+    return out
 
 
 def event_coverage(events: Sequence[dict], articles: pd.DataFrame) -> pd.DataFrame:

@@ -265,6 +265,9 @@ def headline_body_chart(summary: pd.DataFrame, colors: Mapping[str, str] | None 
     return fig
 
 
+ACTOR_SHRINK_MENTIONS = 2  # pseudo-mentions of neutral tone added to each cell's colour (not its hover)
+
+
 def actor_chart(actors: pd.DataFrame, outlets: list[str] | None = None, *, top: int = ACTOR_TOP) -> go.Figure:
     """Outlet × actor heatmap of the sentiment toward each actor; the cell text is the mention count.
 
@@ -273,6 +276,7 @@ def actor_chart(actors: pd.DataFrame, outlets: list[str] | None = None, *, top: 
     ``outlets`` (default: sorted).  Blank cell: the outlet does not mention the actor.
     """
     title = "Actors: sentiment toward each person, place or organisation (cell: mentions · ❞ quoted)"
+    # Colour: tone toward the actor, paler with fewer mentions (see ACTOR_SHRINK_MENTIONS).
     if actors.empty:
         return _empty(title, "No people or organisations found")
     totals = actors.groupby("actor")["mentions"].sum().sort_values(ascending=False, kind="mergesort")
@@ -289,7 +293,9 @@ def actor_chart(actors: pd.DataFrame, outlets: list[str] | None = None, *, top: 
                 if isinstance(rec, pd.DataFrame):
                     rec = rec.iloc[0]
                 m, q = int(rec["mentions"]), int(rec.get("quoted", 0) or 0)
-                zr.append(float(rec["sentiment"]))
+                # Few mentions are weak evidence: the colour is shrunk toward neutral (one mention
+                # of ACTOR_SHRINK_MENTIONS=2 shows a third of its tone); the hover gives the raw value.
+                zr.append(float(rec["sentiment"]) * m / (m + ACTOR_SHRINK_MENTIONS))
                 tr.append(f"{m}" + (f" · {q}❞" if q else ""))
                 hr.append(
                     f"<b>{label(actor)}</b> ({label(kinds.get(actor, ''))}) in {label(outlet)}<br>"

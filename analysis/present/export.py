@@ -1,12 +1,49 @@
 """Tables as text: article rows as CSV or JSON, for the Data page's downloads and ``python -m analysis
-export``.  Pure (rows in, text out): no store, no Streamlit."""
+export``.  Pure (rows in, text out): no store, no Streamlit.
+
+Every text cell written to CSV or Excel goes through :func:`safe_cell` first, so that a title such
+as ``=HYPERLINK(...)`` stays text in a spreadsheet (OWASP's rule against CSV injection).  JSON is
+data for programs and is written as it is."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import numbers
 from datetime import datetime
+
+# OWASP, "CSV Injection": a cell starting with one of these is read as a formula by spreadsheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """``value`` safe for a spreadsheet cell: text that starts like a formula gets a leading ``'``.
+
+    Numbers, booleans and None are returned unchanged (numbers stay numbers: ``-0.5`` is a float, not
+    text); any other object is neutralised as its text.
+    """
+    if value is None or isinstance(value, numbers.Number):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text if isinstance(value, str) else value
+
+
+def safe_row(row: dict) -> dict:
+    """Every value of ``row`` through :func:`safe_cell`."""
+    return {k: safe_cell(v) for k, v in row.items()}
+
+
+def csv_text(rows: list[dict], fields: list[str]) -> str:
+    """CSV of ``rows`` (dicts) with the header ``fields``, every text cell neutralised."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(safe_row({k: r.get(k) for k in fields}))
+    return buf.getvalue()
 
 
 def dumps(obj: object) -> str:
@@ -50,18 +87,26 @@ EXPORT_FIELDS = [
 ]
 
 
+SCORES_ONLY_DROP = ("text", "spans", "headline_spans")  # left out of the "scores" downloads
+
+
+def export_table(rows: list[dict], fmt: str, *, with_text: bool = True) -> str:
+    """The Data page's downloads: :func:`export_rows`, without text and spans unless ``with_text``."""
+    if not with_text:
+        rows = [{k: v for k, v in r.items() if k not in SCORES_ONLY_DROP} for r in rows]
+    return export_rows(rows, fmt)
+
+
 def export_rows(rows: list[dict], fmt: str) -> str:
     """CSV or JSON text of article rows (spans and categories included)."""
     if fmt == "json":
         return dumps([{k: r.get(k) for k in EXPORT_FIELDS} for r in rows]) + "\n"
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-    writer.writeheader()
+    flats = []
     for r in rows:
         flat = {k: r.get(k) for k in EXPORT_FIELDS}
         for k in ("authors", "problems", "categories", "spans", "headline_spans"):
             flat[k] = json.dumps(flat[k], ensure_ascii=False)
         if isinstance(flat["published"], datetime):
             flat["published"] = flat["published"].isoformat()
-        writer.writerow(flat)
-    return buf.getvalue()
+        flats.append(flat)
+    return csv_text(flats, EXPORT_FIELDS)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from analysis.present.charts_common import category_colors
+from analysis.present.provenance import interval_text
 
 NEUTRAL_BAND = 0.05  # |compound| below this is "neutral" (VADER's own convention): no shading
 MAX_SHADE_ALPHA = 0.28  # background opacity of a sentence with |compound| = 1
@@ -419,9 +420,10 @@ def summary_table_html(summary: object, colors: Mapping[str, str]) -> str:
             f"<b>{escape_text(r['outlet'])}</b><br>"
             f"<span {small}>{n} article{'s' if n != 1 else ''}</span></td>"
             f"<td><b>{_num(r['sentiment'], '+.2f')}</b><br><span {small}>"
-            f"{_num(r['sentiment_lo'], '+.2f')} to {_num(r['sentiment_hi'], '+.2f')}</span></td>"
+            f"{escape_text(interval_text(r['sentiment_lo'], r['sentiment_hi'], '+.2f', articles=n))}"
+            "</span></td>"
             f"<td><b>{_num(r['loaded'], '.1f')}</b><br><span {small}>"
-            f"{_num(r['loaded_lo'], '.1f')} to {_num(r['loaded_hi'], '.1f')}</span></td>"
+            f"{escape_text(interval_text(r['loaded_lo'], r['loaded_hi'], '.1f', articles=n))}</span></td>"
             f"<td>{words}</td>"
             "</tr>"
         )

@@ -29,6 +29,7 @@ from analysis.present.highlight import (
     escape_text,
     summary_table_html,
 )
+from analysis.present.provenance import TOOL_NAME, number_settings, plural, provenance, with_caption
 
 ARTICLE_MAX_HEIGHT = 520  # pixels of article text shown before the column scrolls
 REPORT_MAX_FACTS = 25  # statements in the who-reported-what matrix (most widely carried first)
@@ -96,6 +97,15 @@ def _findings_html(found: Mapping[str, list[str]]) -> str:
     return '<div class="findings">' + "".join(parts) + "</div>"
 
 
+def _settings_html(settings: Sequence[tuple[str, str]]) -> str:
+    rows = "".join(
+        f"<tr><th style='text-align: left; padding: 2px 12px 2px 0;'>{escape_text(k)}</th>"
+        f"<td>{escape_text(v)}</td></tr>"
+        for k, v in settings
+    )
+    return f'<table class="muted settings">{rows}</table>'
+
+
 def build_event_report(
     event_name: str,
     rows: Sequence[dict],
@@ -105,11 +115,15 @@ def build_event_report(
     colors: Mapping[str, str] | None = None,
     generated: datetime | None = None,
     prior: pd.Series | None = None,
+    corrections: Sequence[str] = (),
 ) -> str:
     """The report page for one event's article rows (``Store.event_articles(..., with_text=True)``).
 
     ``prior``: background term counts for the word-choice chart (see :func:`event_figures`).
+    ``corrections``: one line per user correction applied to these numbers (the hook for corrections:
+    they are listed with the settings and in every chart's caption).
     """
+    prov = provenance(event_name, rows, corrections=corrections)
     colors = colors or charts.outlet_colors(r["outlet"] for r in rows)
     # as the Compare page counts them: the event's topic words are shown but not counted
     rows, topic_words = topics.event_view(rows)
@@ -120,7 +134,7 @@ def build_event_report(
     figures = event_figures(rows, colors, prior=prior, sentences=sentences, summary=summary)
     chart_divs = "".join(
         '<div class="chart">'
-        + fig.to_html(
+        + with_caption(fig, prov).to_html(
             full_html=False,
             include_plotlyjs=False,
             config=charts.plotly_config(charts.chart_filename(slug, name)),
@@ -158,7 +172,9 @@ def build_event_report(
         "</head><body>"
         f"<h1>{escape_text(event_name)}</h1>"
         + (f'<p class="muted">{escape_text(description)}</p>' if description else "")
-        + f'<p class="muted">{len(rows)} articles from {len(outlets)} outlets · report generated {when}</p>'
+        + f'<p class="muted">{escape_text(plural(len(rows), "article"))} from '
+        f"{escape_text(plural(len(outlets), 'outlet'))} · {escape_text(prov.dates)} · scorer "
+        f"{escape_text(', '.join(prov.scorer_versions))} · report generated {when} by {TOOL_NAME}</p>"
         "<h2>Summary</h2>"
         + summary_table_html(summary, colors)
         + _findings_html(found)
@@ -181,5 +197,7 @@ def build_event_report(
         "unlikely to be chance. Direct quotations are left out. With one article per outlet it describes "
         "that article. Who reported what: sentences matched across outlets by shared words, figures and "
         "names; a paraphrase with nothing in common is missed.</p>"
-        "</body></html>\n"
+        + "<h2>What the numbers depend on</h2>"
+        + _settings_html(number_settings(corrections))
+        + "</body></html>\n"
     )
