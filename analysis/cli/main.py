@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from analysis.cli.bench import cmd_bench, cmd_fuzz
 from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
 from analysis.cli.events import cmd_event, cmd_events, cmd_group
+from analysis.cli.voices import cmd_labels, cmd_search, cmd_voices
 from analysis.cli.explore import cmd_actors, cmd_blindspots, cmd_headlines, cmd_omissions, cmd_show, cmd_words
 from analysis.cli.ingest import (
     cmd_add_text,
@@ -182,6 +183,20 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("actors", cmd_actors, "people, organisations and places in an event, and the tone toward them")
     sp.add_argument("--event", required=True)
     sp.add_argument("--top", type=int, default=12, help="most-mentioned actors to show (0 = all)")
+
+    sp = add("voices", cmd_voices, "who is quoted in an event: one row per quote with speaker, role and verb")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--format", choices=("table", "json"), default="table")
+
+    sp = add("labels", cmd_labels, "what each outlet calls the same person, group or thing in an event")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--format", choices=("table", "json"), default="table")
+
+    sp = add("search", cmd_search, "search all articles; each hit shown in its sentence")
+    sp.add_argument("text", help="words or a phrase (matched as whole words, ignoring case)")
+    sp.add_argument("--event", help="only this event")
+    sp.add_argument("--outlet", help="only this outlet")
+    sp.add_argument("--format", choices=("table", "json"), default="table")
 
     add("blindspots", cmd_blindspots, "events each outlet group did not cover")
 
