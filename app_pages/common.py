@@ -27,6 +27,7 @@ PAGE_COMPARE = "app_pages/compare.py"
 PAGE_OUTLETS = "app_pages/outlets.py"
 PAGE_ADD = "app_pages/add.py"
 PAGE_DATA = "app_pages/data.py"
+PAGE_SEARCH = "app_pages/search.py"
 
 CACHE_TTL = 600  # seconds; the data version in the cache key makes new articles show at once
 IMAGE_CACHE_ENTRIES = 64  # server-rendered PNG/SVG files kept in memory

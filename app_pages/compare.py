@@ -34,7 +34,7 @@ ARTICLE_HEIGHT = 640  # pixels of article text before a column scrolls
 MAX_FACTS = 25  # statements shown in the who-reported-what matrix (most widely carried first)
 MAX_FIGURES = 25  # key figures shown in their matrix
 OMISSION_HEIGHT = 360  # pixels of an outlet's unique/left-out lists before they scroll
-CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
+CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors", "Voices")
 KIND_COLORS = {"quote": "#8250df", "number": "#0969da", "name": "#9a6700", "statement": "#57606a"}
 
 
@@ -357,6 +357,13 @@ def _actors_tab(ev: _Event) -> None:
         )
 
 
+def _voices_tab(ev: _Event) -> None:
+    """Who each outlet quotes, with which verb, and what it calls things (app_pages/voices_view.py)."""
+    from app_pages.voices_view import voices_tab
+
+    voices_tab(ev.url, ev.version, ev.event_id, ev.slug)
+
+
 def _cross_section(slug: str, event_id: int, outlets: list[str]) -> None:
     """The tabs under the first screen: word choice, who reported what, headline vs body, actors."""
     ev = _Event(url, version, event_id, slug, tuple(outlets))
@@ -364,7 +371,8 @@ def _cross_section(slug: str, event_id: int, outlets: list[str]) -> None:
     # Lazy tabs: only the open tab runs and is sent.  Every Plotly chart costs the browser time (all
     # five charts, hidden or not, doubled the page's load time); a tab switch is a (cached) rerun.
     tabs = st.tabs(list(CROSS_TABS), key="cross-tabs", on_change="rerun")
-    for tab, draw in zip(tabs, (_words_tab, _facts_tab, _headline_tab, _actors_tab), strict=True):
+    draws = (_words_tab, _facts_tab, _headline_tab, _actors_tab, _voices_tab)
+    for tab, draw in zip(tabs, draws, strict=True):
         if tab.open:
             with tab:
                 draw(ev)

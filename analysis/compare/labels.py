@@ -28,8 +28,12 @@ LABEL_COLUMNS: tuple[str, ...] = ("group", "basis", "outlet", "labels", "count")
 MIN_OUTLETS = 2  # a head must be used by this many outlets to be shown
 MIN_FORMS = 2  # ... with at least this many different phrases across outlets
 MAX_HEAD_GROUPS = 25  # head groups shown, most widely used first
+# A determiner, up to two modifiers and a lower-case head, ending where a phrase ends: punctuation,
+# a preposition or conjunction, or an auxiliary ("the doomed factory will close").
 _NP_RE = re.compile(
-    r"\b(?:the|a|an|its|their|his|her|this|these|those|our)\s+((?:[A-Za-z][\w\-’']*\s+){0,2}[a-z][\w\-]*)"
+    r"\b(?i:the|a|an|its|their|his|her|this|these|those|our)\s+((?:[A-Za-z][\w\-’']*\s+){0,2}?[a-z][\w\-]*)"
+    r"(?=\s*[,.;:!?)—]|\s+(?:of|and|or|but|in|on|at|for|with|to|from|by|is|was|has|had|have|that|which|who"
+    r"|will|would|could|should|can|may|are|were|said|says)\b)"
 )
 # Heads too general to compare ("the first time", "a number of").
 _GENERIC_HEADS = frozenset(

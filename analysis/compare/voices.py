@@ -134,7 +134,7 @@ class _Text:
         parts = [m.role] if m.role else []
         before = self.text[max(0, m.start - 60) : m.start]
         words = re.findall(r"[A-Za-z][\w\-]*", before.split(".")[-1].split(",")[-1])[-PREFIX_WORDS:]
-        parts += [w for w in words if w.islower() and w not in _STOP_BEFORE]
+        parts += [w for w in words if (w.islower() or w.lower() in role_cues()) and w not in _STOP_BEFORE]
         after = self.text[m.end : m.end + 200]
         app = re.match(r",\s+((?:a|an|the|who|one|its|his|her|[a-z])[^,.;:“”\"]*)", after)
         if app:
@@ -156,7 +156,7 @@ class _Text:
         while lo > 0 and k - lo < 3:
             s, e, w = self.tokens[lo - 1]
             between = self.text[e : self.tokens[lo][0]]
-            if between.strip() or not self.text[s].islower() or w in _STOP_BEFORE or w in verb_forms():
+            if between.strip() or not (self.text[s].islower() or w in _DETERMINERS) or w in _STOP_BEFORE or w in verb_forms():
                 break
             lo -= 1
             if w in _DETERMINERS:
@@ -248,14 +248,47 @@ def _attribute(tx: _Text, regions: list[tuple[int, int, str]], idx: int) -> tupl
     s_end = min(tx.sentence(max(q_start, q_end - 1))[1], next_start)
     s_start = max(tx.sentence(q_start)[0], prev_end)
     after = list(tx.tok_range(q_end, s_end))[:ATTRIBUTION_AFTER_WORDS]
-    for k in after:
+    before = list(tx.tok_range(s_start, q_start))
+    # An embedded quotation ('called the plan "a tax on work" and said ...') belongs to the
+    # sentence's subject before it; a quotation that opens the sentence to the words after it.
+    embedded = _quote_kind(tx, q_start, q_end) == "partial"
+    for search in (_before, _after) if embedded else (_after, _before):
+        found = search(tx, before if search is _before else after, s_start, s_end, q_start, q_end)
+        if found is not None:
+            return found
+    if tx.text[s_start:q_start].rstrip().endswith(":") and before:
+        # 'Ribeiro, an economist, was blunt: "..."' / 'Hollin: "..."': the clause's first person,
+        # else its last organisation.
+        for k in before:
+            m = tx.mention_at(tx.tokens[k][0], tx.tokens[k][1])
+            if m is not None and m.kind == "person":
+                return tx.named(m), ""
+        for k in reversed(before):
+            who = tx._subject_token(k)
+            if who is not None:
+                return who, ""
+    return None, ""
+
+
+def _after(
+    tx: _Text, toks: list[int], s_start: int, s_end: int, q_start: int, q_end: int
+) -> tuple[_Speaker, str] | None:
+    for k in toks:
         verb = _verb_at(tx, k)
         if verb:
             who = tx.subject_after(k, s_end) or tx.subject_before(k, q_end)
-            if who is not None:
+            if who is not None and who.pronoun not in GROUP_PRONOUNS:
                 return who, verb
-    before = list(tx.tok_range(s_start, q_start))
-    for k in reversed(before):
+            return None
+        if tx.tokens[k][2] in ("and", "but"):
+            return None
+    return None
+
+
+def _before(
+    tx: _Text, toks: list[int], s_start: int, s_end: int, q_start: int, q_end: int
+) -> tuple[_Speaker, str] | None:
+    for k in reversed(toks):
         verb = _verb_at(tx, k)
         if verb == "according to":
             who = tx.subject_after(k + 1, q_start)
@@ -265,13 +298,7 @@ def _attribute(tx: _Text, regions: list[tuple[int, int, str]], idx: int) -> tupl
             who = tx.subject_before(k, s_start) or tx.subject_after(k, q_start)
             if who is not None:
                 return who, verb
-    if tx.text[s_start:q_start].rstrip().endswith(":") and before:
-        # 'Ribeiro was blunt: "..."' / 'Hollin: "..."': the last person or organisation of the clause.
-        for k in reversed(before):
-            who = tx._subject_token(k)
-            if who is not None:
-                return who, ""
-    return None, ""
+    return None
 
 
 def _quote_kind(tx: _Text, q_start: int, q_end: int) -> str:
