@@ -14,7 +14,13 @@ from app_pages.voices_view import table_downloads
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=32)
 def _search(
-    url: str, version: tuple, query: str, event_id: int | None, outlets: tuple[str, ...], since, until  # noqa: ANN001
+    url: str,
+    version: tuple,
+    query: str,
+    event_id: int | None,
+    outlets: tuple[str, ...],
+    since,
+    until,  # noqa: ANN001
 ) -> pd.DataFrame:
     articles = common.store().search_texts(
         query_words(query), event_id=event_id, outlets=list(outlets) or None, since=since, until=until
@@ -33,7 +39,7 @@ with cols[0]:
 with cols[1]:
     outlets = st.multiselect("Outlets", common.store().outlet_names(), key="search-outlets")
 with cols[2]:
-    dates = st.date_input("Published between", value=(), key="search-dates")
+    dates = st.date_input("Published between", value=[], key="search-dates")
 since = until = None
 if isinstance(dates, tuple) and len(dates) == 2:
     since = dt.datetime.combine(dates[0], dt.time.min)

@@ -289,7 +289,16 @@ def test_voices_labels_search_on_demo(db, capsys) -> None:
     assert code == 0 and "Frank Oduya" in out and "Attribution verbs" in out
     code, out, _ = run(capsys, "voices", "--event", event, "--format", "json", "--db", db)
     rows = json.loads(out)
-    assert code == 0 and set(rows[0]) == {"outlet", "article_id", "title", "speaker", "role", "verb", "kind", "text"}
+    assert code == 0 and set(rows[0]) == {
+        "outlet",
+        "article_id",
+        "title",
+        "speaker",
+        "role",
+        "verb",
+        "kind",
+        "text",
+    }
     assert any(r["speaker"] == "Frank Oduya" and r["role"] == "advocacy" for r in rows)
     code, out, _ = run(capsys, "labels", "--event", event, "--db", db)
     assert code == 0 and "Helena Brandt" in out

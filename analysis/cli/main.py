@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 from analysis.cli.bench import cmd_bench, cmd_fuzz
 from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
 from analysis.cli.events import cmd_event, cmd_events, cmd_group
-from analysis.cli.voices import cmd_labels, cmd_search, cmd_voices
 from analysis.cli.explore import cmd_actors, cmd_blindspots, cmd_headlines, cmd_omissions, cmd_show, cmd_words
 from analysis.cli.ingest import (
     cmd_add_text,
@@ -29,6 +28,7 @@ from analysis.cli.ingest import (
     cmd_reextract,
     cmd_rescore,
 )
+from analysis.cli.voices import cmd_labels, cmd_search, cmd_voices
 from analysis.present.export import export_rows
 from analysis.settings import Settings
 from analysis.store import DatabaseError, StoreError, hide_passwords

@@ -56,7 +56,12 @@ def _noun_phrases(text: str) -> list[tuple[str, str]]:
         if any(w.lower() in _BAD_WORDS for w in words):
             continue
         head = words[-1].lower().strip("’'")
-        if len(head) < 3 or head in _GENERIC_HEADS or head in _BAD_WORDS or (len(head) > 4 and head.endswith("ed")):
+        if (
+            len(head) < 3
+            or head in _GENERIC_HEADS
+            or head in _BAD_WORDS
+            or (len(head) > 4 and head.endswith("ed"))
+        ):
             continue
         out.append((head, " ".join(words)))
     return out

@@ -49,7 +49,9 @@ PERSON_PRONOUNS = frozenset({"he", "she"})
 GROUP_PRONOUNS = frozenset({"they", "it"})
 # Words that may stand between a subject and its verb ("Reyland later said", "who has repeatedly warned").
 _SKIP = frozenset("has have had was were is also later then again repeatedly had once who which".split())
-_DETERMINERS = frozenset("a an the one two three some several many most other another its his her their".split())
+_DETERMINERS = frozenset(
+    "a an the one two three some several many most other another its his her their".split()
+)
 _STOP_BEFORE = frozenset("and or but that said says to of in on at for by with from as".split())
 # A name right after one of these is not a subject ("doctors in Tervin say").
 _PREPOSITIONS = frozenset("in of at from near for with to on by about against".split())
@@ -156,7 +158,12 @@ class _Text:
         while lo > 0 and k - lo < 3:
             s, e, w = self.tokens[lo - 1]
             between = self.text[e : self.tokens[lo][0]]
-            if between.strip() or not (self.text[s].islower() or w in _DETERMINERS) or w in _STOP_BEFORE or w in verb_forms():
+            if (
+                between.strip()
+                or not (self.text[s].islower() or w in _DETERMINERS)
+                or w in _STOP_BEFORE
+                or w in verb_forms()
+            ):
                 break
             lo -= 1
             if w in _DETERMINERS:
@@ -204,7 +211,7 @@ class _Text:
                     return self.named(m)
         while k >= 0 and self.tokens[k][0] >= lo and seen < SUBJECT_WORDS:
             gap = self.text[self.tokens[k][1] : self.tokens[k + 1][0]]
-            if any(c in gap for c in "“”\".;:!?"):
+            if any(c in gap for c in '“”".;:!?'):
                 return None
             found = self._subject_token(k)
             if found is not None:
@@ -220,7 +227,7 @@ class _Text:
             if self.tokens[k][1] > hi:
                 return None
             gap = self.text[self.tokens[k - 1][1] : self.tokens[k][0]]
-            if any(c in gap for c in "“”\".;:!?"):
+            if any(c in gap for c in '“”".;:!?'):
                 return None
             found = self._subject_token(k)
             if found is not None:
@@ -305,7 +312,11 @@ def _quote_kind(tx: _Text, q_start: int, q_end: int) -> str:
     inner = tx.text[q_start + 1 : q_end - 1].lstrip()
     sent_start = tx.sentence(q_start)[0]
     prefix = tx.text[sent_start:q_start].rstrip()
-    if not prefix or prefix[-1] in ":,—–(" or (inner[:1].isupper() and prefix.split()[-1].lower() in verb_forms()):
+    if (
+        not prefix
+        or prefix[-1] in ":,—–("
+        or (inner[:1].isupper() and prefix.split()[-1].lower() in verb_forms())
+    ):
         return "direct" if not inner[:1].islower() else "partial"
     return "partial"
 
@@ -324,9 +335,8 @@ def find_quotes(text: str, mentions: Sequence[Mention] | None = None) -> list[Qu
         if who is None:
             if qkind != "speech":
                 continue  # scare quotes and titles nobody is said to have spoken
-            if prev is not None and par - prev[0] <= 1 and tx.text[tx.paragraphs[par][0]] in "“\"‘'" + "«":
-                who, verb = prev[1], prev[2]
-            elif prev is not None and prev[0] == par:
+            opens_paragraph = tx.text[tx.paragraphs[par][0]] in "“\"‘'«"
+            if prev is not None and (prev[0] == par or (par - prev[0] <= 1 and opens_paragraph)):
                 who, verb = prev[1], prev[2]
         kind = _quote_kind(tx, q_start, q_end) if qkind == "speech" else "partial"
         found.append((q_start, q_end, kind, who, verb))
@@ -336,14 +346,16 @@ def find_quotes(text: str, mentions: Sequence[Mention] | None = None) -> list[Qu
     return _resolve(tx, found)
 
 
-def _indirect(tx: _Text, regions: list[tuple[int, int, str]]) -> list[tuple[int, int, str, _Speaker | None, str]]:
+def _indirect(
+    tx: _Text, regions: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str, _Speaker | None, str]]:
     """Reported speech in sentences without a quotation: 'X said (that) ...', 'according to X'."""
     out: list[tuple[int, int, str, _Speaker | None, str]] = []
     region_starts = [r[0] for r in regions]
     verbs = indirect_verbs()
     for s, e in tx.sentences:
         i = bisect.bisect_left(region_starts, s)
-        if i < len(regions) and regions[i][0] < e or (i > 0 and regions[i - 1][1] > s):
+        if (i < len(regions) and regions[i][0] < e) or (i > 0 and regions[i - 1][1] > s):
             continue
         toks = list(tx.tok_range(s, e))
         if len(toks) < INDIRECT_MIN_WORDS + 2:
@@ -357,7 +369,10 @@ def _indirect(tx: _Text, regions: list[tuple[int, int, str]]) -> list[tuple[int,
                     out.append((s, e, "indirect", who, "according to"))
                     break
             elif w in verbs and not w.endswith("ing") and (k == toks[-1] or tx.tokens[k + 1][2] != "to"):
-                if toks[-1] - k < INDIRECT_MIN_WORDS and "," not in tx.text[tx.tokens[max(s_i, k - 3)][0] : tx.tokens[k][0]]:
+                if (
+                    toks[-1] - k < INDIRECT_MIN_WORDS
+                    and "," not in tx.text[tx.tokens[max(s_i, k - 3)][0] : tx.tokens[k][0]]
+                ):
                     continue  # "a debt it has never explained": not reported speech
                 who = tx.subject_before(k, s) or (tx.subject_after(k, e) if k - toks[0] >= 3 else None)
                 rest = toks[-1] - k

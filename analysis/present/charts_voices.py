@@ -21,7 +21,9 @@ ROLE_COLORS: dict[str, str] = {
 }
 
 
-def voice_roles_chart(voices: pd.DataFrame, title: str = "Who gets room: quoted words by speaker role") -> go.Figure:
+def voice_roles_chart(
+    voices: pd.DataFrame, title: str = "Who gets room: quoted words by speaker role"
+) -> go.Figure:
     """Stacked bars: per outlet, the share of its quoted words given to each role."""
     if voices is None or voices.empty:
         return _empty(title, "No quotes found")

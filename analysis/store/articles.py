@@ -24,7 +24,6 @@ from analysis.store.schema import (
     decompress_html,
 )
 
-
 SEARCH_ARTICLE_LIMIT = 2000  # articles a search reads at most (newest first)
 
 
@@ -220,7 +219,12 @@ class ArticleQueries(Connection):
         the database does): the prefilter of a search; the caller finds the exact hits."""
         with self.session() as s:
             q = select(
-                ArticleRow.id, ArticleRow.title, ArticleRow.text, ArticleRow.outlet, ArticleRow.published, EventRow.name
+                ArticleRow.id,
+                ArticleRow.title,
+                ArticleRow.text,
+                ArticleRow.outlet,
+                ArticleRow.published,
+                EventRow.name,
             ).outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
             for w in words:
                 pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -71,7 +71,10 @@ ROWS = [
         "outlet": "B",
         "title": "t2",
         "event": "E",
-        "text": "“We had no choice,” claimed Ruiz, the finance minister. Officials said the levy would end in 2027.",
+        "text": (
+            "“We had no choice,” claimed Ruiz, the finance minister. "
+            "Officials said the levy would end in 2027."
+        ),
     },
 ]
 
@@ -105,7 +108,9 @@ def test_labels_side_by_side() -> None:
     assert ruiz["A"] == "President Ana Ruiz" and ruiz["B"] == "Ruiz"
     # the hook for an embedding model: heads put in one group are shown as one row per outlet
     rows.append({"outlet": "B", "text": "Workers left the plant on Monday."})
-    grouped = label_table(rows, cluster_heads=lambda heads: [0 if h in ("factory", "plant") else 1 for h in heads])
+    grouped = label_table(
+        rows, cluster_heads=lambda heads: [0 if h in ("factory", "plant") else 1 for h in heads]
+    )
     assert "factory / plant" in set(grouped["group"])
 
 
