@@ -29,6 +29,7 @@ def run(eval_dir: Path) -> dict[str, dict]:
     from analysis.bench.grouping_eval import eval_grouping
     from analysis.bench.scoring_eval import eval_loaded, eval_sentiment
     from analysis.bench.target_eval import eval_target
+    from analysis.bench.voices_eval import eval_voices
 
     results: dict[str, dict] = {}
     for name, fn in (
@@ -37,6 +38,7 @@ def run(eval_dir: Path) -> dict[str, dict]:
         ("sentiment", eval_sentiment),
         ("target_sentiment", eval_target),
         ("event_grouping", eval_grouping),
+        ("quote_attribution", eval_voices),
     ):
         t0 = time.perf_counter()
         results[name] = fn(eval_dir)
@@ -56,6 +58,7 @@ def main(eval_dir: Path | None = None, as_json: bool = False) -> int:
     eval_dir = find_eval_dir(eval_dir)
     if not eval_dir.is_dir():
         print(f"skipped: labelled data folder {eval_dir} not found (set --eval-dir or ANALYSIS_EVAL_DIR)")
+        print("(quote attribution is measured on the project's own labels: python -m analysis.bench.voices_eval)")
         return 0
     results = run(eval_dir)
     if as_json:
@@ -65,6 +68,8 @@ def main(eval_dir: Path | None = None, as_json: bool = False) -> int:
     for section, metrics in results.items():
         print(f"== {section}")
         for key, value in metrics.items():
+            if key.startswith("_"):
+                continue
             print(f"  {key:<34} {_fmt(value)}")
         print()
     return 0
