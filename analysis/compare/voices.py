@@ -40,12 +40,16 @@ from analysis.scoring.text import classify_quotes, paragraph_spans, split_senten
 KINDS: tuple[str, ...] = ("direct", "partial", "indirect")
 ATTRIBUTION_AFTER_WORDS = 8  # words after a quotation searched for '..., said X' / '..., X said'
 SUBJECT_WORDS = 5  # words before a verb searched for its subject ("the finance minister, X, said")
-INVERTED_WORDS = 4  # words after a verb searched for an inverted subject ("said a spokesperson")
+INVERTED_WORDS = 6  # words after a verb searched for an inverted subject ("said a senior agency official")
 PRONOUN_PARAGRAPHS = 2  # "she said" is the previous speaker when that quote is this close
 APPOSITIVE_WORDS = 14  # words of ", a Kelby councillor whose street ..." kept as a description
 PREFIX_WORDS = 4  # lower-case words right before a name kept ("union leader", "party spokeswoman")
 INDIRECT_MIN_WORDS = 4  # words an indirect quote must report (not "he said so")
 PERSON_PRONOUNS = frozenset({"he", "she"})
+# Words that mark an unnamed speaker as a withheld identity (role "anonymous").
+ANONYMITY_WORDS = frozenset("senior backbench unnamed anonymous anonymity".split())
+# "an official said", "one diplomat said": a single unnamed insider (a spokesperson speaks on record).
+WITHHELD_HEADS = frozenset("official diplomat mp officer minister lawmaker insider source aide".split())
 GROUP_PRONOUNS = frozenset({"they", "it"})
 # Words that may stand between a subject and its verb ("Reyland later said", "who has repeatedly warned").
 _SKIP = frozenset("has have had was were is also later then again repeatedly had once who which".split())
@@ -53,10 +57,10 @@ _DETERMINERS = frozenset(
     "a an the one two three some several many most other another its his her their".split()
 )
 _STOP_BEFORE = frozenset("and or but that said says to of in on at for by with from as".split())
+# Verbs whose next noun is their object, never an inverted subject.
+_OBJECT_VERBS = frozenset("told tell tells asked asks accused accuses called calls urged urges".split())
 # A name right after one of these is not a subject ("doctors in Tervin say").
 _PREPOSITIONS = frozenset("in of at from near for with to on by about against".split())
-# "Gerard Hollin, whose party ..., accused": the name before a relative clause or an appositive.
-_CLAUSE_RE = re.compile(r",\s+(?:who|whose|which|a|an|the|one|its|his|her)\s")
 # "Lena Marsh of the Lantern Rights Project": a person's name, then an organisation.
 _NAME_OF_RE = re.compile(r"^((?:[A-Z][\w'’\-]+\s){1,3}?[A-Z][\w'’\-]+)\s+(?:of|from|at)\s+(?:the\s+)?(.+)$")
 
@@ -121,6 +125,14 @@ class _Text:
             i += 1
         return None
 
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        i = bisect.bisect_left(self.m_starts, start)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            out.append(self.mentions[i])
+            i += 1
+        return out
+
     def last_person(self, pos: int, since: int = 0) -> str | None:
         i = bisect.bisect_left(self.m_starts, pos) - 1
         while i >= 0 and self.mentions[i].start >= since:
@@ -138,12 +150,12 @@ class _Text:
         words = re.findall(r"[A-Za-z][\w\-]*", before.split(".")[-1].split(",")[-1])[-PREFIX_WORDS:]
         parts += [w for w in words if (w.islower() or w.lower() in role_cues()) and w not in _STOP_BEFORE]
         after = self.text[m.end : m.end + 200]
-        app = re.match(r",\s+((?:a|an|the|who|one|its|his|her|[a-z])[^,.;:“”\"]*)", after)
-        if app:
+        app = re.match(r",\s+((?:a|an|the|who|one|its|his|her|[a-z]|[A-Z][\w\-]*['’]s\s)[^,.;:“”\"]*)", after)
+        if app and app.group(1).split()[0].lower() not in verb_forms():
             parts.append(" ".join(app.group(1).split()[:APPOSITIVE_WORDS]))
-        of = re.match(r"\s+(?:of|from|at|for)\s+((?:the\s+)?[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*)*)", after)
+        of = re.match(r"\s*,?\s+(?:of|from|at|for)\s+((?:the\s+)?[A-Z][^,.;:“”\"]*)", after)
         if of:
-            parts.append(of.group(1))
+            parts.append(" ".join(of.group(1).split()[:APPOSITIVE_WORDS]))
         if m.kind == "organisation":
             parts.append(m.actor)
         return " ".join(p for p in parts if p)
@@ -189,7 +201,7 @@ class _Text:
         m = self.mention_at(s, e)
         if m is not None and not _POSSESSIVE_RE.match(self.text[m.end : m.end + 2]):
             prev = self.text[max(0, m.start - 12) : m.start].split()
-            if prev and prev[-1].lower() in _PREPOSITIONS:
+            if prev and prev[-1].lower() in _PREPOSITIONS and m.kind != "person":
                 return None
             return self.named(m)
         if w in PERSON_PRONOUNS or w in GROUP_PRONOUNS:
@@ -198,17 +210,28 @@ class _Text:
             return self._unnamed(k)
         return None
 
-    def subject_before(self, v: int, lo: int) -> _Speaker | None:
+    def subject_before(self, v: int, lo: int, clause: bool = True) -> _Speaker | None:
         """The subject of verb token ``v`` among the words before it, not before position ``lo``."""
         k = v - 1
         seen = 0
-        if k >= 0 and "," in self.text[self.tokens[k][1] : self.tokens[v][0]]:
-            head = self.text[lo : self.tokens[v][0]]
-            clause = _CLAUSE_RE.search(head)
-            if clause is not None:
-                m = self.mention_at(lo + clause.start() - 1, lo + clause.start())
-                if m is not None:
-                    return self.named(m)
+        if clause and k >= 0 and "," in self.text[self.tokens[k][1] : self.tokens[v][0]]:
+            # "Tanya Moss, 44, who takes two buses, told ...": the first name followed by a comma.
+            head_start = max(lo, self.sentence(self.tokens[v][0])[0])
+            for m in self.mentions_in(head_start, self.tokens[v][0]):
+                if self.text[m.end : m.end + 1] == "," and not _POSSESSIVE_RE.match(
+                    self.text[m.end - 2 : m.end]
+                ):
+                    prev = self.text[max(0, m.start - 12) : m.start].split()
+                    if not (prev and prev[-1].lower() in _PREPOSITIONS):
+                        return self.named(m)
+                    break
+            # "A senior manager, who spoke on condition of anonymity, said": before the first comma.
+            comma = self.text.find(",", head_start, self.tokens[v][0])
+            j = bisect.bisect_left(self.tok_starts, comma) if comma >= 0 else -1
+            if 0 < j < v:
+                found = self.subject_before(j, head_start, clause=False)
+                if found is not None:
+                    return found
         while k >= 0 and self.tokens[k][0] >= lo and seen < SUBJECT_WORDS:
             gap = self.text[self.tokens[k][1] : self.tokens[k + 1][0]]
             if any(c in gap for c in '“”".;:!?'):
@@ -223,16 +246,20 @@ class _Text:
 
     def subject_after(self, v: int, hi: int) -> _Speaker | None:
         """An inverted subject: 'said Ana Ribeiro', 'said a spokesperson', 'said he'."""
+        if self.tokens[v][2] in _OBJECT_VERBS:
+            return None  # "told the Blaze": an object, not an inverted subject
+        first: _Speaker | None = None
         for k in range(v + 1, min(len(self.tokens), v + 1 + INVERTED_WORDS)):
             if self.tokens[k][1] > hi:
-                return None
+                break
             gap = self.text[self.tokens[k - 1][1] : self.tokens[k][0]]
-            if any(c in gap for c in '“”".;:!?'):
-                return None
+            if any(c in gap for c in '“”".;:!?,'):
+                break
             found = self._subject_token(k)
-            if found is not None:
-                return found
-        return None
+            if found is not None and found.named:
+                return found  # "said retired teacher Eileen Marsh": the name, not "teacher"
+            first = first or found
+        return first
 
 
 def _verb_at(tx: _Text, k: int) -> str | None:
@@ -302,7 +329,9 @@ def _before(
             if who is not None:
                 return who, verb
         elif verb:
-            who = tx.subject_before(k, s_start) or tx.subject_after(k, q_start)
+            who = tx.subject_before(k, s_start)
+            if who is None and tx.text[:q_start].rstrip()[-1:] in (":", ","):
+                who = tx.subject_after(k, q_start)  # 'said a spokesman: "..."'
             if who is not None:
                 return who, verb
     return None
@@ -385,12 +414,18 @@ def _indirect(
 def _according_to(tx: _Text, k: int, end: int) -> _Speaker | None:
     if k >= len(tx.tokens) or tx.tokens[k][0] >= end:
         return None
-    m = tx.mention_at(tx.tokens[k][0], tx.tokens[min(k + 2, len(tx.tokens) - 1)][1])
-    if m is not None:
-        return tx.named(m)
     stop = re.search(r"[,.;:!?]", tx.text[tx.tokens[k][0] : end])
     phrase_end = tx.tokens[k][0] + (stop.start() if stop else end - tx.tokens[k][0])
     phrase = " ".join(tx.text[tx.tokens[k][0] : phrase_end].split()[:6])
+    m = tx.mention_at(tx.tokens[k][0], tx.tokens[min(k + 2, len(tx.tokens) - 1)][1])
+    if m is not None:
+        name = re.sub(r"^(?:the|The)\s+", "", phrase)
+        words = name.split()
+        if len(words) > len(m.actor.split()) and all(
+            w[0].isupper() or w in ("of", "for", "and") for w in words
+        ):
+            return _Speaker(name, True, name)  # "the Office for Health Statistics", whole
+        return tx.named(m)
     return _Speaker(phrase, False, phrase) if phrase else None
 
 
@@ -403,7 +438,8 @@ def _resolve(tx: _Text, found: list[tuple[int, int, str, _Speaker | None, str]])
         if who is not None and who.pronoun:
             name = None
             if who.pronoun in PERSON_PRONOUNS:
-                name = tx.last_person(start, since=tx.paragraphs[par][0])
+                name = last[1].name if last is not None and last[0] == par and last[1].person else None
+                name = name or tx.last_person(start, since=tx.paragraphs[par][0])
                 if name is None and last is not None and par - last[0] < PRONOUN_PARAGRAPHS and last[1].named:
                     name = last[1].name
                 if name is None:
@@ -421,8 +457,18 @@ def _resolve(tx: _Text, found: list[tuple[int, int, str, _Speaker | None, str]])
         role = classify_role(f"{description} {speaker}") if who else "unknown"
         if role == "unknown" and who is not None and who.person:
             role = "ordinary"  # a person quoted with no title, office or organisation
+        if who is not None and not who.named and _withheld(who.name):
+            role = "anonymous"
         out.append(Quote(start, end, quoted, kind, speaker, bool(who and who.named), role, verb, description))
     return out
+
+
+def _withheld(phrase: str) -> bool:
+    """An unnamed single source whose identity is withheld: "a senior official", "one diplomat"."""
+    words = phrase.lower().split()
+    if any(w in ANONYMITY_WORDS for w in words):
+        return True
+    return bool(words) and words[0] in ("one", "an", "a") and words[-1] in WITHHELD_HEADS
 
 
 def quotes_with_overrides(quotes: Sequence[Quote], overrides: Mapping[str, str] | None) -> list[Quote]:
