@@ -58,9 +58,7 @@ def main(eval_dir: Path | None = None, as_json: bool = False) -> int:
     eval_dir = find_eval_dir(eval_dir)
     if not eval_dir.is_dir():
         print(f"skipped: labelled data folder {eval_dir} not found (set --eval-dir or ANALYSIS_EVAL_DIR)")
-        print(
-            "(quote attribution uses the project's own labels: python -m analysis.bench.voices_eval)"
-        )
+        print("(quote attribution uses the project's own labels: python -m analysis.bench.voices_eval)")
         return 0
     results = run(eval_dir)
     if as_json:
