@@ -31,9 +31,9 @@ def _labels(url: str, version: tuple, event_id: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=4)
-def _all_voices(url: str, version: tuple) -> pd.DataFrame:
+def _all_voices(url: str, version: tuple, overrides: tuple = ()) -> pd.DataFrame:
     rows = [r for r in common.all_rows(url, version) if compare.usable(r)]
-    return event_voices(rows)
+    return event_voices(rows, dict(overrides))
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -60,7 +60,10 @@ def table_downloads(frame: pd.DataFrame, filename: str, key: str) -> None:
 
 
 def _overrides() -> tuple:
-    return tuple(sorted(st.session_state.get("voice_role_overrides", {}).items()))
+    """The user's speaker roles: stored ones, then this session's (a read-only database)."""
+    roles = dict(common.store().speaker_roles())
+    roles.update(st.session_state.get("voice_role_overrides", {}))
+    return tuple(sorted(roles.items()))
 
 
 def voices_tab(url: str, version: tuple, event_id: int, slug: str) -> None:
@@ -86,10 +89,17 @@ def voices_tab(url: str, version: tuple, event_id: int, slug: str) -> None:
         with st.form("voice-role-form", border=False):
             who = st.selectbox("Speaker", speakers, key="voice-role-speaker")
             role = st.selectbox("Role", ROLES, key="voice-role-role")
-            if st.form_submit_button("Set role"):
-                st.session_state.setdefault("voice_role_overrides", {})[who] = role
+            if st.form_submit_button("Set role") and who:
+                store = common.store()
+                if store.read_only:
+                    st.session_state.setdefault("voice_role_overrides", {})[who] = role
+                else:
+                    store.set_speaker_role(who, role)
                 st.rerun()
-        st.caption("Corrected roles apply for this session (not yet saved in the database).")
+        st.caption(
+            "A role you set is saved in the database and used in every event and on the Outlets page "
+            "(for a read-only database: for this session). Command line: python -m analysis role NAME ROLE."
+        )
     st.markdown("**Labels** — what each outlet calls the same person, group or thing")
     labels = _labels(url, version, event_id)
     st.dataframe(labels, hide_index=True, key="voices-labels")
@@ -107,7 +117,7 @@ def outlet_voices_section() -> None:
     """Per outlet across events: its mix of voices and its share of unnamed sources."""
     url, version = common.current()
     st.subheader("Voices")
-    voices = _all_voices(url, version)
+    voices = _all_voices(url, version, _overrides())
     if voices.empty:
         st.info("No quotes found.")
         return

@@ -37,6 +37,7 @@ COMMANDS = [
     "voices",
     "labels",
     "search",
+    "role",
 ]
 
 
@@ -300,6 +301,13 @@ def test_voices_labels_search_on_demo(db, capsys) -> None:
         "text",
     }
     assert any(r["speaker"] == "Frank Oduya" and r["role"] == "advocacy" for r in rows)
+    code, out, _ = run(capsys, "role", "frank oduya", "business", "--db", db)
+    assert code == 0
+    code, out, _ = run(capsys, "voices", "--event", event, "--format", "json", "--db", db)
+    assert {r["role"] for r in json.loads(out) if r["speaker"] == "Frank Oduya"} == {"business"}
+    code, _, err = run(capsys, "role", "Frank Oduya", "villain", "--db", db)
+    assert code != 0 and "role must be one of" in err
+    assert run(capsys, "role", "Frank Oduya", "clear", "--db", db)[0] == 0
     code, out, _ = run(capsys, "labels", "--event", event, "--db", db)
     assert code == 0 and "Helena Brandt" in out
     code, out, _ = run(capsys, "search", "pay freeze", "--event", event, "--format", "json", "--db", db)

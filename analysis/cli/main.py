@@ -28,7 +28,7 @@ from analysis.cli.ingest import (
     cmd_reextract,
     cmd_rescore,
 )
-from analysis.cli.voices import cmd_labels, cmd_search, cmd_voices
+from analysis.cli.voices import cmd_labels, cmd_role, cmd_search, cmd_voices
 from analysis.present.export import export_rows
 from analysis.settings import Settings
 from analysis.store import DatabaseError, StoreError, hide_passwords
@@ -187,6 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("voices", cmd_voices, "who is quoted in an event: one row per quote with speaker, role and verb")
     sp.add_argument("--event", required=True)
     sp.add_argument("--format", choices=("table", "json"), default="table")
+
+    sp = add("role", cmd_role, "set the role of a quoted speaker (wins over the role found in the text)")
+    sp.add_argument("speaker", help="the speaker's name as voices shows it")
+    sp.add_argument(
+        "role",
+        help="official, opposition, expert, business, advocacy, ordinary, anonymous, unknown, or clear",
+    )
 
     sp = add("labels", cmd_labels, "what each outlet calls the same person, group or thing in an event")
     sp.add_argument("--event", required=True)

@@ -21,7 +21,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
     store = _store(args)
     ev = store.find_event(args.event)
-    voices = event_voices(store.event_articles(ev.id))
+    voices = event_voices(store.event_articles(ev.id), store.speaker_roles())
     if args.format == "json":
         print(_json_rows(voices, VOICE_CLI_COLUMNS))
         return 0
@@ -33,6 +33,17 @@ def cmd_voices(args: argparse.Namespace) -> int:
     print_frame(voice_share(voices))
     print("\nAttribution verbs per outlet\n")
     print_frame(verb_table(voices).reset_index())
+    return 0
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    from analysis.compare.roles import ROLES
+
+    if args.role != "clear" and args.role not in ROLES:
+        raise CliError(f"role must be one of {', '.join(ROLES)} or 'clear', not {args.role!r}")
+    store = _store(args)
+    store.set_speaker_role(args.speaker, None if args.role == "clear" else args.role)
+    print(f"{_printable(args.speaker)}: {args.role} (used by voices, the Voices tab and the Outlets page)")
     return 0
 
 

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from analysis.compare.mentions import link_names
-from analysis.compare.roles import ROLES
-from analysis.compare.voices import find_quotes, quotes_with_overrides
+from analysis.compare.roles import ROLES, apply_overrides
+from analysis.compare.voices import find_quotes
 from analysis.scoring.text import count_words
 
 VOICE_COLUMNS: tuple[str, ...] = (
@@ -42,7 +42,7 @@ def event_voices(rows: Sequence[Mapping], overrides: Mapping[str, str] | None = 
     """One row per quote in the articles ``rows`` (dicts with id, outlet, title, text, event)."""
     records: list[dict] = []
     for r in rows:
-        for q in quotes_with_overrides(find_quotes(r.get("text") or ""), overrides):
+        for q in find_quotes(r.get("text") or ""):
             records.append(
                 {
                     "outlet": r.get("outlet") or "",
@@ -72,7 +72,7 @@ def event_voices(rows: Sequence[Mapping], overrides: Mapping[str, str] | None = 
             .agg(lambda s: min(s, key=lambda r: ROLES.index(r) if r in ROLES else len(ROLES)))
         )
         frame["role"] = [
-            best.get(s, r) if (n and not (overrides and s in overrides)) else r
+            apply_overrides(best.get(s, r) if n else r, s, overrides)
             for s, r, n in zip(frame["speaker"], frame["role"], frame["named"], strict=True)
         ]
     return frame
