@@ -229,13 +229,17 @@ def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
             state="visible", timeout=PAGE_TIMEOUT
         )
         assert page.get_by_text("Attribution verbs per outlet").first.is_visible()
-        assert page.locator(".st-key-tdl-voices-share button").count() == 2  # CSV and JSON
+        share_buttons = page.locator(".st-key-tdl-voices-share button")
+        share_buttons.first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        assert share_buttons.count() == 2  # CSV and JSON
         # search across all articles, each hit in its sentence
         _open(page, server.url + "search", DONE_TEXT["search"])
         page.get_by_label("Words or a phrase").fill("pay freeze")
         page.keyboard.press("Enter")
         page.get_by_text("hits in").first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
-        assert page.locator(".st-key-tdl-search-hits button").count() == 2
+        hit_buttons = page.locator(".st-key-tdl-search-hits button")
+        hit_buttons.first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        assert hit_buttons.count() == 2
         _screenshot(page, "search_demo")
         page.close()
     finally:
