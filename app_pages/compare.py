@@ -22,6 +22,7 @@ from analysis.present.highlight import (
 from analysis.present.report import build_event_report
 from analysis.store import event_name_key
 from app_pages import common
+from app_pages.voices_view import voices_tab  # the Voices tab: who each outlet quotes, and its labels
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -357,13 +358,6 @@ def _actors_tab(ev: _Event) -> None:
         )
 
 
-def _voices_tab(ev: _Event) -> None:
-    """Who each outlet quotes, with which verb, and what it calls things (app_pages/voices_view.py)."""
-    from app_pages.voices_view import voices_tab
-
-    voices_tab(ev.url, ev.version, ev.event_id, ev.slug)
-
-
 def _cross_section(slug: str, event_id: int, outlets: list[str]) -> None:
     """The tabs under the first screen: word choice, who reported what, headline vs body, actors."""
     ev = _Event(url, version, event_id, slug, tuple(outlets))
@@ -371,8 +365,7 @@ def _cross_section(slug: str, event_id: int, outlets: list[str]) -> None:
     # Lazy tabs: only the open tab runs and is sent.  Every Plotly chart costs the browser time (all
     # five charts, hidden or not, doubled the page's load time); a tab switch is a (cached) rerun.
     tabs = st.tabs(list(CROSS_TABS), key="cross-tabs", on_change="rerun")
-    draws = (_words_tab, _facts_tab, _headline_tab, _actors_tab, _voices_tab)
-    for tab, draw in zip(tabs, draws, strict=True):
+    for tab, draw in zip(tabs, (_words_tab, _facts_tab, _headline_tab, _actors_tab, voices_tab), strict=True):
         if tab.open:
             with tab:
                 draw(ev)

@@ -4,6 +4,7 @@ the voices section of the Outlets page (widgets only; the analysis is in analysi
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -66,8 +67,9 @@ def _overrides() -> tuple:
     return tuple(sorted(roles.items()))
 
 
-def voices_tab(url: str, version: tuple, event_id: int, slug: str) -> None:
+def voices_tab(ev: Any) -> None:  # noqa: ANN401 - app_pages.compare._Event (url, version, event_id, slug)
     """Per event: who each outlet quotes, how much room they get, verbs, one-outlet voices, labels."""
+    url, version, event_id, slug = ev.url, ev.version, ev.event_id, ev.slug
     voices = event_voice_frame(url, version, event_id, _overrides())
     if voices.empty:
         st.info("No quotes found in this event's articles.")
