@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from analysis.compare import coverage
+from analysis.compare import coverage, topics
 from analysis.compare import summary as compare
 from analysis.present import charts
 from analysis.present.highlight import (
@@ -40,15 +40,23 @@ KIND_COLORS = {"quote": "#8250df", "number": "#0969da", "name": "#9a6700", "stat
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
+def _counted_rows(url: str, version: tuple, event_id: int) -> tuple[list[dict], dict[str, topics.TopicWord]]:
+    """The event's rows as counted here (topic words shown, weighing nothing) and its topic words."""
+    return topics.event_view(common.event_rows(url, version, event_id))
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
 def _analysis(url: str, version: tuple, event_id: int) -> dict:
-    rows = common.event_rows(url, version, event_id)
+    rows, topic_words = _counted_rows(url, version, event_id)
     sentences = compare.sentence_frame(rows)
     summary = compare.outlet_summary(rows, sentences=sentences)
+    found = compare.findings(summary)
+    found["topics"] = topics.topic_notes(topic_words, len({r["outlet"] for r in rows if compare.usable(r)}))
     return {
         "sentences": sentences,
         "summary": summary,
         "categories": compare.category_frame(rows),
-        "findings": compare.findings(summary),
+        "findings": found,
     }
 
 
@@ -150,6 +158,7 @@ def _findings_html(found: dict[str, list[str]]) -> str:
     for key, heading in (
         ("negative", "Who was more negative?"),
         ("loaded", "Who used more loaded language?"),
+        ("topics", "Topic words of this event (shown, not counted)"),
         ("caveats", "Caveats"),
     ):
         items = found.get(key) or []
@@ -411,7 +420,7 @@ st.session_state["_event_from_url"] = slug
 st.session_state["_event_choice"] = slug
 event = by_slug[slug]
 data = _analysis(url, version, event["id"])
-rows = common.event_rows(url, version, event["id"])
+rows = _counted_rows(url, version, event["id"])[0]
 summary = data["summary"]
 colors = common.outlet_colors(url, version)
 outlets = list(summary["outlet"])
@@ -527,7 +536,8 @@ for col, outlet in zip(columns, shown, strict=True):
 
 st.caption(
     "Sentiment: VADER compound (−1 negative … +1 positive), sentences weighted by length. Loaded language: "
-    "weight of flagged words per 1,000 words, the outlet's own words only (quotes are the speaker's, "
+    "weight of flagged words per 1,000 words, the outlet's own words only, the event's topic words "
+    "(listed above) not counted (quotes are the speaker's, "
     "shown dashed). 95% intervals: 1,000 bootstrap resamples of sentences. Scores describe wording, "
     "not truth or intent."
 )

@@ -6,6 +6,7 @@ import functools
 
 import streamlit as st
 
+from analysis.compare.topics import per_event_view
 from analysis.present.export import export_rows
 from app_pages import common
 
@@ -15,6 +16,7 @@ def _export(url: str, version: tuple, fmt: str, event_id: int | None, with_text:
     rows = (
         common.event_rows(url, version, event_id) if event_id is not None else common.all_rows(url, version)
     )
+    rows = per_event_view(rows)  # as the Compare page counts them: each event's topic words not counted
     if not with_text:
         rows = [{k: v for k, v in r.items() if k not in ("text", "spans", "headline_spans")} for r in rows]
     return export_rows(rows, fmt)

@@ -656,3 +656,31 @@ def test_database_password_is_hidden_in_database_errors(capsys, monkeypatch) -> 
     code, _, err = run(capsys, "events", "--db", url)
     assert code == 1 and err.startswith("error: database problem:") and "s3cretpw" not in err
     assert "ann:***@db.example" in err
+
+
+def test_show_and_export_leave_out_topic_words(db, capsys, tmp_path) -> None:
+    body = "Officials confirmed the plague outbreak. The plague spread to two villages. Schools stayed open."
+    for outlet in ("Wire One", "Wire Two", "Wire Three"):
+        text = tmp_path / f"{outlet}.txt"
+        text.write_text(f"{body} {outlet} reported it.", "utf-8")
+        code, _, _ = run(
+            capsys,
+            "add-text",
+            str(text),
+            "--event",
+            "Plague",
+            "--outlet",
+            outlet,
+            "--title",
+            "Plague",
+            "--db",
+            db,
+            "-q",
+        )
+        assert code == 0
+    code, out, _ = run(capsys, "show", "--event", "Plague", "--db", db)
+    assert code == 0 and "not counted: plague — used by 3 of 3 outlets" in out
+    code, out, _ = run(capsys, "export", "--event", "Plague", "--format", "json", "--db", db)
+    data = json.loads(out)
+    assert all(r["loaded_rate"] == 0 for r in data)
+    assert all(sp["category"] == "topic" for r in data for sp in r["spans"])

@@ -25,6 +25,7 @@ def find_eval_dir(explicit: Path | None = None) -> Path:
 
 
 def run(eval_dir: Path) -> dict[str, dict]:
+    from analysis.bench.event_eval import eval_events
     from analysis.bench.extraction_eval import eval_extraction
     from analysis.bench.grouping_eval import eval_grouping
     from analysis.bench.scoring_eval import eval_loaded, eval_sentiment
@@ -38,6 +39,7 @@ def run(eval_dir: Path) -> dict[str, dict]:
         ("sentiment", eval_sentiment),
         ("target_sentiment", eval_target),
         ("event_grouping", eval_grouping),
+        ("event_bias", eval_events),
         ("quote_attribution", eval_voices),
     ):
         t0 = time.perf_counter()

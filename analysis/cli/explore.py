@@ -24,9 +24,12 @@ SHOW_COLUMNS = [
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from analysis.compare.topics import event_view, topic_notes
+
     store = _store(args)
     ev = store.find_event(args.event)
-    rows = store.event_articles(ev.id, with_text=False)
+    # as the Compare page counts them: the event's topic words are not counted
+    rows, topic_words = event_view(store.event_articles(ev.id))
     print(f"{_printable(ev.name)} — {len(rows)} articles from {len({r['outlet'] for r in rows})} outlets")
     if ev.description:
         print(_printable(ev.description))
@@ -36,6 +39,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         cats = sorted(r["categories"].items(), key=lambda kv: -kv[1])[:2]
         r["top"] = ", ".join(k for k, _ in cats)
     print(format_table(rows, SHOW_COLUMNS))
+    notes = topic_notes(topic_words, len({r["outlet"] for r in rows if r.get("sentiment") is not None}))
+    if notes:
+        print("\nTopic words of this event (shown, not counted):")
+        for line in notes:
+            print(f"  {_printable(line)}")
     failed = store.attempts(ev.id, failed_only=True)
     if failed:
         print("\nFailed fetches:")

@@ -29,6 +29,7 @@ from analysis.cli.ingest import (
     cmd_rescore,
 )
 from analysis.cli.voices import cmd_labels, cmd_role, cmd_search, cmd_voices
+from analysis.compare.topics import per_event_view
 from analysis.present.export import export_rows
 from analysis.settings import Settings
 from analysis.store import DatabaseError, StoreError, hide_passwords
@@ -37,7 +38,8 @@ from analysis.store import DatabaseError, StoreError, hide_passwords
 def cmd_export(args: argparse.Namespace) -> int:
     store = _store(args)
     event_id = store.find_event(args.event).id if args.event else None
-    data = export_rows(store.event_articles(event_id), args.format)
+    # as the Compare page counts them: each event's topic words shown, not counted
+    data = export_rows(per_event_view(store.event_articles(event_id)), args.format)
     if args.out in (None, "-"):
         sys.stdout.write(data)
     else:

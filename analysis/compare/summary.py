@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.compare.topics import TOPIC_RULE
 from analysis.models import FAILED_HEALTH
 
 N_RESAMPLES = 1000  # bootstrap resamples per outlet and statistic
@@ -231,6 +232,8 @@ def flagged_words(rows: Iterable[dict], *, include_quoted: bool = False) -> pd.D
         for sp in r.get("spans") or []:
             if _span_value(sp, "quoted", False) and not include_quoted:
                 continue
+            if _span_value(sp, "rule") == TOPIC_RULE:
+                continue  # a topic word of the event: shown, never counted
             word = " ".join(str(_span_value(sp, "text", "")).lower().split())
             if not word:
                 continue

@@ -69,6 +69,7 @@ CATEGORY_PALETTE: dict[str, str] = {
     "sarcasm": "#CC79A7",
     "euphemism": "#17BECF",
     "hyperbole": "#FE6100",
+    "topic": "#B0B0B0",  # a topic word of the event: shown, not counted
 }
 CATEGORY_FALLBACK: tuple[str, ...] = ("#8C564B", "#17BECF", "#BCBD22", "#7F7F7F", "#9467BD", "#2CA02C")
 MISSING_COLOR = "#888888"

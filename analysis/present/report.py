@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from analysis.compare import summary as compare
-from analysis.compare import wordchoice
+from analysis.compare import topics, wordchoice
 from analysis.present import charts
 from analysis.present.highlight import (
     article_header_html,
@@ -82,6 +82,7 @@ def _findings_html(found: Mapping[str, list[str]]) -> str:
         ("negative", "Who was more negative"),
         ("loaded", "Who used more loaded language"),
         ("words", "Which words"),
+        ("topics", "Topic words (shown, not counted)"),
         ("caveats", "Caveats"),
     ):
         items = found.get(key) or []
@@ -106,9 +107,12 @@ def build_event_report(
     ``prior``: background term counts for the word-choice chart (see :func:`event_figures`).
     """
     colors = colors or charts.outlet_colors(r["outlet"] for r in rows)
+    # as the Compare page counts them: the event's topic words are shown but not counted
+    rows, topic_words = topics.event_view(rows)
     sentences = compare.sentence_frame(rows)
     summary = compare.outlet_summary(rows, sentences=sentences)
     found = compare.findings(summary)
+    found["topics"] = topics.topic_notes(topic_words, len({r["outlet"] for r in rows if compare.usable(r)}))
     figures = event_figures(rows, colors, prior=prior)
     chart_divs = "".join(
         '<div class="chart">'
