@@ -31,6 +31,7 @@ PAGE_ADD = "app_pages/add.py"
 PAGE_DATA = "app_pages/data.py"
 PAGE_METHOD = "app_pages/method.py"
 METHOD_URL = "method"  # the Method & limits page's url_path: links go to METHOD_URL#<section>
+PAGE_SEARCH = "app_pages/search.py"
 
 CACHE_TTL = 600  # seconds; the data version in the cache key makes new articles show at once
 IMAGE_CACHE_ENTRIES = 64  # server-rendered PNG/SVG files kept in memory

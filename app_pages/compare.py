@@ -24,6 +24,7 @@ from analysis.present.report import build_event_report
 from analysis.store import event_name_key
 from app_pages import common
 from app_pages.compare_parts import article_label, findings_html, omissions_html, summary_downloads
+from app_pages.voices_view import voices_tab  # the Voices tab: who each outlet quotes, and its labels
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +34,7 @@ MAX_SIDE_BY_SIDE = 6  # more outlets than this: a multiselect chooses which colu
 ARTICLE_HEIGHT = 640  # pixels of article text before a column scrolls
 MAX_FACTS = 25  # statements shown in the who-reported-what matrix (most widely carried first)
 MAX_FIGURES = 25  # key figures shown in their matrix
-CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
+CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors", "Voices")
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
@@ -294,7 +295,7 @@ def _cross_section(slug: str, event_id: int, outlets: list[str], caption: Proven
     # Lazy tabs: only the open tab runs and is sent.  Every Plotly chart costs the browser time (all
     # five charts, hidden or not, doubled the page's load time); a tab switch is a (cached) rerun.
     tabs = st.tabs(list(CROSS_TABS), key="cross-tabs", on_change="rerun")
-    for tab, draw in zip(tabs, (_words_tab, _facts_tab, _headline_tab, _actors_tab), strict=True):
+    for tab, draw in zip(tabs, (_words_tab, _facts_tab, _headline_tab, _actors_tab, voices_tab), strict=True):
         if tab.open:
             with tab:
                 draw(ev)

@@ -10,6 +10,7 @@ from analysis.compare import summary as compare
 from analysis.present import charts
 from analysis.present.provenance import frame_provenance, interval_text, plural
 from app_pages import common
+from app_pages.voices_view import outlet_voices_section
 
 WORD_TOP = 8  # terms at each end of an outlet's distinctive-words panel
 PERIOD_NAMES = {"D": "day", "W": "week", "M": "month"}  # the time-line periods (pandas aliases)
@@ -261,3 +262,5 @@ st.caption(
     "outlets without a group are left out. A blindspot: an event a group has no article on while another "
     "group covered it; with few articles per event, a missing article may only mean it was not collected."
 )
+
+outlet_voices_section()

@@ -186,7 +186,8 @@ def test_outlets_page(app) -> None:
     at = app("outlets")
     table = at.dataframe[0].value
     assert list(table["outlet"]) == ["Coast Courier", "Daily Ledger", "Injection Times", "Morning Post"]
-    scatter, timeline, distinctive, _words, cover = specs(at)
+    scatter, timeline, distinctive, _words, cover, voices = specs(at)
+    assert voices["layout"]["title"]["text"].startswith("Whose words each outlet carries")
     assert {t["name"] for t in scatter["data"]} == set(table["outlet"])
     assert timeline["layout"]["title"]["text"] == "Sentiment over time"
     assert distinctive["layout"]["title"]["text"].startswith("Words Coast Courier uses more and less")
@@ -212,7 +213,13 @@ def open_tab(at: AppTest, label: str) -> list[dict]:
 
 def test_compare_page_cross_outlet_tabs(app, db_url: str) -> None:
     at = app("compare")
-    assert [t.label for t in at.tabs] == ["Word choice", "Who reported what", "Headline vs body", "Actors"]
+    assert [t.label for t in at.tabs] == [
+        "Word choice",
+        "Who reported what",
+        "Headline vs body",
+        "Actors",
+        "Voices",
+    ]
     (words,) = specs(at)[3:]  # lazy tabs: only the open one (the first) is drawn
     # word choice: one panel per outlet; each outlet's top bar is its highest z-score, in its colour
     store = Store(db_url)
@@ -248,6 +255,21 @@ def test_compare_page_cross_outlet_tabs(app, db_url: str) -> None:
 
     (actors,) = open_tab(at, "Actors")
     assert actors["layout"]["title"]["text"].startswith("Actors")
+
+    (voices,) = open_tab(at, "Voices")
+    assert voices["layout"]["title"]["text"].startswith("Who gets room")
+    share = next(d.value for d in at.dataframe if "only_outlet" in d.value.columns)
+    assert set(share["outlet"]) <= {r["outlet"] for r in rows} and len(share)
+    assert [b.proto.label for b in at.get("download_button")].count("CSV") >= 3  # share, verbs, quotes
+
+
+def test_search_page(app) -> None:
+    at = app("search")
+    at.text_input(key="search-query").set_value("the").run()
+    assert not at.exception
+    hits = at.dataframe[0].value
+    assert len(hits) and set(hits["match"].str.lower()) == {"the"}
+    assert [b.proto.label for b in at.get("download_button")] == ["CSV", "JSON"]
 
 
 def test_outlets_page_blindspots_from_outlet_groups(

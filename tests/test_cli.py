@@ -34,6 +34,10 @@ COMMANDS = [
     "rescore",
     "reextract",
     "bench",
+    "voices",
+    "labels",
+    "search",
+    "role",
 ]
 
 
@@ -275,6 +279,44 @@ def test_cross_outlet_commands_on_demo(db, capsys) -> None:
     code, out, _ = run(capsys, "blindspots", "--db", db)
     # the business paper covered only the factory story: the other three events are its blindspots
     assert code == 0 and "business" in out
+
+
+def test_voices_labels_search_on_demo(db, capsys) -> None:
+    assert run(capsys, "demo", "--db", db, "-q")[0] == 0
+    from analysis.store import Store
+
+    event = next(e["name"] for e in Store(db).list_events() if "Dunmore" in e["name"])
+    code, out, _ = run(capsys, "voices", "--event", event, "--db", db)
+    assert code == 0 and "Frank Oduya" in out and "Attribution verbs" in out
+    code, out, _ = run(capsys, "voices", "--event", event, "--format", "json", "--db", db)
+    rows = json.loads(out)
+    assert code == 0 and set(rows[0]) == {
+        "outlet",
+        "article_id",
+        "title",
+        "speaker",
+        "role",
+        "verb",
+        "kind",
+        "text",
+    }
+    assert any(r["speaker"] == "Frank Oduya" and r["role"] == "advocacy" for r in rows)
+    code, out, _ = run(capsys, "role", "frank oduya", "business", "--db", db)
+    assert code == 0
+    code, out, _ = run(capsys, "voices", "--event", event, "--format", "json", "--db", db)
+    assert {r["role"] for r in json.loads(out) if r["speaker"] == "Frank Oduya"} == {"business"}
+    code, _, err = run(capsys, "role", "Frank Oduya", "villain", "--db", db)
+    assert code != 0 and "role must be one of" in err
+    assert run(capsys, "role", "Frank Oduya", "clear", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "labels", "--event", event, "--db", db)
+    assert code == 0 and "Helena Brandt" in out
+    code, out, _ = run(capsys, "search", "pay freeze", "--event", event, "--format", "json", "--db", db)
+    hits = json.loads(out)
+    assert code == 0 and hits and all(h["match"].lower() == "pay freeze" for h in hits)
+    code, out, _ = run(capsys, "search", "Dunmore", "--outlet", "Meridian Wire", "--db", db)
+    assert code == 0 and "hits for 'Dunmore'" in out and "Daily Blaze" not in out
+    code, _, err = run(capsys, "search", "!!", "--db", db)
+    assert code != 0 and "at least one word" in err
 
 
 def test_discover_lists_then_ingests_and_groups(db, capsys, http_server) -> None:

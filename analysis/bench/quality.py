@@ -31,6 +31,7 @@ def run(eval_dir: Path) -> dict[str, dict]:
     from analysis.bench.grouping_eval import eval_grouping
     from analysis.bench.scoring_eval import eval_loaded, eval_sentiment
     from analysis.bench.target_eval import eval_target
+    from analysis.bench.voices_eval import eval_voices
 
     results: dict[str, dict] = {}
     for name, fn in (
@@ -42,6 +43,7 @@ def run(eval_dir: Path) -> dict[str, dict]:
         ("event_bias", eval_events),
         ("sentence_alignment", eval_alignment),
         ("who_reported_what", eval_who_reported_what),
+        ("quote_attribution", eval_voices),
     ):
         t0 = time.perf_counter()
         results[name] = fn(eval_dir)
@@ -74,6 +76,7 @@ def main(eval_dir: Path | None = None, as_json: bool = False, results_file: Path
     eval_dir = find_eval_dir(eval_dir)
     if not eval_dir.is_dir():
         print(f"skipped: labelled data folder {eval_dir} not found (set --eval-dir or ANALYSIS_EVAL_DIR)")
+        print("(quote attribution uses the project's own labels: python -m analysis.bench.voices_eval)")
         return 0
     results = run(eval_dir)
     written = write_results(results, eval_dir, results_file or QUALITY_FILE)
@@ -85,6 +88,8 @@ def main(eval_dir: Path | None = None, as_json: bool = False, results_file: Path
     for section, metrics in results.items():
         print(f"== {section}")
         for key, value in metrics.items():
+            if key.startswith("_"):
+                continue
             print(f"  {key:<34} {_fmt(value)}")
         print()
     return 0

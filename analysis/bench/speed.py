@@ -51,6 +51,7 @@ from analysis.bench.speed_stages import (
     replicate_store,
     scoring,
 )
+from analysis.bench.speed_voices import voices_event
 from analysis.parallel import LocalEngine, SerialEngine, _EngineBase
 
 # --- targets (printed next to each number) ----------------------------------------------------
@@ -61,6 +62,7 @@ TARGET_FETCH_FACTOR = 1.5  # fetch time within this factor of pages x latency / 
 TARGET_GROUP_100K_S = 60.0
 TARGET_GROUP_100K_MB = 4096.0
 TARGET_EVENT_PAGE_S = 2.0  # compare page data ready, 10k articles stored
+TARGET_VOICES_EVENT_S = 1.0  # every quote of a 6-outlet event, with speakers, roles and verbs
 
 # --- sizes ------------------------------------------------------------------------------------
 DEFAULT_SIZES = (1000, 10_000)
@@ -144,6 +146,8 @@ def run(
         sampled = pages_all[::step][:sample]
         result["scoring"] = scoring(sampled)
         log(f"scoring: {result['scoring']['score_ms_per_article']} ms/article")
+        result["voices"] = voices_event()
+        log(f"voices of a {result['voices']['outlets']}-outlet event: {result['voices']['voices_s']} s")
         result["fetch"] = fetching(pages_all[0].html, n_pages=fetch_pages)
         log(f"fetch: {result['fetch']['seconds']} s (bound {result['fetch']['bound_s']} s)")
         if biggest_db is not None and not quick and in_memory < EVENT_PAGE_ARTICLES:
@@ -224,6 +228,14 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             f"{dk['speedup_ingest']}x ({one['ingest_per_s']} -> {two['ingest_per_s']}/s)",
             "speed-up (measured, no target)",
             None,
+        )
+    vo = result.get("voices")
+    if vo:
+        add(
+            f"voices, one event ({vo['outlets']} outlets, {vo['words']:,} words; labels {vo['labels_s']} s)",
+            f"{vo['voices_s']} s",
+            f"<= {TARGET_VOICES_EVENT_S:g} s",
+            vo["voices_s"] <= TARGET_VOICES_EVENT_S,
         )
     fe = result.get("fetch")
     if fe:

@@ -28,6 +28,7 @@ from analysis.cli.ingest import (
     cmd_reextract,
     cmd_rescore,
 )
+from analysis.cli.voices import cmd_labels, cmd_role, cmd_search, cmd_voices
 from analysis.compare.topics import per_event_view
 from analysis.present.export import export_rows
 from analysis.settings import Settings
@@ -207,6 +208,27 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("actors", cmd_actors, "people, organisations and places in an event, and the tone toward them")
     sp.add_argument("--event", required=True)
     sp.add_argument("--top", type=int, default=12, help="most-mentioned actors to show (0 = all)")
+
+    sp = add("voices", cmd_voices, "who is quoted in an event: one row per quote with speaker, role and verb")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--format", choices=("table", "json"), default="table")
+
+    sp = add("role", cmd_role, "set the role of a quoted speaker (wins over the role found in the text)")
+    sp.add_argument("speaker", help="the speaker's name as voices shows it")
+    sp.add_argument(
+        "role",
+        help="official, opposition, expert, business, advocacy, ordinary, anonymous, unknown, or clear",
+    )
+
+    sp = add("labels", cmd_labels, "what each outlet calls the same person, group or thing in an event")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--format", choices=("table", "json"), default="table")
+
+    sp = add("search", cmd_search, "search all articles; each hit shown in its sentence")
+    sp.add_argument("text", help="words or a phrase (matched as whole words, ignoring case)")
+    sp.add_argument("--event", help="only this event")
+    sp.add_argument("--outlet", help="only this outlet")
+    sp.add_argument("--format", choices=("table", "json"), default="table")
 
     add("blindspots", cmd_blindspots, "events each outlet group did not cover")
 
