@@ -19,151 +19,37 @@ and the page says so.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.compare.intervals import (
+    BOOTSTRAP_CHUNK,
+    LEVEL,
+    N_RESAMPLES,
+    SEED,
+    Interval,
+    bootstrap_ratio,
+    bootstrap_ratios,
+    intervals_overlap,
+)
+from analysis.compare.overview import (
+    event_coverage,
+    outlet_event_matrix,
+    outlet_overview,
+    outlet_timeline,
+    unresolved_failures,
+)
+from analysis.compare.rows import AMBER_HEALTH, THIN_ARTICLES, WORD_RE, health_level, usable, word_count
 from analysis.compare.topics import TOPIC_RULE
-from analysis.models import FAILED_HEALTH
 
-N_RESAMPLES = 1000  # bootstrap resamples per outlet and statistic
-SEED = 20260312  # fixed: the same data always give the same interval
-LEVEL = 0.95  # two-sided percentile interval
 PER_WORDS = 1000.0  # loaded-language rates are per 1,000 words
 TOP_WORDS = 3  # flagged words shown per outlet in the summary
 SNIPPET_CHARS = 160  # characters of a sentence kept for hover text
-THIN_ARTICLES = 2  # fewer articles than this per outlet: "the evidence is thin"
-AMBER_HEALTH = frozenset({"short", "no-date", "not-english", "encoding-suspect"})  # usable but doubtful
-
-WORD_RE = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
-
-
-def word_count(text: str) -> int:
-    """Words in ``text`` (letters/digits runs, with inner apostrophes and hyphens)."""
-    return len(WORD_RE.findall(text or ""))
-
-
-def health_level(health: str | None) -> str:
-    """ "ok", "warn" (short, no date, not English, odd encoding) or "fail" (no usable text)."""
-    if not health or health == "ok":
-        return "ok"
-    if health in FAILED_HEALTH:
-        return "fail"
-    return "warn"
-
-
-def usable(row: dict) -> bool:
-    """An article with scores and text worth comparing (failed fetches/extractions are left out)."""
-    return row.get("sentiment") is not None and health_level(row.get("health")) != "fail"
-
-
 # --- bootstrap ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Interval:
-    estimate: float
-    lo: float
-    hi: float
-    n: int  # units resampled (sentences or articles)
-
-    def overlaps(self, other: Interval) -> bool:
-        return intervals_overlap(self.lo, self.hi, other.lo, other.hi)
-
-
-def bootstrap_ratio(
-    numerators: Sequence[float],
-    denominators: Sequence[float] | None = None,
-    *,
-    n_resamples: int = N_RESAMPLES,
-    level: float = LEVEL,
-    seed: int = SEED,
-) -> Interval:
-    """Percentile bootstrap interval of ``sum(num) / sum(den)`` resampling units with replacement.
-
-    With ``denominators=None`` this is the plain mean.  A weighted mean of values ``v`` with
-    weights ``w`` is ``bootstrap_ratio(v * w, w)``.  Empty input gives NaNs; a single unit
-    gives a zero-width interval.
-    """
-    return bootstrap_ratios([(numerators, denominators)], n_resamples=n_resamples, level=level, seed=seed)[0]
-
-
-# Resampled unit indices drawn at a time (16 MB): drawing all n_resamples x n at once took 8 GB
-# for the ~800k sentences of a 5 MB article.  The draws are the same either way (same generator,
-# same order), so the intervals do not depend on this constant.
-BOOTSTRAP_CHUNK = 2_000_000
-
-
-def bootstrap_ratios(
-    pairs: Sequence[tuple[Sequence[float], Sequence[float] | None]],
-    *,
-    n_resamples: int = N_RESAMPLES,
-    level: float = LEVEL,
-    seed: int = SEED,
-) -> list[Interval]:
-    """:func:`bootstrap_ratio` of several (numerators, denominators) pairs over the same units.
-
-    Every pair must have the same length: the units are resampled once for all of them, with the
-    same draws :func:`bootstrap_ratio` makes for each alone (so the intervals are identical).
-    Memory is O(BOOTSTRAP_CHUNK + n_resamples) whatever the number of units.
-    """
-    arrays: list[tuple[np.ndarray, np.ndarray]] = []
-    for numerators, denominators in pairs:
-        num = np.asarray(numerators, dtype=float)
-        den = np.ones_like(num) if denominators is None else np.asarray(denominators, dtype=float)
-        if num.shape != den.shape:
-            raise ValueError("numerators and denominators differ in length")
-        arrays.append((num, den))
-    if len({len(num) for num, _ in arrays}) > 1:
-        raise ValueError("the pairs differ in length")
-    out: list[Interval | None] = [None] * len(arrays)
-    todo: list[int] = []
-    for k, (num, den) in enumerate(arrays):
-        n = len(num)
-        if n == 0 or den.sum() <= 0:
-            out[k] = Interval(float("nan"), float("nan"), float("nan"), n)
-        elif n == 1:
-            estimate = float(num.sum() / den.sum())
-            out[k] = Interval(estimate, estimate, estimate, 1)
-        else:
-            todo.append(k)
-    if todo:
-        n = len(arrays[todo[0]][0])
-        num_s = np.empty((len(todo), n_resamples))
-        den_s = np.empty((len(todo), n_resamples))
-        rng = np.random.default_rng(seed)
-        step = max(1, BOOTSTRAP_CHUNK // n)
-        for lo in range(0, n_resamples, step):
-            hi = min(n_resamples, lo + step)
-            idx = rng.integers(0, n, size=(hi - lo, n))
-            den_sums: dict[int, np.ndarray] = {}  # a denominator shared by several pairs is summed once
-            for j, k in enumerate(todo):
-                num, den = arrays[k]
-                if id(den) not in den_sums:
-                    den_sums[id(den)] = den[idx].sum(axis=1)
-                den_s[j, lo:hi] = den_sums[id(den)]
-                num_s[j, lo:hi] = num[idx].sum(axis=1)
-        alpha = (1.0 - level) / 2.0
-        for j, k in enumerate(todo):
-            num, den = arrays[k]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                stats = num_s[j] / den_s[j]
-            stats = stats[np.isfinite(stats)]
-            lo_q, hi_q = np.quantile(stats, [alpha, 1.0 - alpha])
-            out[k] = Interval(float(num.sum() / den.sum()), float(lo_q), float(hi_q), n)
-    return [iv for iv in out if iv is not None]
-
-
-def intervals_overlap(a_lo: float, a_hi: float, b_lo: float, b_hi: float) -> bool:
-    """True when the closed intervals [a_lo, a_hi] and [b_lo, b_hi] share a point."""
-    return a_lo <= b_hi and b_lo <= a_hi
-
-
-# --- frames ------------------------------------------------------------------------
 
 
 def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:
@@ -199,7 +85,7 @@ def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:
     return df
 
 
-def _span_value(sp: object, name: str, default: object = None) -> object:
+def _span_value(sp: object, name: str, default: Any = None) -> Any:
     return sp.get(name, default) if isinstance(sp, dict) else getattr(sp, name, default)
 
 
@@ -435,8 +321,9 @@ def _fmt_interval(est: float, lo: float, hi: float, fmt: str) -> str:
 def compare_pair(summary: pd.DataFrame, metric: str, a: str, b: str) -> str:
     """One sentence comparing outlets ``a`` and ``b`` on ``metric`` ("sentiment" or "loaded")."""
     rows = summary.set_index("outlet")
-    ra, rb = rows.loc[a], rows.loc[b]
-    if intervals_overlap(ra[f"{metric}_lo"], ra[f"{metric}_hi"], rb[f"{metric}_lo"], rb[f"{metric}_hi"]):
+    ra, rb = rows.loc[a], rows.loc[b]  # one row each: outlets are unique in a summary
+    bounds = (ra[f"{metric}_lo"], ra[f"{metric}_hi"], rb[f"{metric}_lo"], rb[f"{metric}_hi"])
+    if intervals_overlap(*(float(x) for x in bounds)):  # type: ignore[arg-type]  # stubs: a Series
         return f"The difference between {a} and {b} is within the uncertainty."
     if metric == "sentiment":
         more, less = (a, b) if ra["sentiment"] < rb["sentiment"] else (b, a)
@@ -470,8 +357,9 @@ def findings(summary: pd.DataFrame) -> dict[str, list[str]]:
         )
     else:
         for metric, key, fmt, most in (
-            ("sentiment", "negative", "+.2f", data.loc[data["sentiment"].idxmin()]),
-            ("loaded", "loaded", ".1f", data.loc[data["loaded"].idxmax()]),
+            # pandas-stubs type idxmin/idxmax as Hashable, which .loc's overloads do not accept
+            ("sentiment", "negative", "+.2f", data.loc[data["sentiment"].idxmin()]),  # type: ignore[call-overload]
+            ("loaded", "loaded", ".1f", data.loc[data["loaded"].idxmax()]),  # type: ignore[call-overload]
         ):
             name = most["outlet"]
             lo, hi = most[f"{metric}_lo"], most[f"{metric}_hi"]
@@ -530,145 +418,36 @@ def _join(names: Sequence[str], conj: str = "and") -> str:
 # --- across events -----------------------------------------------------------------
 
 
-def outlet_event_matrix(articles: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Outlet × event table of the mean of ``metric`` (word-weighted), NaN where an outlet has no article."""
-    data = articles.dropna(subset=[metric, "event"])
-    data = data[data["health"].map(health_level) != "fail"]
-    if data.empty:
-        return pd.DataFrame()
-    w = data["words"].fillna(0).clip(lower=1)
-    data = data.assign(_num=data[metric] * w, _w=w)
-    g = data.groupby(["outlet", "event"])[["_num", "_w"]].sum()
-    values = (g["_num"] / g["_w"]).unstack("event")
-    return values.sort_index()
-
-
-def outlet_overview(articles: pd.DataFrame) -> pd.DataFrame:
-    """Each outlet across all events, with 95% intervals resampling its articles (word-weighted);
-    NaN intervals for an outlet with a single article.
-
-    Columns: outlet, articles, events, words, sentiment(_lo/_hi), loaded(_lo/_hi), first, last.
-    """
-    data = articles.dropna(subset=["sentiment"])
-    data = data[data["health"].map(health_level) != "fail"]
-    out = []
-    for outlet, part in data.groupby("outlet", sort=True):
-        w = part["words"].fillna(0).clip(lower=1).to_numpy(dtype=float)
-        s = bootstrap_ratio(part["sentiment"].to_numpy(dtype=float) * w, w)
-        lr = bootstrap_ratio(part["loaded_rate"].fillna(0).to_numpy(dtype=float) * w, w)
-        if len(part) < THIN_ARTICLES:  # one article: resampling it gives no interval
-            s = Interval(s.estimate, float("nan"), float("nan"), s.n)
-            lr = Interval(lr.estimate, float("nan"), float("nan"), lr.n)
-        out.append(
-            {
-                "outlet": outlet,
-                "articles": len(part),
-                "events": part["event"].nunique(),
-                "words": int(part["words"].fillna(0).sum()),
-                "sentiment": s.estimate,
-                "sentiment_lo": s.lo,
-                "sentiment_hi": s.hi,
-                "loaded": lr.estimate,
-                "loaded_lo": lr.lo,
-                "loaded_hi": lr.hi,
-                "first": part["published"].min(),
-                "last": part["published"].max(),
-            }
-        )
-    cols = [
-        "outlet",
-        "articles",
-        "events",
-        "words",
-        "sentiment",
-        "sentiment_lo",
-        "sentiment_hi",
-        "loaded",
-        "loaded_lo",
-        "loaded_hi",
-        "first",
-        "last",
-    ]
-    return pd.DataFrame(out, columns=cols)
-
-
-def outlet_timeline(articles: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
-    """Word-weighted sentiment and loaded rate per outlet and period (``freq``: pandas period alias).
-
-    Columns: outlet, period (start of the period, a timestamp), sentiment, loaded_rate, articles.
-    Undated articles are left out.  ``attrs["freq"]`` is ``freq`` (charts join adjacent periods only).
-    """
-    data = articles.dropna(subset=["sentiment", "published"])
-    data = data[data["health"].map(health_level) != "fail"]
-    cols = ["outlet", "period", "sentiment", "loaded_rate", "articles"]
-    if data.empty:
-        empty = pd.DataFrame(columns=cols)
-        empty.attrs["freq"] = freq
-        return empty
-    w = data["words"].fillna(0).clip(lower=1)
-    period = data["published"].dt.tz_localize(None).dt.to_period(freq).dt.start_time
-    data = data.assign(
-        period=period,
-        _s=data["sentiment"] * w,
-        _l=data["loaded_rate"].fillna(0) * w,
-        _w=w,
-    )
-    g = data.groupby(["outlet", "period"]).agg(
-        _s=("_s", "sum"), _l=("_l", "sum"), _w=("_w", "sum"), articles=("id", "count")
-    )
-    g["sentiment"] = g["_s"] / g["_w"]
-    g["loaded_rate"] = g["_l"] / g["_w"]
-    out = g.reset_index()[cols]
-    out.attrs["freq"] = freq
-    return out
-
-
-def event_coverage(events: Sequence[dict], articles: pd.DataFrame) -> pd.DataFrame:
-    """One row per event: name, slug, articles, outlets (names), first, last, problems (non-ok count)."""
-    out = []
-    # split once (a boolean filter per event was O(events x articles): 1.5 s for 500 events at 10k)
-    by_event = dict(tuple(articles.groupby("event", sort=False))) if len(articles) else {}
-    empty = articles.iloc[0:0]
-    for ev in events:
-        part = by_event.get(ev["name"], empty)
-        bad = part[part["health"] != "ok"] if len(part) else part
-        out.append(
-            {
-                "event": ev["name"],
-                "slug": ev["slug"],
-                "articles": int(ev.get("articles") or len(part)),
-                "outlet_count": int(ev.get("outlets") or 0),
-                "outlets": ", ".join(sorted(part["outlet"].dropna().unique())) if len(part) else "",
-                "first": part["published"].min() if len(part) else pd.NaT,
-                "last": part["published"].max() if len(part) else pd.NaT,
-                "problems": ", ".join(f"{h} ×{n}" for h, n in Counter(bad["health"]).most_common())
-                if len(bad)
-                else "",
-                "sentiment": (part["sentiment"] * part["words"]).sum() / part["words"].sum()
-                if len(part) and part["words"].sum()
-                else float("nan"),
-            }
-        )
-    return pd.DataFrame(
-        out,
-        columns=[
-            "event",
-            "slug",
-            "articles",
-            "outlet_count",
-            "outlets",
-            "first",
-            "last",
-            "problems",
-            "sentiment",
-        ],
-    )
-
-
-def unresolved_failures(attempts: Iterable[dict]) -> list[dict]:
-    """The attempts whose URL's latest attempt failed (``attempts`` in time order, as the Store gives)."""
-    latest: dict[str, dict] = {}
-    for a in attempts:
-        latest.pop(a["url"], None)  # re-insert: dict order follows the latest attempt
-        latest[a["url"]] = a
-    return [a for a in latest.values() if a.get("health") != "ok"]
+__all__ = [
+    "AMBER_HEALTH",
+    "BOOTSTRAP_CHUNK",
+    "LEVEL",
+    "N_RESAMPLES",
+    "PER_WORDS",
+    "SEED",
+    "SENTENCE_COLUMNS",
+    "SNIPPET_CHARS",
+    "SUMMARY_COLUMNS",
+    "THIN_ARTICLES",
+    "TOP_WORDS",
+    "WORD_RE",
+    "Interval",
+    "articles_frame",
+    "bootstrap_ratio",
+    "bootstrap_ratios",
+    "category_frame",
+    "compare_pair",
+    "event_coverage",
+    "findings",
+    "flagged_words",
+    "health_level",
+    "intervals_overlap",
+    "outlet_event_matrix",
+    "outlet_overview",
+    "outlet_summary",
+    "outlet_timeline",
+    "sentence_frame",
+    "unresolved_failures",
+    "usable",
+    "word_count",
+]

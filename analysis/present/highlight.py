@@ -16,6 +16,7 @@ import bisect
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.present.charts_common import category_colors
 from analysis.present.provenance import interval_text
@@ -76,7 +77,7 @@ class _Sent:
     compound: float
 
 
-def _get(obj: object, name: str, default: object = None) -> object:
+def _get(obj: object, name: str, default: Any = None) -> Any:
     if isinstance(obj, Mapping):
         return obj.get(name, default)
     return getattr(obj, name, default)
@@ -439,9 +440,9 @@ def summary_table_html(summary: object, colors: Mapping[str, str]) -> str:
     )
 
 
-def article_header_html(row: Mapping[str, object], colors: Mapping[str, str]) -> str:
+def article_header_html(row: Mapping[str, Any], colors: Mapping[str, str]) -> str:
     """Headline, outlet, date, authors, health badge and scores of one article (all escaped)."""
-    published = row.get("published")
+    published: Any = row.get("published")
     date = published.strftime("%Y-%m-%d %H:%M") if hasattr(published, "strftime") else "no date"
     authors = ", ".join(str(a) for a in (row.get("authors") or [])) or "no author listed"
     outlet = str(row.get("outlet") or "")
@@ -454,7 +455,7 @@ def article_header_html(row: Mapping[str, object], colors: Mapping[str, str]) ->
         f'<div style="font-size: 0.85rem; color: #444;">{outlet_dot_html(outlet, colors)}'
         f"<b>{escape_text(outlet)}</b> · {escape_text(date)} · {link}</div>"
         f'<div style="font-size: 0.82rem; color: #666; margin: 2px 0 4px;">by {escape_text(authors)}</div>'
-        f"<div>{health_badge_html(row.get('health'), str(row.get('reason') or ''))} "  # type: ignore[arg-type]
+        f"<div>{health_badge_html(row.get('health'), str(row.get('reason') or ''))} "
         f'<span style="font-size: 0.8rem; color: #666;">{int(words)} words</span></div>'
         + _stat_chips(
             [
