@@ -94,9 +94,9 @@ def bootstrap_ratios(
             for j, k in enumerate(todo):
                 num, den = arrays[k]
                 if id(den) not in den_sums:
-                    den_sums[id(den)] = den[idx].sum(axis=1)
+                    den_sums[id(den)] = np.take(den, idx).sum(axis=1)  # (take: den[idx], a little faster)
                 den_s[j, lo:hi] = den_sums[id(den)]
-                num_s[j, lo:hi] = num[idx].sum(axis=1)
+                num_s[j, lo:hi] = np.take(num, idx).sum(axis=1)
         alpha = (1.0 - level) / 2.0
         for j, k in enumerate(todo):
             num, den = arrays[k]

@@ -295,6 +295,17 @@ def truncation_note_html(shown: int, total: int) -> str:
     )
 
 
+def _starts_before(item: object, cut: int) -> bool:
+    """Whether a span or sentence (any shape :func:`highlight_html` takes) starts before ``cut``;
+    True when its start cannot be read (highlight_html skips it then)."""
+    try:
+        if isinstance(item, Sequence) and not isinstance(item, str):
+            return int(item[0]) < cut
+        return int(_get(item, "start")) < cut
+    except (TypeError, ValueError, IndexError):
+        return True
+
+
 def article_html(
     text: str,
     spans: Iterable[object] = (),
@@ -312,6 +323,9 @@ def article_html(
     text = text or ""
     scroll = f"max-height: {int(max_height)}px; overflow-y: auto;" if max_height else ""
     cut = display_cut(text, max_chars)
+    if cut < len(text):  # what starts after the cut is not shown: not even looked at
+        spans = [sp for sp in spans or () if _starts_before(sp, cut)]
+        sentences = [s for s in sentences or () if _starts_before(s, cut)]
     body = highlight_html(text[:cut], spans, sentences, colors=colors)
     note = truncation_note_html(cut, len(text)) if cut < len(text) else ""
     return (

@@ -27,6 +27,7 @@ import bisect
 import itertools
 import re
 import string
+from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from analysis.models import Loaded, Span
 from analysis.scoring.senses import (
     CLAUSE_BREAK_RE,
     SENSES_FILE,
+    TokenView,
     inflections,
     literal_sense,
     load_senses,
@@ -262,14 +264,14 @@ def _vader_words() -> frozenset[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _is_negated(text: str, tokens: list[tuple[int, int, str]], i: int) -> bool:
+def _is_negated(text: str, starts: Sequence[int], ends: Sequence[int], words: Sequence[str], i: int) -> bool:
     """Whether a negator within NEGATION_WINDOW words before token ``i`` (same clause) negates it."""
     for j in range(i - 1, max(-1, i - 1 - NEGATION_WINDOW), -1):
-        if _CLAUSE_BREAK_RE.search(text, tokens[j][1], tokens[j + 1][0]):
+        if _CLAUSE_BREAK_RE.search(text, ends[j], starts[j + 1]):
             return False
-        word = tokens[j][2]
+        word = words[j]
         if word in NEGATORS or word.endswith("n't"):
-            follower = tokens[j + 1][2]
+            follower = words[j + 1]
             return follower not in NEGATION_EXCEPTIONS
     return False
 
@@ -280,23 +282,25 @@ def _lexicon_hits(text: str, lexicon: Lexicon) -> list[tuple[int, int, Entry, st
     Only tokens that can start a match (a phrase's first word, a word form, or a possessive of one)
     are visited: most tokens of a text are none of these, and a set intersection finds that in C.
     """
-    matches = list(_TOKEN_RE.finditer(text))
-    if not matches:
-        return []
     lowered = text.lower()
     if "’" in lowered:
         lowered = lowered.replace("’", "'")
-    spans = [m.span() for m in matches]
-    words = [lowered[s:e] for s, e in spans]
+    # Offsets in compact arrays, no Match object or tuple per token: a 5 MB text has a million tokens,
+    # and lists of those took ~400 MB.
+    starts, ends = array("q"), array("q")
+    for m in _TOKEN_RE.finditer(text):
+        s, e = m.span()
+        starts.append(s)
+        ends.append(e)
+    if not starts:
+        return []
+    words = [lowered[s:e] for s, e in zip(starts, ends, strict=True)]
     phrases, single, seconds = lexicon.phrases, lexicon.words, lexicon.seconds
     present = set(words)
     starters = present & lexicon.starters
     starters.update(w for w in present if w.endswith("'s") and w[:-2] in single)
     if not starters:
         return []
-    starts = [s for s, _ in spans]
-    ends = [e for _, e in spans]
-    tokens = list(zip(starts, ends, words, strict=True))
     hits: list[tuple[int, int, Entry, str]] = []
     n = len(words)
     free = 0  # the first token not inside an earlier match
@@ -337,10 +341,10 @@ def _lexicon_hits(text: str, lexicon: Lexicon) -> list[tuple[int, int, Entry, st
         k, entry, rule = matched
         rules = lexicon.senses.get(entry.term)
         if rules and entry.category != IGNORE_CATEGORY:
-            if literal_sense(text, tokens, i, k, rules):
+            if literal_sense(text, TokenView(starts, ends, words), i, k, rules):
                 free = i + k
                 continue
-        if entry.category != IGNORE_CATEGORY and not _is_negated(text, tokens, i):
+        if entry.category != IGNORE_CATEGORY and not _is_negated(text, starts, ends, words, i):
             hits.append((starts[i], ends[i + k - 1], entry, rule))
         free = i + k
     return hits

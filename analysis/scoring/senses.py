@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 _VOWELS = "aeiou"
@@ -90,8 +90,24 @@ def load_senses(path: Path) -> dict[str, tuple[tuple[str, frozenset[str]], ...]]
     return {term: tuple(rules) for term, rules in senses.items()}
 
 
+class TokenView:
+    """Token ``j`` as (start, end, word), read from the matcher's compact arrays only when a sense
+    rule asks (the matcher keeps no tuple per token: a 5 MB text has a million of them)."""
+
+    __slots__ = ("ends", "starts", "words")
+
+    def __init__(self, starts: Sequence[int], ends: Sequence[int], words: Sequence[str]) -> None:
+        self.starts, self.ends, self.words = starts, ends, words
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __getitem__(self, j: int) -> tuple[int, int, str]:
+        return (self.starts[j], self.ends[j], self.words[j])
+
+
 def _neighbours(
-    text: str, tokens: list[tuple[int, int, str]], i: int, step: int, limit: int, stop: re.Pattern[str]
+    text: str, tokens: TokenView, i: int, step: int, limit: int, stop: re.Pattern[str]
 ) -> list[str]:
     """Up to ``limit`` words from token ``i`` in direction ``step`` (+1/-1), stopping at ``stop`` gaps."""
     out: list[str] = []
@@ -117,7 +133,7 @@ def senses_by_term(
 
 def literal_sense(
     text: str,
-    tokens: list[tuple[int, int, str]],
+    tokens: TokenView,
     i: int,
     k: int,
     rules: tuple[tuple[str, frozenset[str]], ...],
