@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import numbers
+from collections.abc import Mapping
 from datetime import datetime
 
 # OWASP, "CSV Injection": a cell starting with one of these is read as a formula by spreadsheets.
@@ -48,9 +49,19 @@ def csv_text(rows: list[dict], fields: list[str]) -> str:
 
 def dumps(obj: object) -> str:
     """JSON with datetimes as ISO 8601 strings (the same encoding as ``analysis.store.database.dumps``)."""
-    return json.dumps(
-        obj, ensure_ascii=False, default=lambda o: o.isoformat() if isinstance(o, datetime) else str(o)
-    )
+    return json.dumps(obj, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(o: object) -> object:
+    """Datetimes as ISO 8601; stored spans (read-only mappings) and ``Span`` objects as dicts."""
+    if isinstance(o, datetime):
+        return o.isoformat()
+    if isinstance(o, Mapping):
+        return dict(o)
+    fields = getattr(o, "__dataclass_fields__", None)
+    if fields is not None:
+        return {k: getattr(o, k) for k in fields}
+    return str(o)
 
 
 EXPORT_FIELDS = [
@@ -105,7 +116,7 @@ def export_rows(rows: list[dict], fmt: str) -> str:
     for r in rows:
         flat = {k: r.get(k) for k in EXPORT_FIELDS}
         for k in ("authors", "problems", "categories", "spans", "headline_spans"):
-            flat[k] = json.dumps(flat[k], ensure_ascii=False)
+            flat[k] = json.dumps(flat[k], ensure_ascii=False, default=_json_default)
         if isinstance(flat["published"], datetime):
             flat["published"] = flat["published"].isoformat()
         flats.append(flat)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -23,6 +22,7 @@ from analysis.store.schema import (
     compress_html,
     decompress_html,
 )
+from analysis.store.spans import dumps_default, span_dict
 
 SEARCH_ARTICLE_LIMIT = 2000  # articles a search reads at most (newest first)
 
@@ -71,7 +71,7 @@ class ArticleQueries(Connection):
             **_article_fields(article),
         )
         if scores is not None:
-            row.score = ScoreRow(**score_fields(scores))
+            row.score = ScoreRow(**self._score_columns(scores))
         try:
             with self.session() as s:
                 s.add(row)
@@ -101,15 +101,24 @@ class ArticleQueries(Connection):
                 raise StoreError(f"no article with id {article_id}")
             self._set_scores(s, row, scores)
 
-    @staticmethod
-    def _set_scores(s: Session, row: ArticleRow, scores: Scores) -> None:
-        fields = score_fields(scores)
-        if row.score is None:
+    def _score_columns(self, scores: Scores) -> dict:
+        return _score_columns(scores) if self._span_objects else score_fields(scores)
+
+    def _set_scores(self, s: Session, row: ArticleRow, scores: Scores) -> None:
+        fields = self._score_columns(scores)
+        # The old spans and sentences are replaced without being read: decoding them first doubled
+        # the memory of re-scoring a long article.
+        old = s.scalars(
+            select(ScoreRow)
+            .where(ScoreRow.article_id == row.id)
+            .options(defer(ScoreRow.spans), defer(ScoreRow.sentences), defer(ScoreRow.headline_spans))
+        ).first()
+        if old is None:
             row.score = ScoreRow(**fields)
         else:
             for key, value in fields.items():
-                setattr(row.score, key, value)
-            row.score.scored_at = _now()
+                setattr(old, key, value)
+            old.scored_at = _now()
         s.flush()
 
     def record_attempt(
@@ -314,6 +323,17 @@ def _article_fields(article: Article) -> dict:
 
 def score_fields(scores: Scores) -> dict:
     """The columns of ScoreRow for ``scores`` (spans and sentences as JSON-ready lists)."""
+    fields = _score_columns(scores)
+    fields["spans"] = [span_dict(sp) for sp in fields["spans"]]
+    fields["sentences"] = [list(x) for x in fields["sentences"]]
+    fields["headline_spans"] = [span_dict(sp) for sp in fields["headline_spans"]]
+    return fields
+
+
+def _score_columns(scores: Scores) -> dict:
+    """:func:`score_fields` as written to the database: the spans stay ``Span`` objects and the
+    sentences tuples (``json_column_dumps`` writes the same JSON), so a long article's hundreds of
+    thousands of spans are not first copied into dicts."""
     sent, loaded = scores.sentiment, scores.loaded
     return {
         "scorer_version": scores.scorer_version,
@@ -327,11 +347,9 @@ def score_fields(scores: Scores) -> dict:
         "loaded_count": sum(1 for sp in loaded.spans if not sp.quoted),
         "loaded_sentences": loaded.loaded_sentences,
         "categories": dict(loaded.categories),
-        "spans": [asdict(sp) for sp in loaded.spans],
-        "sentences": [[x.start, x.end, round(x.compound, 4)] for x in sent.sentences],
-        "headline_spans": [asdict(sp) for sp in scores.headline_loaded.spans]
-        if scores.headline_loaded
-        else [],
+        "spans": list(loaded.spans),
+        "sentences": [(x.start, x.end, round(x.compound, 4)) for x in sent.sentences],
+        "headline_spans": list(scores.headline_loaded.spans) if scores.headline_loaded else [],
     }
 
 
@@ -379,6 +397,4 @@ def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool) -> dict:
 
 def dumps(obj: object) -> str:
     """JSON with datetimes as ISO 8601 strings."""
-    return json.dumps(
-        obj, ensure_ascii=False, default=lambda o: o.isoformat() if isinstance(o, datetime) else str(o)
-    )
+    return json.dumps(obj, ensure_ascii=False, default=dumps_default)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analysis.store.errors import StoreError
 from analysis.store.schema import MAX_EVENT_NAME, Base, EventRow, _free_slug, event_name_key
+from analysis.store.spans import json_column_dumps, json_column_loads
 
 # PostgreSQL advisory lock key (any 64-bit number the program does not use elsewhere)
 MIGRATION_LOCK_KEY = zlib.crc32(b"analysis: event key migration")
@@ -129,7 +130,9 @@ def _read_only_engine(path: Path) -> Engine:
     base = f"sqlite:///file:{quote(str(path.resolve()), safe='/')}?mode=ro&uri=true"
     engine = None
     for url in (base, base + "&immutable=1"):
-        engine = create_engine(url, future=True)
+        engine = create_engine(
+            url, future=True, json_serializer=json_column_dumps, json_deserializer=json_column_loads
+        )
         event.listen(engine, "connect", _sqlite_read_only_pragmas)
         try:
             with engine.connect() as conn:
@@ -159,7 +162,9 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         if path is not None and not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
             raise StoreError(f"cannot create the database file {str(path)!r}: its folder is read-only")
     try:
-        engine = create_engine(url, future=True)
+        engine = create_engine(
+            url, future=True, json_serializer=json_column_dumps, json_deserializer=json_column_loads
+        )
     except (ArgumentError, ImportError, ValueError) as exc:
         why = hide_passwords(str(exc), url)
         raise StoreError(f"cannot use database URL {safe_url(url)!r}: {why}") from None
@@ -296,6 +301,9 @@ class Connection:
             self.engine = make_engine(url_or_engine, read_only=read_only)
         else:
             self.engine = url_or_engine
+        # An engine from make_engine writes Span objects straight to JSON (json_column_dumps); one made
+        # elsewhere gets dicts (plain json.dumps).
+        self._span_objects = getattr(self.engine.dialect, "_json_serializer", None) is json_column_dumps
         if read_only:
             check_schema(self.engine)
         else:
