@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from analysis.cli.common import TITLE_WIDTH, _printable, _store, format_table, print_frame
+from analysis.compare.corrections import correct_rows, dismissal_summary
 
 SHOW_COLUMNS = [
     ("id", "id"),
@@ -26,10 +27,21 @@ SHOW_COLUMNS = [
 def cmd_show(args: argparse.Namespace) -> int:
     store = _store(args)
     ev = store.find_event(args.event)
-    rows = store.event_articles(ev.id, with_text=False)
+    corrections = store.corrections(ev.id)
+    # the text is read only when corrections must be applied (added words are looked up in it)
+    rows = store.event_articles(ev.id, with_text=bool(corrections))
+    if corrections:
+        rows = correct_rows(rows, corrections)
     print(f"{_printable(ev.name)} — {len(rows)} articles from {len({r['outlet'] for r in rows})} outlets")
     if ev.description:
         print(_printable(ev.description))
+    if corrections:
+        done = dismissal_summary(rows)
+        print(
+            f"{len(corrections)} corrections in force: {done.get('dismissed', 0)} flags dismissed, "
+            f"{done.get('topic', 0)} topic words left out, {done.get('added', 0)} words added "
+            "(python -m analysis history --event ...)"
+        )
     print()
     for r in rows:
         r["title"] = _printable(r["title"], TITLE_WIDTH)

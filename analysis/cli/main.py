@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from analysis.cli.bench import cmd_bench, cmd_fuzz
 from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
+from analysis.cli.corrections import add_parsers as add_correction_parsers
 from analysis.cli.events import cmd_event, cmd_events, cmd_group
 from analysis.cli.explore import cmd_actors, cmd_blindspots, cmd_headlines, cmd_omissions, cmd_show, cmd_words
 from analysis.cli.ingest import (
@@ -36,7 +37,7 @@ from analysis.store import DatabaseError, StoreError, hide_passwords
 def cmd_export(args: argparse.Namespace) -> int:
     store = _store(args)
     event_id = store.find_event(args.event).id if args.event else None
-    data = export_rows(store.event_articles(event_id), args.format)
+    data = export_rows(store.event_articles(event_id), args.format, corrections=store.corrections(event_id))
     if args.out in (None, "-"):
         sys.stdout.write(data)
     else:
@@ -166,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=("csv", "json"), default="csv")
     sp.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
 
+    add_correction_parsers(add, common)
     sp = add("words", cmd_words, "distinctive word choice per outlet within an event")
     sp.add_argument("--event", required=True)
     sp.add_argument("--top", type=int, default=10, help="terms per outlet at each end (default 10)")

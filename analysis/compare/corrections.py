@@ -241,3 +241,28 @@ def dismissal_summary(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
             counts[str(sp.get("status"))] += 1
         counts["added"] += sum(1 for sp in r.get("spans") or [] if sp.get("rule") == USER_RULE)
     return dict(counts)
+
+
+_ACTION_WORDS = {
+    "flag.dismiss": ("flag dismissed", "flags dismissed"),
+    "flag.restore": ("flag restored", "flags restored"),
+    "flag.add": ("word added as loaded", "words added as loaded"),
+    "topic.topic": ("topic word marked", "topic words marked"),
+    "topic.not_topic": ("topic word unmarked", "topic words unmarked"),
+    "event.rename": ("rename of the event", "renames of the event"),
+    "event.merge": ("event merged into this one", "events merged into this one"),
+    "event.move": ("article moved", "articles moved"),
+    "event.split": ("article split off", "articles split off"),
+}
+
+
+def history_summary(history: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The history of an event in sentences: "2 flags dismissed by alice", most frequent first."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for h in history:
+        counts[(str(h.get("action")), str(h.get("user") or "someone"))] += 1
+    out = []
+    for (action, user), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        one, many = _ACTION_WORDS.get(action, (action, action))
+        out.append(f"{n} {one if n == 1 else many} by {user}")
+    return out

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from analysis.store.engine import _write_session
@@ -209,7 +209,8 @@ class CorrectionQueries(EventQueries):
     def history(
         self, *, event_id: int | None = None, article_id: int | None = None, limit: int | None = None
     ) -> list[dict]:
-        """History rows, newest first; of one event (its own and its articles') or one article."""
+        """History rows, newest first; of one event (its own, its articles' and the corrections made
+        for every event) or one article."""
         if not self.has_review_tables:
             return []
         with self.session() as s:
@@ -218,7 +219,10 @@ class CorrectionQueries(EventQueries):
                 q = q.where(HistoryRow.article_id == article_id)
             if event_id is not None:
                 in_event = select(ArticleRow.id).where(ArticleRow.event_id == event_id)
-                q = q.where(or_(HistoryRow.event_id == event_id, HistoryRow.article_id.in_(in_event)))
+                everywhere = and_(HistoryRow.event_id.is_(None), HistoryRow.article_id.is_(None))
+                q = q.where(
+                    or_(HistoryRow.event_id == event_id, HistoryRow.article_id.in_(in_event), everywhere)
+                )
             q = q.order_by(HistoryRow.id.desc())
             if limit is not None:
                 q = q.limit(limit)

@@ -306,8 +306,8 @@ class Connection:
             check_schema(self.engine)
         else:
             prepare_schema(self.engine)
-        self.has_review_tables = not read_only or OPTIONAL_TABLES <= set(
-            inspect(self.engine).get_table_names()
+        self.has_review_tables = (
+            not read_only or set(inspect(self.engine).get_table_names()) >= OPTIONAL_TABLES
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
