@@ -33,5 +33,6 @@ pages = [
     st.Page(common.PAGE_OUTLETS, title="Outlets", icon=":material/newspaper:", url_path="outlets"),
     st.Page(common.PAGE_ADD, title="Add articles", icon=":material/add_link:", url_path="add"),
     st.Page(common.PAGE_DATA, title="Data", icon=":material/table:", url_path="data"),
+    st.Page(common.PAGE_CORRECTIONS, title="Corrections", icon=":material/rule:", url_path="corrections"),
 ]
 st.navigation(pages, position="top").run()

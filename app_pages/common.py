@@ -18,8 +18,10 @@ import streamlit as st
 
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
+from analysis.compare.corrections import correct_rows
 from analysis.present import charts
 from analysis.settings import Settings
+from analysis.settings import current_user as settings_user
 from analysis.store import Store, StoreError, hide_passwords
 
 PAGE_EVENTS = "app_pages/events.py"
@@ -27,6 +29,7 @@ PAGE_COMPARE = "app_pages/compare.py"
 PAGE_OUTLETS = "app_pages/outlets.py"
 PAGE_ADD = "app_pages/add.py"
 PAGE_DATA = "app_pages/data.py"
+PAGE_CORRECTIONS = "app_pages/corrections.py"
 
 CACHE_TTL = 600  # seconds; the data version in the cache key makes new articles show at once
 IMAGE_CACHE_ENTRIES = 64  # server-rendered PNG/SVG files kept in memory
@@ -41,6 +44,11 @@ def _store_for(url: str) -> Store:
 
 def settings() -> Settings:
     return Settings.from_env()
+
+
+def current_user() -> str:
+    """The name written into the history: ANALYSIS_USER, else the operating-system user."""
+    return settings_user(settings())
 
 
 def store() -> Store:
@@ -69,15 +77,23 @@ def all_articles(url: str, version: tuple) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def corrections(url: str, version: tuple, event_id: int | None) -> list[dict]:
+    """The corrections in force in one event (None: all of them)."""
+    return _store_for(url).corrections(event_id)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
 def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
-    """One event's articles with text, spans and sentences."""
-    return _store_for(url).event_articles(event_id, with_text=True)
+    """One event's articles with text, spans and sentences, the corrections applied (the spans they
+    leave out in ``dismissed_spans``; nothing is re-scored)."""
+    rows = _store_for(url).event_articles(event_id, with_text=True)
+    return correct_rows(rows, corrections(url, version, event_id))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_rows(url: str, version: tuple) -> list[dict]:
-    """Every article with its spans (for flagged-word counts across events)."""
-    return _store_for(url).event_articles(None, with_text=True)
+    """Every article with its spans (for flagged-word counts across events), corrections applied."""
+    return correct_rows(_store_for(url).event_articles(None, with_text=True), corrections(url, version, None))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)
@@ -94,9 +110,10 @@ def failed_attempts(url: str, version: tuple, event_id: int) -> list[dict]:
 
 
 def current() -> tuple[str, tuple]:
-    """(database URL, data version) for the cache keys of this run."""
+    """(database URL, data version) for the cache keys of this run; the version includes the newest
+    correction (history row), so a correction shows at once."""
     s = store()
-    return database_url(), data_version(s)
+    return database_url(), (*data_version(s), s.corrections_stamp())
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)

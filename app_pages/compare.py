@@ -21,7 +21,7 @@ from analysis.present.highlight import (
 )
 from analysis.present.report import build_event_report
 from analysis.store import event_name_key
-from app_pages import common
+from app_pages import common, review
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -371,6 +371,7 @@ def _cross_section(slug: str, event_id: int, outlets: list[str]) -> None:
 
 
 url, version = common.current()
+review.show_message()
 events = common.events(url, version)
 if not events:
     st.info("No events yet: add articles first.")
@@ -472,6 +473,7 @@ with left:
 with right:
     st.html(_findings_html(data["findings"]))
 
+review.event_history(event["id"])
 common.chart(charts.outlet_interval_chart(summary, colors), slug, "outlets", key="outlets")
 
 c1, c2 = st.columns(2, gap="medium")
@@ -500,12 +502,18 @@ if not shown:
     st.info("Choose at least one outlet above.")
     st.stop()
 columns = st.columns(len(shown), gap="small", border=True)
+clicked = review.clicked_flag()
+corrections = common.corrections(url, version, event["id"])
 for col, outlet in zip(columns, shown, strict=True):
     arts = sorted(
         (r for r in rows if r["outlet"] == outlet),
         key=lambda r: (r["published"] is None, r["published"] or 0, -(r["words"] or 0)),
     )
     with col:
+        ids = [a["id"] for a in arts]
+        if clicked and clicked[0] in ids and st.session_state.get("_clicked_flag") != clicked:
+            st.session_state["_clicked_flag"] = clicked  # a clicked word shows its article once
+            st.session_state[f"pick-{slug}-{outlet}"] = ids.index(clicked[0])
         if len(arts) > 1:
             pick = st.selectbox(
                 f"{len(arts)} articles",
@@ -520,11 +528,20 @@ for col, outlet in zip(columns, shown, strict=True):
             article_header_html(art, colors)
             + categories_html(art["categories"], art["words"], cat_colors)
             + article_html(
-                art["text"], art["spans"], art["sentences"], colors=cat_colors, max_height=ARTICLE_HEIGHT
+                art["text"],
+                art["spans"] + art["dismissed_spans"],
+                art["sentences"],
+                colors=cat_colors,
+                max_height=ARTICLE_HEIGHT,
+                link_prefix=review.link_prefix(slug, art["id"]),
             )
         )
+        here = clicked[1] if clicked and clicked[0] == art["id"] else None
+        review.review_panel(art, event["id"], corrections, here, key=f"{slug}-{art['id']}")
 
 st.caption(
+    "Click a highlighted word (or open Review flags) to see why it was flagged and to dismiss it, restore it "
+    "or add words; grey struck-through words are left out by a person's correction. "
     "Sentiment: VADER compound (−1 negative … +1 positive), sentences weighted by length. Loaded language: "
     "weight of flagged words per 1,000 words, the outlet's own words only (quotes are the speaker's, "
     "shown dashed). 95% intervals: 1,000 bootstrap resamples of sentences. Scores describe wording, "

@@ -266,3 +266,20 @@ def history_summary(history: Iterable[Mapping[str, Any]]) -> list[str]:
         one, many = _ACTION_WORDS.get(action, (action, action))
         out.append(f"{n} {one if n == 1 else many} by {user}")
     return out
+
+
+def deciding_correction(
+    term: str,
+    corrections: Iterable[Correction | Mapping[str, Any]],
+    article_id: int | None,
+    event_id: int | None,
+    kinds: Sequence[str] = FLAG_KINDS,
+) -> Correction | None:
+    """The correction of ``term`` (among ``kinds``) in force in this article: the narrowest one."""
+    key = term_key(term)
+    found = [
+        c
+        for c in map(as_correction, corrections)
+        if c.kind in kinds and c.key == key and c.applies(article_id, event_id)
+    ]
+    return _winner(found)

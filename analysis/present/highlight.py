@@ -23,6 +23,8 @@ MAX_SHADE_ALPHA = 0.28  # background opacity of a sentence with |compound| = 1
 NEGATIVE_RGB = (214, 96, 77)  # the red end of the RdBu scale used by the sentiment charts
 POSITIVE_RGB = (67, 147, 195)  # the blue end
 MARK_ALPHA = 0.22  # background opacity behind an outlet's own loaded word
+DISMISSED_STYLE = "background: none; color: #8c959f; text-decoration: line-through; padding: 0 1px;"
+LINK_STYLE = "color: inherit; text-decoration: none; cursor: pointer;"
 
 # Characters replaced by entities in one pass: HTML's own (&, <, >, quotes) and markdown's
 # (emphasis, code, links, headings, maths, tables).  As entities they show literally both in
@@ -65,6 +67,7 @@ class _Mark:
     weight: float
     quoted: bool
     rule: str
+    status: str | None = None  # "dismissed" / "topic": a person's correction leaves it out of the rates
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ def _marks(text: str, spans: Iterable[object]) -> list[_Mark]:
                 weight,
                 bool(_get(sp, "quoted", False)),
                 str(_get(sp, "rule", "") or ""),
+                str(_get(sp, "status") or "") or None,
             )
         )
     cands.sort(key=lambda m: (-m.weight, -(m.end - m.start), m.start))
@@ -185,12 +189,15 @@ def highlight_html(
     sentences: Iterable[object] = (),
     *,
     colors: Mapping[str, str] | None = None,
+    link_prefix: str | None = None,
 ) -> str:
     """``text`` as escaped HTML with loaded words in ``<mark>`` and sentences in shaded ``<span>``.
 
     Whitespace and newlines are kept as characters: render inside an element with
     ``white-space: pre-wrap`` (``article_html`` does).  Spans crossing a sentence boundary
-    are split into one mark per sentence.
+    are split into one mark per sentence.  A span with a ``status`` (dismissed by a person, a topic
+    word) is struck through in grey.  ``link_prefix``: every mark becomes a link to
+    ``link_prefix + str(span start)`` (the Compare page's click-to-review).
     """
     text = text or ""
     marks = _marks(text, spans)
@@ -218,11 +225,22 @@ def highlight_html(
         sent = sents[si] if si < len(sents) and sents[si].start <= a else None
         if mark is not None:
             kind = "loaded quoted" if mark.quoted else "loaded"
-            title = escape_text(mark_title(mark.category, mark.weight, mark.quoted, mark.rule))
+            title = mark_title(mark.category, mark.weight, mark.quoted, mark.rule)
+            style = mark_style(mark.category, mark.quoted, colors)
+            if mark.status:
+                kind += f" {mark.status}"
+                title += f" — {mark.status} by a person: not counted"
+                style = DISMISSED_STYLE
+            if link_prefix is not None:
+                title += " (click to review)"
             piece = (
-                f'<mark class="{kind}" data-category="{escape_text(mark.category)}" title="{title}" '
-                f'style="{mark_style(mark.category, mark.quoted, colors)}">{piece}</mark>'
+                f'<mark class="{kind}" data-category="{escape_text(mark.category)}" title="{escape_text(title)}" '
+                f'style="{style}">{piece}</mark>'
             )
+            if link_prefix is not None:
+                href = escape_text(f"{link_prefix}{mark.start}")
+                piece = f'<a class="flag-link" href="{href}" target="_self" style="{LINK_STYLE}">{piece}</a>'
+
         if sent is not None:
             style = sentence_style(sent.compound)
             piece = (
@@ -240,10 +258,11 @@ def article_html(
     *,
     colors: Mapping[str, str] | None = None,
     max_height: int | None = None,
+    link_prefix: str | None = None,
 ) -> str:
     """``highlight_html`` wrapped in a pre-wrap block (scrolling when ``max_height`` pixels is given)."""
     scroll = f"max-height: {int(max_height)}px; overflow-y: auto;" if max_height else ""
-    body = highlight_html(text, spans, sentences, colors=colors)
+    body = highlight_html(text, spans, sentences, colors=colors, link_prefix=link_prefix)
     return (
         '<div class="article-text" style="white-space: pre-wrap; line-height: 1.55; font-size: 0.92rem; '
         f'{scroll} padding-right: 4px;">{body}</div>'
