@@ -73,7 +73,12 @@ def test_clicked_word_opens_its_panel_and_dismiss_changes_the_rate(db_url: str) 
     assert at.get("plotly_chart")[0].proto.spec != before  # the outlet's interval moved
     assert at.expander(key="event-history").label == "History of this event (1 changes)"
     (row,) = store.history(event_id=store.find_event(FIXTURE_EVENT).id)
-    assert (row["user"], row["action"], row["before"], row["after"]) == ("Ada Editor", "flag.dismiss", "none", "dismiss")
+    assert (row["user"], row["action"], row["before"], row["after"]) == (
+        "Ada Editor",
+        "flag.dismiss",
+        "none",
+        "dismiss",
+    )
     # restore: the rate comes back
     at.button_group(key=f"pick-word-{key}").set_value("disastrous")
     _run(at)
@@ -90,7 +95,11 @@ def test_dismiss_in_article_and_everywhere_and_topic(db_url: str) -> None:
     art = _ledger(store)
     key = f"{FIXTURE_SLUG}-{art['id']}"
     at = _open("compare", event=FIXTURE_SLUG)
-    for button, word, scope in (("dis-a", "chaos", "article"), ("dis-g", "reckless", "global"), ("topic", "shameful", "event")):
+    for button, word, scope in (
+        ("dis-a", "chaos", "article"),
+        ("dis-g", "reckless", "global"),
+        ("topic", "shameful", "event"),
+    ):
         at.button_group(key=f"pick-word-{key}").set_value(word)
         _run(at)
         at.button(key=f"{button}-{key}").click()

@@ -34,6 +34,10 @@ COMMANDS = [
     "rescore",
     "reextract",
     "bench",
+    "flag",
+    "topic",
+    "history",
+    "corrections",
 ]
 
 
