@@ -22,20 +22,18 @@ from analysis.present.highlight import (
 from analysis.present.report import build_event_report
 from analysis.store import event_name_key
 from app_pages import common, review
+from app_pages.compare_html import findings_html, omissions_html
 
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
-    from analysis.compare.omissions import OutletOmissions
 
 MAX_SIDE_BY_SIDE = 6  # more outlets than this: a multiselect chooses which columns to show
 ARTICLE_HEIGHT = 640  # pixels of article text before a column scrolls
 MAX_FACTS = 25  # statements shown in the who-reported-what matrix (most widely carried first)
 MAX_FIGURES = 25  # key figures shown in their matrix
-OMISSION_HEIGHT = 360  # pixels of an outlet's unique/left-out lists before they scroll
 CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
-KIND_COLORS = {"quote": "#8250df", "number": "#0969da", "name": "#9a6700", "statement": "#57606a"}
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
@@ -132,6 +130,7 @@ def _report(url: str, version: tuple, event_id: int, name: str, description: str
         slug=slug,
         colors=common.outlet_colors(url, version),
         prior=common.word_prior(url, version),
+        history=common.store().history(event_id=event_id),
     )
 
 
@@ -142,78 +141,6 @@ def _report_bytes(url: str, version: tuple, event_id: int, name: str, descriptio
 def _article_label(arts: list[dict], i: int) -> str:
     """The article picker's label for ``arts[i]``: its date and the start of its headline."""
     return f"{common.fmt_date(arts[i]['published'], 'no date')} · {arts[i]['title'][:60]}"
-
-
-def _findings_html(found: dict[str, list[str]]) -> str:
-    blocks = []
-    for key, heading in (
-        ("negative", "Who was more negative?"),
-        ("loaded", "Who used more loaded language?"),
-        ("caveats", "Caveats"),
-    ):
-        items = found.get(key) or []
-        if not items:
-            continue
-        lis = "".join(f"<li>{escape_text(s)}</li>" for s in items)
-        color = "#9a6700" if key == "caveats" else "#1f2328"
-        blocks.append(
-            f'<div style="font-weight: 600; margin-top: 4px;">{heading}</div>'
-            f'<ul style="margin: 2px 0 6px 18px; padding: 0; color: {color};">{lis}</ul>'
-        )
-    return '<div style="font-size: 0.88rem; line-height: 1.4;">' + "".join(blocks) + "</div>"
-
-
-def _kind_badge(kind: str) -> str:
-    color = KIND_COLORS.get(kind, "#57606a")
-    return (
-        f'<span style="flex: none; min-width: 62px; font-size: 0.72rem; color: {color}; '
-        f"border: 1px solid {color}; border-radius: 8px; padding: 0 5px; "
-        f'text-align: center;">{escape_text(kind)}</span>'
-    )
-
-
-def _omissions_html(om: OutletOmissions) -> str:
-    """What only this outlet reports and what it leaves out, as escaped HTML lists."""
-    # Flex rows: a long sentence wraps beside its badge, not under it.
-    li = 'style="margin: 0 0 5px 0; list-style: none; display: flex; align-items: baseline; gap: 6px;"'
-    parts = [
-        f'<div style="font-size: 0.86rem; line-height: 1.35; max-height: {OMISSION_HEIGHT}px; '
-        'overflow-y: auto;">'
-    ]
-    parts.append(
-        f'<div style="font-weight: 600; margin: 2px 0 4px;">Only this outlet ({om.n_unique} of '
-        f"{om.n_sentences} statements)</div>"
-    )
-    if om.unique.empty:
-        parts.append('<div style="color: #666;">Nothing: every statement is carried by another outlet.</div>')
-    else:
-        items = "".join(
-            f"<li {li}>{_kind_badge(k)}<span>{escape_text(sent)}</span></li>"
-            for k, sent in zip(om.unique["kind"], om.unique["sentence"], strict=True)
-        )
-        parts.append(f'<ul style="margin: 0; padding: 0;">{items}</ul>')
-    parts.append(
-        f'<div style="font-weight: 600; margin: 10px 0 4px;">Left out: carried by most others '
-        f"({len(om.missing)})</div>"
-    )
-    if om.missing.empty:
-        parts.append('<div style="color: #666;">Nothing that most of the other outlets carry.</div>')
-    else:
-        items = "".join(
-            f"<li {li}>{_kind_badge(k)}<span>{escape_text(rep)} "
-            f'<span style="color: #666;">— {escape_text(", ".join(outs))}</span></span></li>'
-            for k, rep, outs in zip(
-                om.missing["kind"], om.missing["representative"], om.missing["outlets"], strict=True
-            )
-        )
-        parts.append(f'<ul style="margin: 0; padding: 0;">{items}</ul>')
-    if om.missing_numbers:
-        parts.append(
-            '<div style="margin-top: 8px;"><span style="font-weight: 600;">Figures the others report and '
-            f"it does not:</span> {escape_text(', '.join(om.missing_numbers))}</div>"
-        )
-    parts.append("</div>")
-    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -285,7 +212,7 @@ def _facts_tab(ev: _Event) -> None:
             f"leaves out {len(om.missing)}",
             key=f"omit-{ev.slug}-{outlet}",
         ):
-            st.html(_omissions_html(om))
+            st.html(omissions_html(om))
 
 
 def _headline_tab(ev: _Event) -> None:
@@ -471,7 +398,7 @@ left, right = st.columns([7, 5], gap="medium")
 with left:
     st.html(summary_table_html(summary, colors))
 with right:
-    st.html(_findings_html(data["findings"]))
+    st.html(findings_html(data["findings"]))
 
 review.event_history(event["id"])
 common.chart(charts.outlet_interval_chart(summary, colors), slug, "outlets", key="outlets")

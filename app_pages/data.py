@@ -6,15 +6,16 @@ import functools
 
 import streamlit as st
 
-from analysis.present.export import export_rows
+from analysis.present.export import corrected_export_row, export_rows
 from app_pages import common
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
 def _export(url: str, version: tuple, fmt: str, event_id: int | None, with_text: bool) -> str:
-    rows = (
-        common.event_rows(url, version, event_id) if event_id is not None else common.all_rows(url, version)
-    )
+    # the stored rows with the corrections applied: rates as corrected, each span with its dismissed state
+    corrections = common.corrections(url, version, event_id)
+    raw = common.store().event_articles(event_id, with_text=True)
+    rows = [corrected_export_row(r, corrections) for r in raw]
     if not with_text:
         rows = [{k: v for k, v in r.items() if k not in ("text", "spans", "headline_spans")} for r in rows]
     return export_rows(rows, fmt)

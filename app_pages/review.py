@@ -115,8 +115,9 @@ def _word_actions(
     sp = spans[0]
     status = sp.get("status")
     rule = sp.get("rule") or "lexicon"
+    shown, category = common.md_escape(sp.get("text", word)), common.md_escape(sp.get("category"))
     st.markdown(
-        f"**{common.md_escape(sp.get('text', word))}** · category **{common.md_escape(sp.get('category'))}** · "
+        f"**{shown}** · category **{category}** · "
         f"weight {float(sp.get('weight') or 0):.2f} · rule `{rule}`"
         + (" (added by a person)" if rule == USER_RULE else "")
         + f" · {len(spans)}× in this article"

@@ -233,8 +233,9 @@ def highlight_html(
                 style = DISMISSED_STYLE
             if link_prefix is not None:
                 title += " (click to review)"
+            category = escape_text(mark.category)
             piece = (
-                f'<mark class="{kind}" data-category="{escape_text(mark.category)}" title="{escape_text(title)}" '
+                f'<mark class="{kind}" data-category="{category}" title="{escape_text(title)}" '
                 f'style="{style}">{piece}</mark>'
             )
             if link_prefix is not None:

@@ -112,7 +112,7 @@ def test_topic_words_leave_the_rates_and_overrides() -> None:
     cs = [Correction("topic", "slammed", "event", event_id=7)]
     out = apply_corrections(_spans(), TEXT, cs, 1, 7, keep_dismissed=True)
     assert {sp["status"] for sp in out if term_key(sp["text"]) == "slammed"} == {"topic"}
-    assert topic_overrides(cs + [Correction("not_topic", "flood", "global")], 7) == ({"slammed"}, {"flood"})
+    assert topic_overrides([*cs, Correction("not_topic", "flood", "global")], 7) == ({"slammed"}, {"flood"})
     assert topic_overrides(cs, 8) == (set(), set())
 
 

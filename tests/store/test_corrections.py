@@ -3,6 +3,7 @@ concurrent edits from two processes on one SQLite file."""
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import sqlite3
 from datetime import UTC, datetime
@@ -127,6 +128,6 @@ def test_concurrent_edits_from_two_processes_lose_nothing(tmp_path) -> None:
     assert sum(1 for h in history if h["subject"].startswith(("ann-", "bob-"))) == 2 * n
     shared = [h for h in reversed(history) if h["subject"].startswith("shared")]
     # every recorded change starts from the state the previous one left: nothing was overwritten unseen
-    for prev, cur in zip(shared, shared[1:], strict=False):
+    for prev, cur in itertools.pairwise(shared):
         assert cur["before"] == prev["after"]
     assert len({h["id"] for h in history}) == len(history)
