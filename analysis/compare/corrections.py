@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, is_dataclass
+from functools import cached_property
 from typing import Any
 
 from analysis.scoring.text import classify_quotes, in_regions
@@ -63,7 +64,7 @@ class Correction:
     category: str | None = None  # kind "add"
     weight: float | None = None  # kind "add"
 
-    @property
+    @cached_property
     def key(self) -> str:
         return term_key(self.term)
 
@@ -104,14 +105,25 @@ def _winner(found: Iterable[Correction]) -> Correction | None:
 
 def span_status(term: str, applicable: Sequence[Correction]) -> str | None:
     """Why a span of ``term`` is left out of the rates: "dismissed", "topic", or None (counted)."""
-    key = term_key(term)
-    flag = _winner(c for c in applicable if c.key == key and c.kind in ("dismiss", "restore", "add"))
-    if flag is not None and flag.kind == "dismiss":
-        return "dismissed"
-    topic = _winner(c for c in applicable if c.key == key and c.kind in TOPIC_KINDS)
-    if topic is not None and topic.kind == "topic":
-        return "topic"
-    return None
+    return _statuses(applicable).get(term_key(term))
+
+
+def _statuses(applicable: Sequence[Correction]) -> dict[str, str]:
+    """{term key: "dismissed" or "topic"} for the terms the narrowest corrections leave out."""
+    flags: dict[str, list[Correction]] = defaultdict(list)
+    topics: dict[str, list[Correction]] = defaultdict(list)
+    for c in applicable:
+        (topics if c.kind in TOPIC_KINDS else flags)[c.key].append(c)
+    out: dict[str, str] = {}
+    for key, found in topics.items():
+        win = _winner(found)
+        if win is not None and win.kind == "topic":
+            out[key] = "topic"
+    for key, found in flags.items():
+        win = _winner(found)
+        if win is not None and win.kind == "dismiss":
+            out[key] = "dismissed"
+    return out
 
 
 def _pattern(term: str) -> re.Pattern[str]:
@@ -123,7 +135,7 @@ def added_spans(text: str, adds: Sequence[Correction], taken: Sequence[tuple[int
     """Spans for the added words found in ``text`` that overlap no span in ``taken``."""
     if not adds or not text:
         return []
-    speech = [(s, e) for s, e, kind in classify_quotes(text) if kind != "scare"]
+    speech: list[tuple[int, int]] | None = None  # found only when an added word occurs
     occupied = list(taken)
     out: list[dict] = []
     for c in sorted(adds, key=lambda c: -len(c.key)):  # longer phrases first
@@ -131,6 +143,8 @@ def added_spans(text: str, adds: Sequence[Correction], taken: Sequence[tuple[int
             s, e = m.span()
             if any(s < b and a < e for a, b in occupied):
                 continue
+            if speech is None:
+                speech = [(a, b) for a, b, kind in classify_quotes(text) if kind != "scare"]
             occupied.append((s, e))
             out.append(
                 {
@@ -162,15 +176,13 @@ def apply_corrections(
     base = [_span_dict(sp) for sp in spans]
     if not applicable:
         return [{**sp, "status": None} for sp in base] if keep_dismissed else base
-    out = []
-    for sp in base:
-        out.append({**sp, "status": span_status(str(sp.get("text", "")), applicable)})
+    statuses = _statuses(applicable)
+    out = [{**sp, "status": statuses.get(term_key(str(sp.get("text", ""))))} for sp in base]
     kept = [(int(sp["start"]), int(sp["end"])) for sp in out if sp["status"] is None]
-    adds = [c for c in applicable if c.kind == "add"]
     # an add is in force only where no narrower dismissal of the same term wins
-    adds = [c for c in adds if span_status(c.term, applicable) is None]
+    adds = [c for c in applicable if c.kind == "add" and statuses.get(c.key) is None]
     for sp in added_spans(text, adds, kept):
-        out.append({**sp, "status": span_status(sp["text"], applicable)})
+        out.append({**sp, "status": statuses.get(term_key(sp["text"]))})
     out.sort(key=lambda sp: (int(sp["start"]), int(sp["end"])))
     if keep_dismissed:
         return out
@@ -185,6 +197,10 @@ def correct_row(row: Mapping[str, Any], corrections: Sequence[Correction | Mappi
     anything changed)."""
     out = dict(row)
     aid, eid = row.get("id"), row.get("event_id")
+    corrections = [c for c in map(as_correction, corrections) if c.applies(aid, eid)]
+    if not corrections or _untouched(row, corrections):  # the common case: the stored scores stand
+        out["dismissed_spans"], out["corrected"] = [], False
+        return out
     every = apply_corrections(
         row.get("spans") or [], row.get("text") or "", corrections, aid, eid, keep_dismissed=True
     )
@@ -210,6 +226,18 @@ def correct_row(row: Mapping[str, Any], corrections: Sequence[Correction | Mappi
     out["loaded_count"] = len(own)
     out["corrected"] = True
     return out
+
+
+def _untouched(row: Mapping[str, Any], applicable: Sequence[Correction]) -> bool:
+    """True when no correction can change this row: no word to add, and no span (body or headline)
+    of a word that the corrections leave out."""
+    if any(c.kind == "add" for c in applicable):
+        return False
+    statuses = _statuses(applicable)
+    if not statuses:
+        return True
+    spans = [*(row.get("spans") or []), *(row.get("headline_spans") or [])]
+    return not any(term_key(str(_span_dict(sp).get("text", ""))) in statuses for sp in spans)
 
 
 def correct_rows(
