@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from analysis.models import Article
 from analysis.store import Store, StoreError
+from analysis.store.schema import Base
 
 
 def _article(store: Store, n: int, event: int) -> int:
@@ -31,9 +35,36 @@ def _article(store: Store, n: int, event: int) -> int:
     return store.add_article(art, None, canonical_url=url, event_id=event, source="text")[0]
 
 
+PG_URL = os.environ.get(
+    "ANALYSIS_TEST_PG_URL", "postgresql+psycopg://analysis:analysis@127.0.0.1:5432/analysis_test"
+)
+
+
+def _postgres_url() -> str:
+    """PG_URL emptied (every table dropped), or a skip with the reason (.ci/run starts a server)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed (pip install 'psycopg[binary]')")
+    engine = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server at {PG_URL} ({str(exc).splitlines()[0]}); .ci/run starts one")
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+    return PG_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request, tmp_path) -> str:
+    return _postgres_url() if request.param == "postgresql" else f"sqlite:///{tmp_path / 'c.db'}"
+
+
 @pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'c.db'}")
+def store(url: str) -> Store:
+    return Store(url)
 
 
 def test_scopes_restore_and_history(store: Store) -> None:
@@ -110,8 +141,7 @@ def _worker(url: str, who: str, n: int) -> None:
     store.engine.dispose()
 
 
-def test_concurrent_edits_from_two_processes_lose_nothing(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'busy.db'}"
+def test_concurrent_edits_from_two_processes_lose_nothing(url: str) -> None:
     Store(url).engine.dispose()  # schema made once, before the writers start
     n = 25
     ctx = multiprocessing.get_context("spawn")
