@@ -197,23 +197,23 @@ def correct_row(row: Mapping[str, Any], corrections: Sequence[Correction | Mappi
     anything changed)."""
     out = dict(row)
     aid, eid = row.get("id"), row.get("event_id")
-    corrections = [c for c in map(as_correction, corrections) if c.applies(aid, eid)]
-    if not corrections or _untouched(row, corrections):  # the common case: the stored scores stand
+    applicable = [c for c in map(as_correction, corrections) if c.applies(aid, eid)]
+    if not applicable or _untouched(row, applicable):  # the common case: the stored scores stand
         out["dismissed_spans"], out["corrected"] = [], False
         return out
     every = apply_corrections(
-        row.get("spans") or [], row.get("text") or "", corrections, aid, eid, keep_dismissed=True
+        row.get("spans") or [], row.get("text") or "", applicable, aid, eid, keep_dismissed=True
     )
-    changed = any(sp["status"] is not None or sp.get("rule") == USER_RULE for sp in every)
+    headline = apply_corrections(
+        row.get("headline_spans") or [], row.get("title") or "", applicable, aid, eid, keep_dismissed=True
+    )
     out["dismissed_spans"] = [sp for sp in every if sp["status"] is not None]
-    if not changed:
+    if not any(sp["status"] is not None or sp.get("rule") == USER_RULE for sp in every + headline):
         out["corrected"] = False
         return out
-    spans = [{k: v for k, v in sp.items() if k != "status"} for sp in every if sp["status"] is None]
+    out["headline_spans"] = [_counted(sp) for sp in headline if sp["status"] is None]
+    spans = [_counted(sp) for sp in every if sp["status"] is None]
     out["spans"] = spans
-    out["headline_spans"] = apply_corrections(
-        row.get("headline_spans") or [], row.get("title") or "", corrections, aid, eid
-    )
     words = float(row.get("words") or 0)
     per = PER_WORDS / words if words else 0.0
     own = [sp for sp in spans if not sp.get("quoted")]
@@ -226,6 +226,10 @@ def correct_row(row: Mapping[str, Any], corrections: Sequence[Correction | Mappi
     out["loaded_count"] = len(own)
     out["corrected"] = True
     return out
+
+
+def _counted(sp: Mapping[str, Any]) -> dict:
+    return {k: v for k, v in sp.items() if k != "status"}
 
 
 def _untouched(row: Mapping[str, Any], applicable: Sequence[Correction]) -> bool:
