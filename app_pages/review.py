@@ -192,10 +192,10 @@ def _word_actions(
 
 def _add_form(art: dict, event_id: int, read_only: bool, key: str) -> None:
     with st.form(f"add-{key}", clear_on_submit=True, border=False):
-        c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
-        term = c1.text_input("Add a word or phrase as loaded", key=f"add-term-{key}", max_chars=200)
-        category = c2.selectbox("Category", CATEGORIES, key=f"add-cat-{key}")
-        scope = c3.selectbox("Where", ("this event", "everywhere"), key=f"add-scope-{key}")
+        # one per line: the outlet columns are narrow
+        term = st.text_input("Add a word or phrase as loaded", key=f"add-term-{key}", max_chars=200)
+        category = st.selectbox("Category", CATEGORIES, key=f"add-cat-{key}")
+        scope = st.radio("Where", ("this event", "everywhere"), key=f"add-scope-{key}", horizontal=True)
         if st.form_submit_button("Add", disabled=read_only) and term.strip():
             _act("add", term.strip(), event=event_id if scope == "this event" else None, category=category)
             st.rerun()
