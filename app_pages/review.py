@@ -83,10 +83,13 @@ def review_panel(art: dict, event_id: int, corrections: list[dict], clicked: int
     """The "Review flags" panel of one article; ``clicked``: the start offset of a clicked word."""
     words = _word_options(art)
     n_out = len(art.get("dismissed_spans") or [])
-    label = f"Review flags ({len(art.get('spans') or [])} counted" + (
-        f", {n_out} left out)" if n_out else ")"
-    )
-    with st.expander(label, expanded=clicked is not None, key=f"review-{key}"):
+    # lazy: the panel's widgets are built (and sent) only while it is open; a click opens it.  The
+    # label never changes, so the panel stays open after an action.
+    panel = st.expander("Review flags", expanded=clicked is not None, key=f"review-{key}", on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
+        st.caption(f"{len(art.get('spans') or [])} flags counted" + (f", {n_out} left out" if n_out else ""))
         read_only = common.store().read_only
         if read_only:
             st.caption("The database is open read-only: corrections cannot be saved.")
@@ -225,7 +228,12 @@ def _history_table(rows: list[dict]) -> list[dict]:
 def event_history(event_id: int) -> None:
     """The event's history (its own changes, its articles', corrections made everywhere)."""
     rows = common.store().history(event_id=event_id, limit=HISTORY_ROWS)
-    with st.expander(f"History of this event ({len(rows)} changes)", key="event-history"):
+    history = st.expander(
+        f"History of this event ({len(rows)} changes)", key="event-history", on_change="rerun"
+    )
+    if not history.open:
+        return
+    with history:
         if rows:
             st.dataframe(_history_table(rows), hide_index=True, key="event-history-table")
         else:

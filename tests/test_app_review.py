@@ -72,6 +72,9 @@ def test_clicked_word_opens_its_panel_and_dismiss_changes_the_rate(db_url: str) 
     assert 'class="loaded dismissed"' in page  # still shown, struck through
     assert at.get("plotly_chart")[0].proto.spec != before  # the outlet's interval moved
     assert at.expander(key="event-history").label == "History of this event (1 changes)"
+    at.session_state["event-history"] = True
+    _run(at)
+    assert list(at.expander(key="event-history").dataframe[0].value["what"]) == ["flag.dismiss"]
     (row,) = store.history(event_id=store.find_event(FIXTURE_EVENT).id)
     assert (row["user"], row["action"], row["before"], row["after"]) == (
         "Ada Editor",
@@ -95,6 +98,9 @@ def test_dismiss_in_article_and_everywhere_and_topic(db_url: str) -> None:
     art = _ledger(store)
     key = f"{FIXTURE_SLUG}-{art['id']}"
     at = _open("compare", event=FIXTURE_SLUG)
+    assert not at.button_group  # the panels are lazy: nothing is built while they are closed
+    at.session_state[f"review-{key}"] = True  # open the panel
+    _run(at)
     for button, word, scope in (
         ("dis-a", "chaos", "article"),
         ("dis-g", "reckless", "global"),
@@ -123,6 +129,8 @@ def test_add_a_word_as_loaded(db_url: str) -> None:
     key = f"{FIXTURE_SLUG}-{post['id']}"
     word = next(w for w in post["text"].split() if len(w) > 6 and w.isalpha())
     at = _open("compare", event=FIXTURE_SLUG)
+    at.session_state[f"review-{key}"] = True  # open the panel
+    _run(at)
     at.text_input(key=f"add-term-{key}").input(word)
     at.selectbox(key=f"add-cat-{key}").select("framing")
     next(b for b in at.button if b.proto.label == "Add" and key in b.proto.form_id).click()
