@@ -30,6 +30,9 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "out" / "screenshots"
 PAGE_TIMEOUT = 30_000  # ms
+RATE_CHANGED_JS = """(before) => [...document.querySelectorAll('tr')].some(tr =>
+    tr.innerText.includes('Daily Ledger') && tr.querySelectorAll('td').length > 2
+    && tr.querySelectorAll('td')[2].innerText.split('\\n')[0] !== before)"""
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 CHROMIUM = find_chromium()
@@ -78,12 +81,14 @@ def test_click_a_flag_dismiss_it_and_see_the_rate_and_history_change(server) -> 
         page.get_by_text(COMPARE_DONE_TEXT).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
         dismiss = page.locator("[class*='st-key-dis-e-'] button").first
         dismiss.wait_for(state="visible", timeout=PAGE_TIMEOUT)
-        assert (
-            page.get_by_text("rule lexicon").first.is_visible()
-            or page.get_by_text("lexicon").first.is_visible()
-        )
+        page.get_by_text("category emotional").first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
         dismiss.click()
         page.get_by_text("History of this event (1 changes)").wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        page.wait_for_function(  # the outlet's rate in the summary table, once the rerun is drawn
+            RATE_CHANGED_JS,
+            arg=before,
+            timeout=PAGE_TIMEOUT,
+        )
         after = _ledger_rate(page)
         assert float(after) < float(before)
         page.get_by_text("History of this event (1 changes)").click()
