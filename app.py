@@ -32,7 +32,11 @@ pages = [
     st.Page(common.PAGE_COMPARE, title="Compare an event", icon=":material/view_column:", url_path="compare"),
     st.Page(common.PAGE_OUTLETS, title="Outlets", icon=":material/newspaper:", url_path="outlets"),
     st.Page(common.PAGE_ADD, title="Add articles", icon=":material/add_link:", url_path="add"),
+    st.Page(common.PAGE_SEARCH, title="Search", icon=":material/search:", url_path="search"),
     st.Page(common.PAGE_DATA, title="Data", icon=":material/table:", url_path="data"),
     st.Page(common.PAGE_CORRECTIONS, title="Corrections", icon=":material/rule:", url_path="corrections"),
+    st.Page(
+        common.PAGE_METHOD, title="Method & limits", icon=":material/science:", url_path=common.METHOD_URL
+    ),
 ]
 st.navigation(pages, position="top").run()

@@ -31,6 +31,9 @@ _EXPORTS: dict[str, str] = {
     "sentence_is_loaded": "analysis.scoring.loaded",
     "sentence_sentiment": "analysis.scoring.sentiment",
     "split_sentences": "analysis.scoring.text",
+    # compare: do two sentences report the same fact? (the "who reported what" decision)
+    "same_fact": "analysis.compare.same_fact",
+    "SAME_FACT_THRESHOLD": "analysis.compare.same_fact",
     # store and batch work
     "Store": "analysis.store",
     "Settings": "analysis.settings",

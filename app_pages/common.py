@@ -19,7 +19,10 @@ import streamlit as st
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.compare.corrections import correct_rows
+from analysis.compare.reviewed import ReviewedEvent, reviewed_event, reviewed_rows
 from analysis.present import charts
+from analysis.present.provenance import TOOL_NAME, Provenance, with_caption
+from analysis.scoring.scorer import SCORER_VERSION
 from analysis.settings import Settings
 from analysis.settings import current_user as settings_user
 from analysis.store import Store, StoreError, hide_passwords
@@ -30,6 +33,9 @@ PAGE_OUTLETS = "app_pages/outlets.py"
 PAGE_ADD = "app_pages/add.py"
 PAGE_DATA = "app_pages/data.py"
 PAGE_CORRECTIONS = "app_pages/corrections.py"
+PAGE_METHOD = "app_pages/method.py"
+METHOD_URL = "method"  # the Method & limits page's url_path: links go to METHOD_URL#<section>
+PAGE_SEARCH = "app_pages/search.py"
 
 CACHE_TTL = 600  # seconds; the data version in the cache key makes new articles show at once
 IMAGE_CACHE_ENTRIES = 64  # server-rendered PNG/SVG files kept in memory
@@ -83,17 +89,31 @@ def corrections(url: str, version: tuple, event_id: int | None) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
-def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
-    """One event's articles with text, spans and sentences, the corrections applied (the spans they
-    leave out in ``dismissed_spans``; nothing is re-scored)."""
+def event_view(url: str, version: tuple, event_id: int) -> ReviewedEvent:
+    """One event's articles with text, spans and sentences as every view counts them
+    (``analysis.compare.reviewed``): the corrections applied (the spans they leave out in
+    ``dismissed_spans``; nothing is re-scored), then the topic words shown but not counted."""
     rows = _store_for(url).event_articles(event_id, with_text=True)
-    return correct_rows(rows, corrections(url, version, event_id))
+    return reviewed_event(rows, corrections(url, version, event_id), event_id)
+
+
+def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
+    """The rows of :func:`event_view`."""
+    return event_view(url, version, event_id).rows
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_rows(url: str, version: tuple) -> list[dict]:
     """Every article with its spans (for flagged-word counts across events), corrections applied."""
     return correct_rows(_store_for(url).event_articles(None, with_text=True), corrections(url, version, None))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def all_counted_rows(url: str, version: tuple) -> list[dict]:
+    """Every article as the Compare page counts it: corrections, then each event's topic words."""
+    return reviewed_rows(
+        _store_for(url).event_articles(None, with_text=True), corrections(url, version, None)
+    )
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)
@@ -200,12 +220,18 @@ def export_status() -> tuple[bool, str]:
     return _export_setup()
 
 
-def chart(fig: go.Figure, slug: str, name: str, key: str) -> None:
+def chart(fig: go.Figure, slug: str, name: str, key: str, *, caption: Provenance | str | None = None) -> None:
     """Show ``fig`` with PNG, SVG and HTML download buttons named ``<slug>_<name>.<ext>``.
 
-    The files are generated only when a button is clicked (deferred callables); the buttons
-    do not rerun the page.
+    ``caption`` (what the chart shows: event or outlet, dates, counts, scorer version, this tool) is
+    drawn under the plot, on screen and in every file, so a saved chart identifies itself.  The
+    files are generated only when a button is clicked (deferred callables); the buttons do not
+    rerun the page.
     """
+    # Without a caption (a call that does not pass one yet) the chart still names the tool and scorer.
+    fig = with_caption(
+        fig, caption if caption is not None else f"made with {TOOL_NAME}, scorer {SCORER_VERSION}"
+    )
     filename = charts.chart_filename(slug, name)
     st.plotly_chart(fig, config=charts.plotly_config(filename), theme=None, key=f"chart-{key}")
     fig_json = fig.to_json()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from analysis.compare import coverage
+from analysis.compare import coverage, topics
 from analysis.compare import summary as compare
 from analysis.present import charts
 from analysis.present.highlight import (
@@ -19,33 +19,38 @@ from analysis.present.highlight import (
     escape_text,
     summary_table_html,
 )
+from analysis.present.provenance import Provenance, plural, provenance
 from analysis.present.report import build_event_report
 from analysis.store import event_name_key
 from app_pages import common, review
-from app_pages.compare_html import findings_html, omissions_html
+from app_pages.compare_parts import article_label, findings_html, omissions_html, summary_downloads
+from app_pages.voices_view import voices_tab  # the Voices tab: who each outlet quotes, and its labels
 
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
-
 MAX_SIDE_BY_SIDE = 6  # more outlets than this: a multiselect chooses which columns to show
 ARTICLE_HEIGHT = 640  # pixels of article text before a column scrolls
 MAX_FACTS = 25  # statements shown in the who-reported-what matrix (most widely carried first)
 MAX_FIGURES = 25  # key figures shown in their matrix
-CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
+CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors", "Voices")
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
 def _analysis(url: str, version: tuple, event_id: int) -> dict:
-    rows = common.event_rows(url, version, event_id)
+    # corrections first, then the topic words (found ∪ marked − unmarked): shown, weighing nothing
+    view = common.event_view(url, version, event_id)
+    rows, topic_words = view.rows, view.topic_words
     sentences = compare.sentence_frame(rows)
     summary = compare.outlet_summary(rows, sentences=sentences)
+    found = compare.findings(summary)
+    found["topics"] = topics.topic_notes(topic_words, len({r["outlet"] for r in rows if compare.usable(r)}))
     return {
         "sentences": sentences,
         "summary": summary,
         "categories": compare.category_frame(rows),
-        "findings": compare.findings(summary),
+        "findings": found,
     }
 
 
@@ -54,7 +59,7 @@ def _usable_rows(url: str, version: tuple, event_id: int) -> list[dict]:
 
 
 # The cross-outlet analyses, one cached function per tab: the first screen computes only the open
-# tab's (word choice: ~50 ms; the sentence alignment of "who reported what" takes ~0.2 s).
+# tab's (word choice: ~50 ms; the sentence alignment of "who reported what" takes ~0.4 s).
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
 def _words(url: str, version: tuple, event_id: int) -> pd.DataFrame:
     """Distinctive word choice of the event's outlets (log-odds against the database prior)."""
@@ -122,25 +127,22 @@ def _cross_figure(url: str, version: tuple, event_id: int, outlets: tuple[str, .
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=4)
 def _report(url: str, version: tuple, event_id: int, name: str, description: str, slug: str) -> str:
-    rows = common.event_rows(url, version, event_id)
+    view = common.event_view(url, version, event_id)
     return build_event_report(
         name,
-        rows,
+        view.rows,
         description=description,
         slug=slug,
         colors=common.outlet_colors(url, version),
         prior=common.word_prior(url, version),
         history=common.store().history(event_id=event_id),
+        corrections=view.corrections,
+        topic_words=view.topic_words,
     )
 
 
 def _report_bytes(url: str, version: tuple, event_id: int, name: str, description: str, slug: str) -> str:
     return _report(url, version, event_id, name, description, slug)
-
-
-def _article_label(arts: list[dict], i: int) -> str:
-    """The article picker's label for ``arts[i]``: its date and the start of its headline."""
-    return f"{common.fmt_date(arts[i]['published'], 'no date')} · {arts[i]['title'][:60]}"
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class _Event:
     event_id: int
     slug: str
     outlets: tuple[str, ...]
+    caption: Provenance
 
     def figure(self, which: str) -> go.Figure:
         return _cross_figure(self.url, self.version, self.event_id, self.outlets, which)
@@ -165,7 +168,7 @@ class _Event:
 
 def _words_tab(ev: _Event) -> None:
     """Distinctive word choice."""
-    common.chart(ev.figure("words"), ev.slug, "word-choice", key="words")
+    common.chart(ev.figure("words"), ev.slug, "word-choice", key="words", caption=ev.caption)
     st.caption(
         "Each panel: the words and two-word phrases an outlet uses more (coloured, top) or less (grey, "
         "bottom) than all the other outlets together, as the z-score of a log-odds ratio with an "
@@ -179,12 +182,12 @@ def _words_tab(ev: _Event) -> None:
 
 def _facts_tab(ev: _Event) -> None:
     """Who reported what: facts and key figures by outlet, and each outlet's omissions."""
-    common.chart(ev.figure("facts"), ev.slug, "who-reported-what", key="facts")
-    common.chart(ev.figure("figures"), ev.slug, "key-figures", key="figures")
+    common.chart(ev.figure("facts"), ev.slug, "who-reported-what", key="facts", caption=ev.caption)
+    common.chart(ev.figure("figures"), ev.slug, "key-figures", key="figures", caption=ev.caption)
     st.caption(
-        "Sentences are matched across outlets by shared content words, exact figures and names: a "
-        "paraphrase with no word or figure in common is missed. Hover over a cell for the outlet's own "
-        'sentence. "Left out" lists statements most of the other outlets carry.'
+        'Sentences are matched by meaning ("sales fell" matches "sales declined"), shared words and '
+        "figures (a different figure counts against a match); check the match against the sentences: "
+        'hover over a cell for the outlet\'s own. "Left out" lists statements most other outlets carry.'
     )
     summ = ev.alignment()["omission_summary"]
     if len(summ):
@@ -218,7 +221,7 @@ def _facts_tab(ev: _Event) -> None:
 def _headline_tab(ev: _Event) -> None:
     """Headline against body, per outlet and per article."""
     hsum = ev.headlines()["headline_summary"]
-    common.chart(ev.figure("headline"), ev.slug, "headline-vs-body", key="headline")
+    common.chart(ev.figure("headline"), ev.slug, "headline-vs-body", key="headline", caption=ev.caption)
     if len(hsum):
         st.dataframe(
             hsum.assign(
@@ -275,7 +278,7 @@ def _actors_tab(ev: _Event) -> None:
     if isinstance(table, str):
         st.info(table)
     else:
-        common.chart(ev.figure("actors"), ev.slug, "actors", key="actors")
+        common.chart(ev.figure("actors"), ev.slug, "actors", key="actors", caption=ev.caption)
         st.caption(
             "Names are found by rules (capitalised words, titles, an alias list), not by a trained "
             "model: check surprising rows. Colour: the mean tone of the sentences mentioning the actor "
@@ -284,14 +287,14 @@ def _actors_tab(ev: _Event) -> None:
         )
 
 
-def _cross_section(slug: str, event_id: int, outlets: list[str]) -> None:
+def _cross_section(slug: str, event_id: int, outlets: list[str], caption: Provenance) -> None:
     """The tabs under the first screen: word choice, who reported what, headline vs body, actors."""
-    ev = _Event(url, version, event_id, slug, tuple(outlets))
+    ev = _Event(url, version, event_id, slug, tuple(outlets), caption)
     st.subheader("How the outlets differ")
     # Lazy tabs: only the open tab runs and is sent.  Every Plotly chart costs the browser time (all
     # five charts, hidden or not, doubled the page's load time); a tab switch is a (cached) rerun.
     tabs = st.tabs(list(CROSS_TABS), key="cross-tabs", on_change="rerun")
-    for tab, draw in zip(tabs, (_words_tab, _facts_tab, _headline_tab, _actors_tab), strict=True):
+    for tab, draw in zip(tabs, (_words_tab, _facts_tab, _headline_tab, _actors_tab, voices_tab), strict=True):
         if tab.open:
             with tab:
                 draw(ev)
@@ -329,7 +332,7 @@ with top[0]:
     slug = st.selectbox(
         "Event",
         slugs,
-        format_func=lambda s: f"{by_slug[s]['name']} ({by_slug[s]['articles']} articles)",
+        format_func=lambda s: f"{by_slug[s]['name']} ({plural(by_slug[s]['articles'], 'article')})",
         key="event",
     )
 if st.query_params.get("event") != slug:
@@ -354,7 +357,7 @@ with top[1]:
         )
     else:
         shown = outlets
-        st.caption(f"{len(outlets)} outlets side by side below")
+        st.caption(f"{plural(len(outlets), 'outlet')} side by side below")
 with top[2]:
     st.download_button(
         "Event report",
@@ -376,7 +379,7 @@ if not rows:
 
 first, last = common.fmt_date(event["first"]), common.fmt_date(event["last"])
 bad = [r for r in rows if r["health"] != "ok"]
-meta = f"{len(rows)} articles from {len(outlets)} outlets · {first} to {last}"
+meta = f"{plural(len(rows), 'article')} from {plural(len(outlets), 'outlet')} · {first} to {last}"
 if bad:
     meta += f" · {len(bad)} with health problems"
 desc = event.get("description") or ""
@@ -399,25 +402,41 @@ with left:
     st.html(summary_table_html(summary, colors))
 with right:
     st.html(findings_html(data["findings"]))
+    summary_downloads(url, version, event["id"], event["name"], slug)
 
 review.event_history(event["id"])
-common.chart(charts.outlet_interval_chart(summary, colors), slug, "outlets", key="outlets")
+caption = provenance(
+    event["name"], rows, corrections=common.event_view(url, version, event["id"]).corrections
+)
+common.chart(charts.outlet_interval_chart(summary, colors), slug, "outlets", key="outlets", caption=caption)
 
 c1, c2 = st.columns(2, gap="medium")
 with c1:
-    common.chart(charts.sentence_arc_chart(data["sentences"], colors), slug, "sentence-sentiment", key="arc")
+    common.chart(
+        charts.sentence_arc_chart(data["sentences"], colors),
+        slug,
+        "sentence-sentiment",
+        key="arc",
+        caption=caption,
+    )
 with c2:
-    common.chart(charts.category_chart(data["categories"], outlets), slug, "loaded-categories", key="cats")
+    common.chart(
+        charts.category_chart(data["categories"], outlets),
+        slug,
+        "loaded-categories",
+        key="cats",
+        caption=caption,
+    )
 
 failed = common.failed_attempts(url, version, event["id"])
 if failed:
-    with st.expander(f"{len(failed)} URL(s) of this event could not be fetched"):
+    with st.expander(f"{plural(len(failed), 'URL')} of this event could not be fetched"):
         st.dataframe(
             [{"url": f["url"], "problem": f["health"], "reason": f["reason"]} for f in failed],
             hide_index=True,
         )
 
-_cross_section(slug, event["id"], outlets)
+_cross_section(slug, event["id"], outlets, caption)
 
 st.subheader("The articles side by side")
 cats = sorted(
@@ -445,7 +464,7 @@ for col, outlet in zip(columns, shown, strict=True):
             pick = st.selectbox(
                 f"{len(arts)} articles",
                 range(len(arts)),
-                format_func=functools.partial(_article_label, arts),
+                format_func=functools.partial(article_label, arts),
                 key=f"pick-{slug}-{outlet}",
             )
             art = arts[pick]
@@ -470,7 +489,8 @@ st.caption(
     "Click a highlighted word (or open Review flags) to see why it was flagged and to dismiss it, restore it "
     "or add words; grey struck-through words are left out by a person's correction. "
     "Sentiment: VADER compound (−1 negative … +1 positive), sentences weighted by length. Loaded language: "
-    "weight of flagged words per 1,000 words, the outlet's own words only (quotes are the speaker's, "
+    "weight of flagged words per 1,000 words, the outlet's own words only, the event's topic words "
+    "(listed above) not counted (quotes are the speaker's, "
     "shown dashed). 95% intervals: 1,000 bootstrap resamples of sentences. Scores describe wording, "
     "not truth or intent."
 )

@@ -6,19 +6,24 @@ import functools
 
 import streamlit as st
 
-from analysis.present.export import corrected_export_row, export_rows
+from analysis.present.export import export_table
 from app_pages import common
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
 def _export(url: str, version: tuple, fmt: str, event_id: int | None, with_text: bool) -> str:
-    # the stored rows with the corrections applied: rates as corrected, each span with its dismissed state
-    corrections = common.corrections(url, version, event_id)
-    raw = common.store().event_articles(event_id, with_text=True)
-    rows = [corrected_export_row(r, corrections) for r in raw]
-    if not with_text:
-        rows = [{k: v for k, v in r.items() if k not in ("text", "spans", "headline_spans")} for r in rows]
-    return export_rows(rows, fmt)
+    # as the Compare page counts them: corrections first, then each event's topic words (shown, not
+    # counted); each span with its dismissed state, the corrections in force with each article
+    rows = _rows(url, version, event_id)
+    return export_table(
+        rows, fmt, with_text=with_text, corrections=common.corrections(url, version, event_id)
+    )
+
+
+def _rows(url: str, version: tuple, event_id: int | None) -> list[dict]:
+    if event_id is not None:
+        return common.event_rows(url, version, event_id)
+    return common.all_counted_rows(url, version)
 
 
 def _export_bytes(url: str, version: tuple, fmt: str, event_id: int | None, with_text: bool) -> str:
@@ -62,8 +67,11 @@ cols = [
     "reason",
     "url",
 ]
+table = sel[cols].copy()
+for col in ("title", "reason", "url", "health"):  # a missing text shows as blank, never as "None"
+    table[col] = table[col].astype(object).where(table[col].notna(), "")
 st.dataframe(
-    sel[cols],
+    table,
     hide_index=True,
     column_config={
         "published": st.column_config.DatetimeColumn("published", format="YYYY-MM-DD HH:mm"),
@@ -100,7 +108,7 @@ with st.container(horizontal=True, gap="small"):
         )
 
 st.subheader("Loaded-language hits")
-rows = common.event_rows(url, version, event_id) if event_id is not None else common.all_rows(url, version)
+rows = _rows(url, version, event_id)
 hits = [
     {
         "article": r["id"],
@@ -109,7 +117,7 @@ hits = [
         "category": sp.get("category"),
         "weight": sp.get("weight"),
         "quoted": sp.get("quoted"),
-        "rule": sp.get("rule"),
+        "rule": sp.get("rule") or "",
     }
     for r in rows
     for sp in r.get("spans") or []

@@ -10,6 +10,7 @@ import streamlit as st
 
 from analysis.compare import summary as compare
 from analysis.present import charts
+from analysis.present.provenance import frame_provenance, plural
 from analysis.store import EventChangedError, StoreError
 from app_pages import common
 
@@ -228,7 +229,7 @@ def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
                 _refuse("Choose the event and the articles that go to the new event.")
             _edit(
                 lambda: s.split_event(which, picked, new, expected_names=seen, user=common.current_user()),
-                f"{len(picked)} article(s) of “{seen[which]}” split into “{' '.join(new.split())}”.",
+                f"{plural(len(picked), 'article')} of “{seen[which]}” split into “{' '.join(new.split())}”.",
             )
     with t_group:
         st.caption(
@@ -252,7 +253,7 @@ articles = common.all_articles(url, version)
 st.html('<div style="font-size: 1.5rem; font-weight: 700;">Events</div>')
 if not events:
     if len(articles):  # a real database whose articles nobody has grouped yet (the demo is not loaded)
-        st.info(f"{len(articles)} article(s) stored, none in an event yet: group them, or add more.")
+        st.info(f"{plural(len(articles), 'article')} stored, none in an event yet: group them, or add more.")
         message = st.session_state.pop("_edit_message", None)
         if message:
             (st.error if message[0] == "error" else st.success)(common.md_escape(message[1]))
@@ -334,17 +335,20 @@ st.dataframe(
     key="ev-table",
 )
 
+caption = frame_provenance("Events shown in the table", sel)
 common.chart(
     charts.heatmap_chart(compare.outlet_event_matrix(sel, "sentiment"), "sentiment"),
     "events",
     "sentiment-heatmap",
     key="hm-sent",
+    caption=caption,
 )
 common.chart(
     charts.heatmap_chart(compare.outlet_event_matrix(sel, "loaded_rate"), "loaded_rate"),
     "events",
     "loaded-heatmap",
     key="hm-loaded",
+    caption=caption,
 )
 st.caption(
     "Cells: word-weighted mean over an outlet's articles on the event; blank: no article. Failed "

@@ -8,7 +8,9 @@ import streamlit as st
 from analysis.compare import coverage, wordchoice
 from analysis.compare import summary as compare
 from analysis.present import charts
+from analysis.present.provenance import frame_provenance, interval_text, plural
 from app_pages import common
+from app_pages.voices_view import outlet_voices_section
 
 WORD_TOP = 8  # terms at each end of an outlet's distinctive-words panel
 PERIOD_NAMES = {"D": "day", "W": "week", "M": "month"}  # the time-line periods (pandas aliases)
@@ -53,13 +55,17 @@ data = _overview(url, version)
 overview, words = data["overview"], data["words"]
 colors = common.outlet_colors(url, version)
 
+caption = frame_provenance("All outlets, all events", articles)
 table = overview.assign(
     sentiment_ci=[
-        f"{lo:+.2f} to {hi:+.2f}"
-        for lo, hi in zip(overview["sentiment_lo"], overview["sentiment_hi"], strict=True)
+        interval_text(lo, hi, "+.2f", articles=n)
+        for lo, hi, n in zip(
+            overview["sentiment_lo"], overview["sentiment_hi"], overview["articles"], strict=True
+        )
     ],
     loaded_ci=[
-        f"{lo:.1f} to {hi:.1f}" for lo, hi in zip(overview["loaded_lo"], overview["loaded_hi"], strict=True)
+        interval_text(lo, hi, ".1f", articles=n)
+        for lo, hi, n in zip(overview["loaded_lo"], overview["loaded_hi"], overview["articles"], strict=True)
     ],
     top_words=[", ".join(words[words["outlet"] == o].head(5)["word"]) for o in overview["outlet"]],
 )
@@ -95,12 +101,15 @@ st.dataframe(
 )
 st.caption(
     "Across all events, weighted by article length. Intervals resample the outlet's articles (1,000 "
-    "bootstrap resamples): with one or two articles they are narrow only because there is little data."
+    "bootstrap resamples); an outlet with a single article has none. With two or three articles they "
+    "are narrow only because there is little data."
 )
 
 left, right = st.columns(2, gap="medium")
 with left:
-    common.chart(charts.outlet_scatter(overview, colors), "outlets", "scatter", key="scatter")
+    common.chart(
+        charts.outlet_scatter(overview, colors), "outlets", "scatter", key="scatter", caption=caption
+    )
 with right:
     controls = st.container(horizontal=True, gap="medium")
     metric = controls.segmented_control(
@@ -125,6 +134,7 @@ with right:
         "outlets",
         f"{metric}-over-time",
         key="timeline",
+        caption=caption,
     )
 
 st.subheader("Words by outlet")
@@ -132,6 +142,7 @@ outlets = list(overview["outlet"])
 pick = st.selectbox("Outlet", outlets, key="words-outlet", width=360) if outlets else None
 if pick:
     mine = words[words["outlet"] == pick].head(15)
+    outlet_caption = frame_provenance(pick, articles[articles["outlet"] == pick])
     distinctive = _outlet_words(url, version)
     w1, w2 = st.columns([3, 2], gap="medium")
     with w1:
@@ -145,6 +156,7 @@ if pick:
             "outlets",
             f"{pick}-distinctive-words",
             key="distinctive",
+            caption=outlet_caption,
         )
         st.caption(
             "Log-odds ratio with an informative Dirichlet prior: the outlet's words against all other "
@@ -153,7 +165,13 @@ if pick:
             "words too (place and people names), not only in word choice."
         )
     with w2:
-        common.chart(charts.flagged_words_chart(mine, pick), "outlets", f"{pick}-words", key="words")
+        common.chart(
+            charts.flagged_words_chart(mine, pick),
+            "outlets",
+            f"{pick}-words",
+            key="words",
+            caption=outlet_caption,
+        )
         with st.expander("Flagged words as a table"):
             st.dataframe(
                 mine[["word", "category", "count", "weight"]],
@@ -195,10 +213,14 @@ common.chart(
     "outlets",
     f"coverage-by-{by}",
     key="coverage",
+    caption=caption,
 )
 undated = counts.attrs.get("undated", 0)
 if undated:
-    st.caption(f"{undated} article(s) without a publication date are not counted here.")
+    st.caption(
+        f"{plural(undated, 'article')} without a publication date "
+        f"{'is' if undated == 1 else 'are'} not counted here."
+    )
 
 st.subheader("Blindspots")
 if not groups:
@@ -211,7 +233,13 @@ else:
     gcolors = charts.group_colors(groups.values())
     b1, b2 = st.columns([5, 7], gap="medium")
     with b1:
-        common.chart(charts.blindspot_chart(summary_b, gcolors), "outlets", "blindspots", key="blindspots")
+        common.chart(
+            charts.blindspot_chart(summary_b, gcolors),
+            "outlets",
+            "blindspots",
+            key="blindspots",
+            caption=caption,
+        )
     with b2:
         missing = frame[frame["n_missing"] > 0]
         if missing.empty:
@@ -234,3 +262,5 @@ st.caption(
     "outlets without a group are left out. A blindspot: an event a group has no article on while another "
     "group covered it; with few articles per event, a missing article may only mean it was not collected."
 )
+
+outlet_voices_section()

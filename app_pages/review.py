@@ -13,13 +13,8 @@ from collections import defaultdict
 
 import streamlit as st
 
-from analysis.compare.corrections import (
-    CATEGORIES,
-    TOPIC_KINDS,
-    USER_RULE,
-    deciding_correction,
-    term_key,
-)
+from analysis.compare.corrections import CATEGORIES, USER_RULE, deciding_correction, term_key
+from analysis.compare.topics import TOPIC_CATEGORY
 from analysis.store import StoreError
 from app_pages import common
 
@@ -116,9 +111,12 @@ def _word_actions(
     art: dict, event_id: int, corrections: list[dict], word: str, spans: list[dict], read_only: bool, key: str
 ) -> None:
     sp = spans[0]
-    status = sp.get("status")
+    # a topic word of the event (found by the rule or marked by a person) is shown, not counted
+    is_topic = sp.get("category") == TOPIC_CATEGORY
+    status = sp.get("status") or ("topic word of this event" if is_topic else None)
     rule = sp.get("rule") or "lexicon"
-    shown, category = common.md_escape(sp.get("text", word)), common.md_escape(sp.get("category"))
+    shown = common.md_escape(sp.get("text", word))
+    category = common.md_escape(sp.get("topic_of") if is_topic else sp.get("category"))
     st.markdown(
         f"**{shown}** · category **{category}** · "
         f"weight {float(sp.get('weight') or 0):.2f} · rule `{rule}`"
@@ -129,7 +127,6 @@ def _word_actions(
     )
     aid = int(art["id"])
     flag = deciding_correction(word, corrections, aid, event_id)
-    topic = deciding_correction(word, corrections, aid, event_id, TOPIC_KINDS)
     with st.container(horizontal=True, gap="small", key=f"acts-{key}"):
         if status != "dismissed":
             st.button(
@@ -172,7 +169,7 @@ def _word_actions(
                 kwargs=scope,
                 type="primary",
             )
-        if topic is not None and topic.kind == "topic":
+        if is_topic:
             st.button(
                 "Not a topic word",
                 key=f"untopic-{key}",
@@ -189,7 +186,7 @@ def _word_actions(
                 on_click=_act,
                 args=("topic", word),
                 kwargs={"event": event_id},
-                help="A word the event is about (the storm, the strike): left out of the loaded rates",
+                help="A word the event is about (the storm, the strike): shown, not counted in the rates",
             )
 
 

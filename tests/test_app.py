@@ -135,7 +135,7 @@ def test_compare_page_escapes_web_text(app) -> None:
 def test_compare_page_lists_failed_fetches(app) -> None:
     at = app("compare")
     (expander,) = [e for e in at.expander if "could not be fetched" in e.label]
-    assert expander.label == "1 URL(s) of this event could not be fetched"
+    assert expander.label == "1 URL of this event could not be fetched"
     failed = at.dataframe[0].value
     assert list(failed["url"]) == [BLOCKED_URL] and list(failed["problem"]) == ["blocked"]
 
@@ -186,7 +186,8 @@ def test_outlets_page(app) -> None:
     at = app("outlets")
     table = at.dataframe[0].value
     assert list(table["outlet"]) == ["Coast Courier", "Daily Ledger", "Injection Times", "Morning Post"]
-    scatter, timeline, distinctive, _words, cover = specs(at)
+    scatter, timeline, distinctive, _words, cover, voices = specs(at)
+    assert voices["layout"]["title"]["text"].startswith("Whose words each outlet carries")
     assert {t["name"] for t in scatter["data"]} == set(table["outlet"])
     assert timeline["layout"]["title"]["text"] == "Sentiment over time"
     assert distinctive["layout"]["title"]["text"].startswith("Words Coast Courier uses more and less")
@@ -212,7 +213,13 @@ def open_tab(at: AppTest, label: str) -> list[dict]:
 
 def test_compare_page_cross_outlet_tabs(app, db_url: str) -> None:
     at = app("compare")
-    assert [t.label for t in at.tabs] == ["Word choice", "Who reported what", "Headline vs body", "Actors"]
+    assert [t.label for t in at.tabs] == [
+        "Word choice",
+        "Who reported what",
+        "Headline vs body",
+        "Actors",
+        "Voices",
+    ]
     (words,) = specs(at)[3:]  # lazy tabs: only the open one (the first) is drawn
     # word choice: one panel per outlet; each outlet's top bar is its highest z-score, in its colour
     store = Store(db_url)
@@ -248,6 +255,21 @@ def test_compare_page_cross_outlet_tabs(app, db_url: str) -> None:
 
     (actors,) = open_tab(at, "Actors")
     assert actors["layout"]["title"]["text"].startswith("Actors")
+
+    (voices,) = open_tab(at, "Voices")
+    assert voices["layout"]["title"]["text"].startswith("Who gets room")
+    share = next(d.value for d in at.dataframe if "only_outlet" in d.value.columns)
+    assert set(share["outlet"]) <= {r["outlet"] for r in rows} and len(share)
+    assert [b.proto.label for b in at.get("download_button")].count("CSV") >= 3  # share, verbs, quotes
+
+
+def test_search_page(app) -> None:
+    at = app("search")
+    at.text_input(key="search-query").set_value("the").run()
+    assert not at.exception
+    hits = at.dataframe[0].value
+    assert len(hits) and set(hits["match"].str.lower()) == {"the"}
+    assert [b.proto.label for b in at.get("download_button")] == ["CSV", "JSON"]
 
 
 def test_outlets_page_blindspots_from_outlet_groups(
@@ -567,7 +589,7 @@ def test_demo_is_not_loaded_into_a_database_with_articles(
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert Store(url).counts()["events"] == 0 and Store(url).article_sources() == {"url": 8}
-    assert any("8 article(s) stored, none in an event yet" in i.value for i in at.info)
+    assert any("8 articles stored, none in an event yet" in i.value for i in at.info)
     pytest.importorskip("analysis.events.grouper")  # grouping, another part of the project
     at.button(key="ed-regroup").click().run()
     assert not at.exception and any("Grouped 8 article" in s.value for s in at.success)

@@ -108,7 +108,19 @@ def test_quick_run_end_to_end(tmp_path: Path):
         dask=False,  # test_dask_scaling below
         log=lambda *_: None,
     )
-    assert {"machine", "ingest", "scoring", "fetch", "event_page", "grouping", "targets"} <= set(result)
+    expected = {
+        "machine",
+        "ingest",
+        "scoring",
+        "voices",
+        "fetch",
+        "event_page",
+        "grouping",
+        "targets",
+        "alignment",
+    }
+    assert expected <= set(result)
+    assert result["voices"]["outlets"] == 6 and result["voices"]["quotes"] > 0
     assert [r["articles"] for r in result["ingest"]] == [6, 4]
     assert {r["verdict"] for r in result["targets"]} <= VERDICTS
 

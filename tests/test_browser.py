@@ -29,9 +29,16 @@ from analysis.bench.browser import (
 )
 
 try:  # tests/ is on sys.path while it has no __init__.py
-    from dashboard_fixtures import FIXTURE_SLUG, INJECTION_TEXT_MARKUP, INJECTION_TEXT_MD, build_fixture_db
+    from dashboard_fixtures import (
+        FIXTURE_EVENT,
+        FIXTURE_SLUG,
+        INJECTION_TEXT_MARKUP,
+        INJECTION_TEXT_MD,
+        build_fixture_db,
+    )
 except ModuleNotFoundError:
     from tests.dashboard_fixtures import (
+        FIXTURE_EVENT,
         FIXTURE_SLUG,
         INJECTION_TEXT_MARKUP,
         INJECTION_TEXT_MD,
@@ -44,21 +51,25 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "out" / "screenshots"
 PAGE_TIMEOUT = 30_000  # ms for a page to finish rendering
 # Plotly charts per page (compare: the first screen's 3 and the open cross-outlet tab's 1)
-CHARTS = {"events": 2, "compare": 4, "outlets": 5, "add": 0, "data": 0}
-CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors")
+CHARTS = {"events": 2, "compare": 4, "outlets": 6, "add": 0, "data": 0, "method": 0, "search": 0}
+CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors", "Voices")
 PAGES = {
     "events": "",
     "compare": f"compare?event={FIXTURE_SLUG}",
     "outlets": "outlets",
     "add": "add",
     "data": "data",
+    "method": "method",
+    "search": "search",
 }
 DONE_TEXT = {  # text the page script writes last: once visible, the run has finished
     "events": "Open an event with its Compare link",
     "compare": COMPARE_DONE_TEXT,
-    "outlets": "Groups come from the group column",
+    "outlets": "quotes from unnamed sources",
     "add": "Pages are fetched by the server",
     "data": "Loaded-language hits",
+    "method": "names the scorer version",
+    "search": "Type a word or phrase",
 }
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -172,6 +183,9 @@ def test_compare_page_charts_downloads_and_escaping(browser, fixture_server: Ser
     html = _download(page, "dl-outlets-html", tmp_path).decode("utf-8")
     assert "<html>" in html.lower() or "<!doctype html>" in html.lower()
     assert "plotly" in html.lower() and "Daily Ledger" in html
+    # every file carries its caption: the event, the counts and the tool
+    assert b"made with media-bias-dashboard" in svg and FIXTURE_EVENT.encode() in svg
+    assert "made with media-bias-dashboard" in html and "articles from" in html
     assert dialogs == []
     page.close()
 
@@ -218,7 +232,27 @@ def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
         # the demo outlets have groups (data/demo/outlets.csv): blindspots are drawn
         _open(page, server.url + "outlets", DONE_TEXT["outlets"], charts=CHARTS["outlets"] + 1)
         assert page.get_by_text("Blindspots: share of events").first.is_visible()
+        assert page.get_by_text("Whose words each outlet carries").first.is_visible()
         _screenshot(page, "outlets_demo")
+        # who gets to speak: the Voices tab of the busiest event (the factory closure, six outlets)
+        _open(page, server.url + "compare", DONE_TEXT["compare"], charts=COMPARE_FIRST_SCREEN_CHARTS)
+        page.get_by_role("tab", name="Voices").click()
+        page.get_by_text("Who gets room: quoted words by speaker role").first.wait_for(
+            state="visible", timeout=PAGE_TIMEOUT
+        )
+        assert page.get_by_text("Attribution verbs per outlet").first.is_visible()
+        share_buttons = page.locator(".st-key-tdl-voices-share button")
+        share_buttons.first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        assert share_buttons.count() == 2  # CSV and JSON
+        # search across all articles, each hit in its sentence
+        _open(page, server.url + "search", DONE_TEXT["search"])
+        page.get_by_label("Words or a phrase").fill("pay freeze")
+        page.keyboard.press("Enter")
+        page.get_by_text("hits in").first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        hit_buttons = page.locator(".st-key-tdl-search-hits button")
+        hit_buttons.first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        assert hit_buttons.count() == 2
+        _screenshot(page, "search_demo")
         page.close()
     finally:
         server.stop()

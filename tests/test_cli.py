@@ -38,6 +38,10 @@ COMMANDS = [
     "topic",
     "history",
     "corrections",
+    "voices",
+    "labels",
+    "search",
+    "role",
 ]
 
 
@@ -279,6 +283,44 @@ def test_cross_outlet_commands_on_demo(db, capsys) -> None:
     code, out, _ = run(capsys, "blindspots", "--db", db)
     # the business paper covered only the factory story: the other three events are its blindspots
     assert code == 0 and "business" in out
+
+
+def test_voices_labels_search_on_demo(db, capsys) -> None:
+    assert run(capsys, "demo", "--db", db, "-q")[0] == 0
+    from analysis.store import Store
+
+    event = next(e["name"] for e in Store(db).list_events() if "Dunmore" in e["name"])
+    code, out, _ = run(capsys, "voices", "--event", event, "--db", db)
+    assert code == 0 and "Frank Oduya" in out and "Attribution verbs" in out
+    code, out, _ = run(capsys, "voices", "--event", event, "--format", "json", "--db", db)
+    rows = json.loads(out)
+    assert code == 0 and set(rows[0]) == {
+        "outlet",
+        "article_id",
+        "title",
+        "speaker",
+        "role",
+        "verb",
+        "kind",
+        "text",
+    }
+    assert any(r["speaker"] == "Frank Oduya" and r["role"] == "advocacy" for r in rows)
+    code, out, _ = run(capsys, "role", "frank oduya", "business", "--db", db)
+    assert code == 0
+    code, out, _ = run(capsys, "voices", "--event", event, "--format", "json", "--db", db)
+    assert {r["role"] for r in json.loads(out) if r["speaker"] == "Frank Oduya"} == {"business"}
+    code, _, err = run(capsys, "role", "Frank Oduya", "villain", "--db", db)
+    assert code != 0 and "role must be one of" in err
+    assert run(capsys, "role", "Frank Oduya", "clear", "--db", db)[0] == 0
+    code, out, _ = run(capsys, "labels", "--event", event, "--db", db)
+    assert code == 0 and "Helena Brandt" in out
+    code, out, _ = run(capsys, "search", "pay freeze", "--event", event, "--format", "json", "--db", db)
+    hits = json.loads(out)
+    assert code == 0 and hits and all(h["match"].lower() == "pay freeze" for h in hits)
+    code, out, _ = run(capsys, "search", "Dunmore", "--outlet", "Meridian Wire", "--db", db)
+    assert code == 0 and "hits for 'Dunmore'" in out and "Daily Blaze" not in out
+    code, _, err = run(capsys, "search", "!!", "--db", db)
+    assert code != 0 and "at least one word" in err
 
 
 def test_discover_lists_then_ingests_and_groups(db, capsys, http_server) -> None:
@@ -618,3 +660,31 @@ def test_database_password_is_hidden_in_database_errors(capsys, monkeypatch) -> 
     code, _, err = run(capsys, "events", "--db", url)
     assert code == 1 and err.startswith("error: database problem:") and "s3cretpw" not in err
     assert "ann:***@db.example" in err
+
+
+def test_show_and_export_leave_out_topic_words(db, capsys, tmp_path) -> None:
+    body = "Officials confirmed the plague outbreak. The plague spread to two villages. Schools stayed open."
+    for outlet in ("Wire One", "Wire Two", "Wire Three"):
+        text = tmp_path / f"{outlet}.txt"
+        text.write_text(f"{body} {outlet} reported it.", "utf-8")
+        code, _, _ = run(
+            capsys,
+            "add-text",
+            str(text),
+            "--event",
+            "Plague",
+            "--outlet",
+            outlet,
+            "--title",
+            "Plague",
+            "--db",
+            db,
+            "-q",
+        )
+        assert code == 0
+    code, out, _ = run(capsys, "show", "--event", "Plague", "--db", db)
+    assert code == 0 and "not counted: plague — used by 3 of 3 outlets" in out
+    code, out, _ = run(capsys, "export", "--event", "Plague", "--format", "json", "--db", db)
+    data = json.loads(out)
+    assert all(r["loaded_rate"] == 0 for r in data)
+    assert all(sp["category"] == "topic" for r in data for sp in r["spans"])

@@ -77,11 +77,15 @@ def test_flag_add_and_topic_and_show(db: str, capsys) -> None:
     code, out, _ = run(capsys, "topic", "mark", "--db", db, "--event", FIXTURE_EVENT, "chaos")
     assert code == 0 and "none -> topic" in out
     code, out, _ = run(capsys, "show", "--db", db, "--event", FIXTURE_EVENT)
-    assert code == 0 and "2 corrections in force" in out and "topic words left out" in out
+    assert code == 0 and "2 corrections in force" in out
+    assert "not counted: chaos — marked as a topic word by a person" in out
     rows = _export(db, capsys)
     added = [sp for r in rows for sp in r["spans"] if sp["rule"] == "user"]
     assert added and all(sp["text"].lower() == "bridge" and sp["category"] == "framing" for sp in added)
-    assert [sp["status"] for r in rows for sp in r["spans"] if sp["text"].lower() == "chaos"] == ["topic"]
+    chaos = [sp for r in rows for sp in r["spans"] if sp["text"].lower() == "chaos"]
+    # a topic word is shown (category "topic", its own category kept), not dismissed and not counted
+    assert chaos and all(sp["category"] == "topic" and not sp["dismissed"] for sp in chaos)
+    assert all(sp["weight"] == 0 for sp in chaos)
     code, out, _ = run(capsys, "topic", "unmark", "--db", db, "--event", FIXTURE_EVENT, "chaos")
     assert "topic -> none" in out
     # the other event is untouched

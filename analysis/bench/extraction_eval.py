@@ -11,6 +11,7 @@ Run through ``python -m analysis bench quality`` or ``python -m analysis.bench.e
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import sys
@@ -21,7 +22,8 @@ from pathlib import Path
 import newspaper
 import trafilatura
 
-from analysis.ingest.extract import extract_article
+from analysis.bench.extraction_cv import PageCase, cv_report, page_case
+from analysis.ingest.extract import article_from_parts, extract_article, read_page
 from analysis.settings import Settings
 
 SHINGLE_SIZE = 4  # the benchmark's shingle length
@@ -39,6 +41,10 @@ def precision_recall(predicted: str, truth: str) -> tuple[float, float]:
         return 1.0, 1.0
     common = len(pred & gold)
     return (common / len(pred) if pred else 0.0), (common / len(gold) if gold else 0.0)
+
+
+def _against(truth: str, predicted: str) -> tuple[float, float]:
+    return precision_recall(predicted, truth)
 
 
 def summarise(pairs: list[tuple[float, float]]) -> dict[str, float]:
@@ -75,6 +81,10 @@ def _find_extraction_dir(eval_dir: Path) -> Path:
 def eval_extraction(eval_dir: Path, limit: int | None = None) -> dict:
     """P/R/F1 of newspaper3k alone, trafilatura alone and :func:`extract_article`'s choice.
 
+    Also :func:`extract_article` without its clutter removal, and ``body_choice_cv``: the
+    cross-validated F1 of the body-choice rules (:mod:`analysis.bench.extraction_cv`) next to
+    each extractor alone with the same post-processing.
+
     ``eval_dir`` is the labelled-data root (with ``extraction/``) or the extraction folder
     itself.  Returns ``{"skipped": reason}`` when the data is absent.
     """
@@ -88,7 +98,8 @@ def eval_extraction(eval_dir: Path, limit: int | None = None) -> dict:
         "newspaper3k": _newspaper_alone,
         "trafilatura": _trafilatura_alone,
     }
-    pairs: dict[str, list[tuple[float, float]]] = {name: [] for name in [*runners, "chosen"]}
+    pairs: dict[str, list[tuple[float, float]]] = {name: [] for name in [*runners, "chosen", "cluttered"]}
+    cases: list[PageCase] = []
     chosen_by: dict[str, int] = {}
     elapsed = 0.0
     pages = 0
@@ -105,9 +116,13 @@ def eval_extraction(eval_dir: Path, limit: int | None = None) -> dict:
         for name, run in runners.items():
             pairs[name].append(precision_recall(run(html, url), gold))
         t0 = time.perf_counter()
-        article = extract_article(html, url, settings)
+        parts = read_page(html, url, settings)  # read_page + article_from_parts = extract_article
+        article = article_from_parts(parts, url, settings)
         elapsed += time.perf_counter() - t0
         pairs["chosen"].append(precision_recall(article.text, gold))
+        cluttered = article_from_parts(parts, url, settings, unclutter=False)
+        pairs["cluttered"].append(precision_recall(cluttered.text, gold))
+        cases.append(page_case(parts, url, settings, functools.partial(_against, gold), shingles))
         chosen_by[article.extractor] = chosen_by.get(article.extractor, 0) + 1
         pages += 1
     if not pages:
@@ -117,6 +132,8 @@ def eval_extraction(eval_dir: Path, limit: int | None = None) -> dict:
         "newspaper3k": summarise(pairs["newspaper3k"]),
         "trafilatura": summarise(pairs["trafilatura"]),
         "extract_article": summarise(pairs["chosen"]),
+        "extract_article_without_clutter_removal": summarise(pairs["cluttered"]),
+        "body_choice_cv": cv_report(cases),
         "chosen_by": dict(sorted(chosen_by.items())),
         "ms_per_page": round(1000 * elapsed / pages, 1),
         "source": f"{folder} (Article Extraction Benchmark, read only)",

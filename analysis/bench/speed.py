@@ -16,6 +16,8 @@ fixed seed).  Measured, each next to its target (PASS/MISS):
   ``pages x latency / concurrency``;
 * event grouping at 10k and 100k (time and peak memory, in a fresh process:
   :func:`analysis.bench.grouping_eval.bench_grouping`);
+* "who reported what": aligning a 6-outlet event by meaning, cold and warm
+  (:mod:`analysis.bench.speed_align`);
 * the Compare page's data (the store queries and :mod:`analysis.compare.summary` frames the page builds)
   on the ingest database (10k articles in 500 events at size 10k).
 
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.bench.generate import CorpusGenerator, generate_pages
+from analysis.bench.speed_align import TARGET_ALIGN_WARM_S, alignment_speed
 from analysis.bench.speed_page import event_page, event_page_browser
 from analysis.bench.speed_stages import (
     FETCH_PAGES,
@@ -48,6 +51,7 @@ from analysis.bench.speed_stages import (
     replicate_store,
     scoring,
 )
+from analysis.bench.speed_voices import voices_event
 from analysis.parallel import LocalEngine, SerialEngine, _EngineBase
 
 # --- targets (printed next to each number) ----------------------------------------------------
@@ -58,6 +62,7 @@ TARGET_FETCH_FACTOR = 1.5  # fetch time within this factor of pages x latency / 
 TARGET_GROUP_100K_S = 60.0
 TARGET_GROUP_100K_MB = 4096.0
 TARGET_EVENT_PAGE_S = 2.0  # compare page data ready, 10k articles stored
+TARGET_VOICES_EVENT_S = 1.0  # every quote of a 6-outlet event, with speakers, roles and verbs
 
 # --- sizes ------------------------------------------------------------------------------------
 DEFAULT_SIZES = (1000, 10_000)
@@ -141,6 +146,8 @@ def run(
         sampled = pages_all[::step][:sample]
         result["scoring"] = scoring(sampled)
         log(f"scoring: {result['scoring']['score_ms_per_article']} ms/article")
+        result["voices"] = voices_event()
+        log(f"voices of a {result['voices']['outlets']}-outlet event: {result['voices']['voices_s']} s")
         result["fetch"] = fetching(pages_all[0].html, n_pages=fetch_pages)
         log(f"fetch: {result['fetch']['seconds']} s (bound {result['fetch']['bound_s']} s)")
         if biggest_db is not None and not quick and in_memory < EVENT_PAGE_ARTICLES:
@@ -156,6 +163,8 @@ def run(
                 result["event_page_browser"] = event_page_browser(biggest_db)
                 eb = result["event_page_browser"]
                 log(f"event page in the browser: {eb.get('first_visit_s', eb.get('skipped'))}")
+        result["alignment"] = alignment_speed()
+        log(f"who reported what, 6 outlets: {result['alignment']['warm_s']} s warm")
         if with_profile:
             result["profile"] = profile(sampled[:50])
         del pages_all
@@ -220,6 +229,14 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             "speed-up (measured, no target)",
             None,
         )
+    vo = result.get("voices")
+    if vo:
+        add(
+            f"voices, one event ({vo['outlets']} outlets, {vo['words']:,} words; labels {vo['labels_s']} s)",
+            f"{vo['voices_s']} s",
+            f"<= {TARGET_VOICES_EVENT_S:g} s",
+            vo["voices_s"] <= TARGET_VOICES_EVENT_S,
+        )
     fe = result.get("fetch")
     if fe:
         add(
@@ -255,6 +272,14 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
                 f"<= {TARGET_EVENT_PAGE_S:g} s with 10k",
                 eb[key] <= TARGET_EVENT_PAGE_S if big else None,
             )
+    al = result.get("alignment")
+    if al:
+        add(
+            f"who reported what, {al['outlets']} outlets ({al['sentences']} sentences), warm",
+            f"{al['warm_s']} s (cold {al['cold_s']} s, model load {al['model_load_s']} s)",
+            f"<= {TARGET_ALIGN_WARM_S:g} s",
+            al["warm_s"] <= TARGET_ALIGN_WARM_S,
+        )
     ep = result.get("event_page")
     if ep:
         add(

@@ -22,7 +22,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 0
     from analysis.bench import quality
 
-    return quality.main(eval_dir=Path(args.eval_dir) if args.eval_dir else None, as_json=args.json)
+    return quality.main(
+        eval_dir=Path(args.eval_dir) if args.eval_dir else None,
+        as_json=args.json,
+        results_file=Path(args.results) if args.results else None,
+    )
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:

@@ -74,7 +74,18 @@ def _fmt(value: object, spec: str | None = None) -> str:
 
 # Commands that change the database; the others only read it (and can read a read-only file).
 WRITING_COMMANDS = frozenset(
-    {"demo", "ingest", "discover", "import-html", "add-text", "group", "event", "rescore", "reextract"}
+    {
+        "demo",
+        "ingest",
+        "discover",
+        "import-html",
+        "add-text",
+        "group",
+        "event",
+        "rescore",
+        "reextract",
+        "role",
+    }
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from analysis.cli.common import TITLE_WIDTH, _printable, _store, format_table, print_frame
-from analysis.compare.corrections import correct_rows, dismissal_summary
+from analysis.compare.corrections import dismissal_summary
 
 SHOW_COLUMNS = [
     ("id", "id"),
@@ -25,13 +25,15 @@ SHOW_COLUMNS = [
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from analysis.compare.reviewed import reviewed_event
+    from analysis.compare.topics import topic_notes
+
     store = _store(args)
     ev = store.find_event(args.event)
     corrections = store.corrections(ev.id)
-    # the text is read only when corrections must be applied (added words are looked up in it)
-    rows = store.event_articles(ev.id, with_text=bool(corrections))
-    if corrections:
-        rows = correct_rows(rows, corrections)
+    # as the Compare page counts them: the corrections first, then the event's topic words not counted
+    view = reviewed_event(store.event_articles(ev.id), corrections, ev.id)
+    rows, topic_words = view.rows, view.topic_words
     print(f"{_printable(ev.name)} — {len(rows)} articles from {len({r['outlet'] for r in rows})} outlets")
     if ev.description:
         print(_printable(ev.description))
@@ -39,7 +41,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         done = dismissal_summary(rows)
         print(
             f"{len(corrections)} corrections in force: {done.get('dismissed', 0)} flags dismissed, "
-            f"{done.get('topic', 0)} topic words left out, {done.get('added', 0)} words added "
+            f"{done.get('added', 0)} words added "
             "(python -m analysis history --event ...)"
         )
     print()
@@ -48,6 +50,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         cats = sorted(r["categories"].items(), key=lambda kv: -kv[1])[:2]
         r["top"] = ", ".join(k for k, _ in cats)
     print(format_table(rows, SHOW_COLUMNS))
+    notes = topic_notes(topic_words, len({r["outlet"] for r in rows if r.get("sentiment") is not None}))
+    if notes:
+        print("\nTopic words of this event (shown, not counted):")
+        for line in notes:
+            print(f"  {_printable(line)}")
     failed = store.attempts(ev.id, failed_only=True)
     if failed:
         print("\nFailed fetches:")

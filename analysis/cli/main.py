@@ -29,6 +29,8 @@ from analysis.cli.ingest import (
     cmd_reextract,
     cmd_rescore,
 )
+from analysis.cli.voices import cmd_labels, cmd_role, cmd_search, cmd_voices
+from analysis.compare.reviewed import reviewed_event, reviewed_rows
 from analysis.present.export import export_rows
 from analysis.settings import Settings
 from analysis.store import DatabaseError, StoreError, hide_passwords
@@ -36,13 +38,34 @@ from analysis.store import DatabaseError, StoreError, hide_passwords
 
 def cmd_export(args: argparse.Namespace) -> int:
     store = _store(args)
-    event_id = store.find_event(args.event).id if args.event else None
-    data = export_rows(store.event_articles(event_id), args.format, corrections=store.corrections(event_id))
+    if args.summary:
+        from analysis.present.summary_export import summary_file
+
+        if not args.event:
+            raise CliError("--summary needs --event NAME (the summary compares the outlets of one event)")
+        ev = store.find_event(args.event)
+        view = reviewed_event(store.event_articles(ev.id), store.corrections(ev.id), ev.id)
+        data = summary_file(
+            ev.name, view.rows, args.format, corrections=view.corrections, topic_words=view.topic_words
+        )
+    elif args.format == "xlsx":
+        raise CliError("--format xlsx is for --summary; articles export as csv or json")
+    else:
+        event_id = store.find_event(args.event).id if args.event else None
+        # as the Compare page counts them: the corrections first, then each event's topic words
+        corrections = store.corrections(event_id)
+        rows = reviewed_rows(store.event_articles(event_id), corrections)
+        data = export_rows(rows, args.format, corrections=corrections).encode("utf-8")
     if args.out in (None, "-"):
-        sys.stdout.write(data)
+        if args.format == "xlsx":
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
     else:
         try:
-            Path(args.out).write_text(data, "utf-8")
+            Path(args.out).write_bytes(data)
         except OSError as exc:
             raise CliError(f"cannot write {args.out!r}: {exc.strerror or exc}") from None
         print(f"wrote {args.out}", file=sys.stderr)
@@ -162,9 +185,17 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("event")
     a.add_argument("--articles", required=True, help="article ids, comma-separated")
 
-    sp = add("export", cmd_export, "write articles, scores and loaded-language spans as CSV or JSON")
-    sp.add_argument("--event", help="only this event (default: everything)")
-    sp.add_argument("--format", choices=("csv", "json"), default="csv")
+    sp = add(
+        "export",
+        cmd_export,
+        "write articles, scores and loaded-language spans as CSV or JSON; or, with --summary, one "
+        "event's per-outlet summary (estimates, 95%% intervals, findings) as CSV, JSON or Excel",
+    )
+    sp.add_argument("--event", help="only this event (default: everything; required with --summary)")
+    sp.add_argument(
+        "--summary", action="store_true", help="the event's per-outlet summary table instead of the articles"
+    )
+    sp.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv", help="xlsx: --summary only")
     sp.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
 
     add_correction_parsers(add, common)
@@ -184,6 +215,27 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("actors", cmd_actors, "people, organisations and places in an event, and the tone toward them")
     sp.add_argument("--event", required=True)
     sp.add_argument("--top", type=int, default=12, help="most-mentioned actors to show (0 = all)")
+
+    sp = add("voices", cmd_voices, "who is quoted in an event: one row per quote with speaker, role and verb")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--format", choices=("table", "json"), default="table")
+
+    sp = add("role", cmd_role, "set the role of a quoted speaker (wins over the role found in the text)")
+    sp.add_argument("speaker", help="the speaker's name as voices shows it")
+    sp.add_argument(
+        "role",
+        help="official, opposition, expert, business, advocacy, ordinary, anonymous, unknown, or clear",
+    )
+
+    sp = add("labels", cmd_labels, "what each outlet calls the same person, group or thing in an event")
+    sp.add_argument("--event", required=True)
+    sp.add_argument("--format", choices=("table", "json"), default="table")
+
+    sp = add("search", cmd_search, "search all articles; each hit shown in its sentence")
+    sp.add_argument("text", help="words or a phrase (matched as whole words, ignoring case)")
+    sp.add_argument("--event", help="only this event")
+    sp.add_argument("--outlet", help="only this outlet")
+    sp.add_argument("--format", choices=("table", "json"), default="table")
 
     add("blindspots", cmd_blindspots, "events each outlet group did not cover")
 
@@ -211,6 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--eval-dir", metavar="DIR", help="quality: labelled data folder (default: ../shared/eval)"
     )
     sp.add_argument("--json", action="store_true", help="quality: print JSON instead of a table")
+    sp.add_argument(
+        "--results",
+        metavar="FILE",
+        help="quality: where to write the figures the dashboard shows (default: data/quality.json)",
+    )
     sp.add_argument("--quick", action="store_true", help="speed: small sizes, for CI")
     sp.add_argument(
         "--sizes", type=int, nargs="+", metavar="N", help="speed: corpus sizes (default 1000 10000)"

@@ -1,11 +1,11 @@
 """Alignment: matching the sentences of one event's articles across outlets, and grouping them into facts.
 
 Every outlet's article(s) on an event are split into sentences.  Each sentence is compared with every
-sentence of the other outlets by a match score:
-
-    score = TF-IDF cosine of content-word stems (fitted on this event's sentences only)
-          + NUMBER_WEIGHT * shared figures / min(figures of either)   (exact: "17%" == "17 percent")
-          + NAME_WEIGHT * shared names / min(names of either)         ("Whitlow" == "Mayor Dana Whitlow")
+sentence of the other outlets by :func:`analysis.compare.same_fact.carry_matrix`: a model fitted on
+news sentence pairs labelled by people that reads meaning (static word and sentence embeddings, so
+"sales fell" matches "sales declined"), shared content words and figures (an exact shared key figure,
+"17%" == "17 percent", raises the score; two different ones lower it).  Entry [i, j] asks "does j carry
+what i says?", so a longer sentence can carry a shorter one.
 
 An outlet *carries* a statement when one of its sentences (or its headline) scores at least
 MATCH_THRESHOLD against it.  Body sentences are grouped into *facts*: clusters holding at most one
@@ -14,16 +14,17 @@ two clusters stays at least CLUSTER_MIN_MEAN.  A fact is carried by every outlet
 outlet with a sentence (or headline) matching one of its members.  Headlines only ever *carry*: they
 are framing (see ``analysis.compare.coverage``), so they start no fact and are never listed as statements.
 
-Everything is computed once by :func:`align_event` into an :class:`Alignment`; the public functions
 Everything is computed once by :func:`align_event` into an :class:`Alignment`, which the views
 in :mod:`analysis.compare.omissions` and :func:`align_sentences` accept in place of the event's rows
 (dicts with ``outlet``, ``text``, ``title``, ``id``).
 The unit is the outlet: several articles from one outlet on the event are read as one text.
 
-Limits: this is lexical matching.  A paraphrase with no shared content word or figure ("three people
-died" / "the storm killed a pensioner and a couple") is missed, and two sentences about different facts
-that share figures and a name can be matched.  Read the matrix as "who used the same words and
-figures", and check it against the sentences it shows.
+Limits: static embeddings read words, not syntax ("A beat B" ~ "B beat A"), and a paraphrase with
+little in common in words ("three people died" / "the storm killed a pensioner and a couple") scores
+near the threshold.  On BASIL (28 real events, 3 outlets) about 75% of body sentences are still
+carried by no other outlet: outlets on one event really do write mostly different sentences.  Read
+the matrix as "who said what in comparable words and figures", and check it against the sentences it
+shows.
 """
 
 from __future__ import annotations
@@ -34,33 +35,30 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from analysis.compare.same_fact import CARRY_THRESHOLD, carry_matrix
 from analysis.compare.sentence_features import (
     Number,
     _base,
     _key_numbers,
-    _match_tokens,
     _name_runs,
     find_numbers,
 )
 from analysis.scoring.text import WORD_RE, classify_quotes, count_words, split_sentences
 
 # --- matching -------------------------------------------------------------------------------------
-# A sentence pair scoring at least this is "the same statement".  On the demo events, pairs scoring
-# 0.35-0.40 mostly restate one fact or quote one person on one point ("3,000 households waiting" /
-# "thousands of tenants stuck on waiting lists"); pairs at 0.30-0.35 are half the time merely on the
-# same topic ("Ministers call that prioritisation" / "Ministers were warned").
-MATCH_THRESHOLD = 0.35
-# Exact figures are the strongest evidence that two sentences report one fact: sharing every figure
-# of the sentence with fewer figures adds this much to the cosine (sharing some adds a share of it).
-NUMBER_WEIGHT = 0.3
-# Shared proper names are weaker evidence (one person says many things), hence a smaller bonus.
-NAME_WEIGHT = 0.15
+# A sentence scoring at least this against another outlet's sentence is carried by that outlet
+# (analysis.compare.same_fact: a model fitted on news sentence pairs labelled by people).
+MATCH_THRESHOLD = CARRY_THRESHOLD
 # Two clusters merge only while the mean score over all their cross pairs stays at least this, so a
 # chain A~B, B~C does not pull in a C that has little to do with A.
-CLUSTER_MIN_MEAN = 0.3
+CLUSTER_MIN_MEAN = CARRY_THRESHOLD - 0.08
+# Bounds on the work (the score matrix is quadratic in sentences): an article's body is aligned up to
+# this many sentences (news articles rarely pass 150), and all articles of an event together up to
+# MAX_EVENT_SENTENCES (shared equally; a 30-article event keeps 66 sentences of each).  Sentences past
+# the cap are not listed.
+MAX_ARTICLE_SENTENCES = 400
+MAX_EVENT_SENTENCES = 2_000
 MIN_SENTENCE_WORDS = 4  # shorter "sentences" (bylines, "SNUB!", datelines) are not statements
 # A sentence is typed "quote" when at least this share of its characters is inside direct speech.
 QUOTE_SHARE = 0.5
@@ -149,6 +147,7 @@ def _collect(items: list[tuple[str, Any, str, str]], include_titles: bool) -> li
     # Words used in lower case anywhere in the event: capitalised, they are not names.
     lower_vocab = frozenset(_base(w) for *_, text in items for w in WORD_RE.findall(text) if w[0].islower())
     recs: list[dict[str, Any]] = []
+    cap = min(MAX_ARTICLE_SENTENCES, MAX_EVENT_SENTENCES // max(1, len(items)))
     for outlet, article_id, title, text in items:
         if include_titles and title:
             # Headline capitals are style, not names: no names are read from it, its words are plain words.
@@ -165,11 +164,11 @@ def _collect(items: list[tuple[str, Any, str, str]], include_titles: bool) -> li
                     "sentence": title,
                     "numbers": tuple(find_numbers(title)),
                     "names": (),
-                    "tokens": _match_tokens(title),
                     "quote_share": _speech_share(speech, 0, len(title)),
                 }
             )
         spans = [(s, e) for s, e in split_sentences(text) if count_words(text[s:e]) >= MIN_SENTENCE_WORDS]
+        spans = spans[:cap]
         speech = [(s, e) for s, e, k in classify_quotes(text) if k == "speech"]
         last = max(1, len(spans) - 1)
         for pos, (s, e) in enumerate(spans):
@@ -187,45 +186,14 @@ def _collect(items: list[tuple[str, Any, str, str]], include_titles: bool) -> li
                     "sentence": sent,
                     "numbers": tuple(find_numbers(sent)),
                     "names": tuple((phrase, frozenset(ident)) for _, _, phrase, ident in runs),
-                    "tokens": _match_tokens(sent, runs),
                     "quote_share": _speech_share(speech, s, e),
                 }
             )
     return recs
 
 
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
-
-
-def _overlap(sets: Sequence[frozenset[str]]) -> np.ndarray:
-    """|A ∩ B| / min(|A|, |B|) for every pair (0 when either is empty), via a sparse incidence matrix."""
-    vocab: dict[str, int] = {}
-    rows, cols = [], []
-    for i, s in enumerate(sets):
-        for k in s:
-            rows.append(i)
-            cols.append(vocab.setdefault(k, len(vocab)))
-    n = len(sets)
-    if not vocab:
-        return np.zeros((n, n))
-    inc = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocab)))
-    shared = (inc @ inc.T).toarray()
-    sizes = np.asarray(inc.sum(axis=1)).ravel()
-    denom = np.minimum.outer(sizes, sizes)
-    return np.divide(shared, denom, out=np.zeros_like(shared), where=denom > 0)
-
-
 def _scores(recs: list[dict[str, Any]], codes: np.ndarray) -> np.ndarray:
-    n = len(recs)
-    try:
-        x = TfidfVectorizer(analyzer=_identity, sublinear_tf=True).fit_transform([r["tokens"] for r in recs])
-        cos = (x @ x.T).toarray()
-    except ValueError:  # no usable token in any sentence
-        cos = np.zeros((n, n))
-    num_sets = [frozenset(nb.key for nb in _key_numbers(r["numbers"])) for r in recs]
-    name_sets = [frozenset().union(*(ident for _, ident in r["names"])) for r in recs]
-    score = cos + NUMBER_WEIGHT * _overlap(num_sets) + NAME_WEIGHT * _overlap(name_sets)
+    score = carry_matrix([r["sentence"] for r in recs])  # [i, j]: does j carry what i says
     score[codes[:, None] == codes[None, :]] = -np.inf  # never match within an outlet
     return score
 
@@ -262,6 +230,16 @@ def _cluster(scores: np.ndarray, codes: np.ndarray, headline: np.ndarray) -> lis
     ok = scores >= MATCH_THRESHOLD
     ok[headline, :] = False
     ok[:, headline] = False
+    # Candidates: each sentence's best match in each other outlet (at most n x outlets pairs, so the
+    # greedy loop stays small however repetitive the articles are).
+    if n:
+        _, best_sid = _best_per_outlet(np.where(ok, scores, -np.inf), codes, int(codes.max()) + 1)
+        rows = np.repeat(np.arange(n), best_sid.shape[1])
+        cols = best_sid.ravel()
+        keep = cols >= 0
+        cand = np.zeros_like(ok)
+        cand[rows[keep], cols[keep]] = True
+        ok &= cand | cand.T
     ii, jj = np.nonzero(np.triu(ok, k=1))
     for o in np.argsort(-scores[ii, jj], kind="stable"):
         ri, rj = find(int(ii[o])), find(int(jj[o]))
@@ -307,7 +285,7 @@ def align_event(rows: Iterable[Mapping[str, Any]] | Alignment, include_titles: b
         r["new_names"] = tuple(p for p, ident in r["names"] if not (ident & others_names[c]))
         r["kind"] = sentence_kind(r["quote_share"], r["numbers"], bool(r["new_names"]))
 
-    clusters = _cluster(scores, codes, headline)
+    clusters = _cluster(np.maximum(scores, scores.T), codes, headline)  # one carries the other
     facts = _facts(recs, clusters, scores, carried, outlets)
     fact_of = np.full(n, -1, dtype=np.int64)
     for f, mem in zip(facts["fact"], facts["members"], strict=True):

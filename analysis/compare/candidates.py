@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from analysis.compare.actor_lexicon import (
     _OPENING_CHARS,
@@ -40,8 +41,7 @@ from analysis.compare.actor_lexicon import (
 from analysis.scoring.text import split_sentences
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a named tuple: built ~3x faster than a frozen dataclass, once per word
     start: int
     end: int
     text: str  # as in the source, possessive 's removed
@@ -210,9 +210,9 @@ def _raw_candidates(text: str, known_words: frozenset[str] = frozenset()) -> lis
     if not text:
         return []
     units = split_sentences(text)
-    lowered = {m.group() for m in _TOKEN_RE.finditer(text) if m.group().islower()}
-    upper = sum(c.isupper() for c in text)
-    shouting = upper > 0.5 * max(1, sum(c.isalpha() for c in text))
+    lowered = {w for w in set(_TOKEN_RE.findall(text)) if w.islower()}
+    upper = sum(map(str.isupper, text))
+    shouting = upper > 0.5 * max(1, sum(map(str.isalpha, text)))
     # Capitalised words seen away from a sentence opening: names, whatever else they are.
     mid_caps: set[str] = set(known_words)
     unit_tokens: list[tuple[int, list[_Token]]] = []
@@ -334,9 +334,9 @@ def _candidate(
         _add_vote(votes, "place", NAME_WORD_VOTE)
     if len(words) > 1 and (_is_demonym_word(words[0]) or words[0] in demonyms):
         _add_vote(votes, "organisation", NAME_WORD_VOTE)  # "British Airways", "American Red Cross"
-    idx = toks.index(first_tok)
+    idx = run[0]  # (run holds the tokens' indices: no search through a long sentence's tokens)
     prev = toks[idx - 1].text.lower() if idx > 0 else ""
-    last_idx = toks.index(last_tok)
+    last_idx = run[-1]
     nxt = toks[last_idx + 1].text.lower() if last_idx + 1 < len(toks) else ""
     if prev in LOCATIVE_PREPOSITIONS and not last_tok.possessive:
         _add_vote(votes, "place", CONTEXT_VOTE)

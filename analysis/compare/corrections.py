@@ -2,9 +2,11 @@
 
 A correction says of a word or phrase (matched case-insensitively, spaces collapsed) that it is
 not loaded (``dismiss``), is loaded after all where a broader dismissal says otherwise
-(``restore``), is loaded with a category (``add``), or is a topic word of the event (``topic``:
-left out of the loaded rates like a dismissal) or not one (``not_topic``, for the automatic topic
-words).  Its scope is one article, one event or everywhere; the narrowest scope wins.
+(``restore``), is loaded with a category (``add``), or is a topic word of the event (``topic``)
+or not one (``not_topic``).  Topic marks do not act here: :func:`topic_overrides` hands them to
+``analysis.compare.reviewed``, which layers them on the event's automatic topic words (shown, not
+counted; ``analysis.compare.topics``).  Its scope is one article, one event or everywhere; the
+narrowest scope wins.
 
 Nothing is re-scored: dismissed spans are dropped from the rates (kept in the list, marked, when
 asked), an added word is looked up in the article's text and becomes new spans (rule ``user``),
@@ -104,21 +106,18 @@ def _winner(found: Iterable[Correction]) -> Correction | None:
 
 
 def span_status(term: str, applicable: Sequence[Correction]) -> str | None:
-    """Why a span of ``term`` is left out of the rates: "dismissed", "topic", or None (counted)."""
+    """Why a span of ``term`` is left out of the rates by a flag correction: "dismissed" or None."""
     return _statuses(applicable).get(term_key(term))
 
 
 def _statuses(applicable: Sequence[Correction]) -> dict[str, str]:
-    """{term key: "dismissed" or "topic"} for the terms the narrowest corrections leave out."""
+    """{term key: "dismissed"} for the terms the narrowest flag corrections leave out (topic marks
+    are applied by ``analysis.compare.reviewed``)."""
     flags: dict[str, list[Correction]] = defaultdict(list)
-    topics: dict[str, list[Correction]] = defaultdict(list)
     for c in applicable:
-        (topics if c.kind in TOPIC_KINDS else flags)[c.key].append(c)
+        if c.kind in FLAG_KINDS:
+            flags[c.key].append(c)
     out: dict[str, str] = {}
-    for key, found in topics.items():
-        win = _winner(found)
-        if win is not None and win.kind == "topic":
-            out[key] = "topic"
     for key, found in flags.items():
         win = _winner(found)
         if win is not None and win.kind == "dismiss":
@@ -171,7 +170,7 @@ def apply_corrections(
 ) -> list[dict]:
     """The spans of one text (the article body or its headline) after the corrections in force for
     this article of this event.  Each span is a dict as stored, plus ``status``: None (counted),
-    "dismissed" or "topic".  Without ``keep_dismissed`` only the counted spans are returned."""
+    "dismissed".  Without ``keep_dismissed`` only the counted spans are returned."""
     applicable = [c for c in map(as_correction, corrections) if c.applies(article_id, event_id)]
     base = [_span_dict(sp) for sp in spans]
     if not applicable:
@@ -196,6 +195,7 @@ def correct_row(row: Mapping[str, Any], corrections: Sequence[Correction | Mappi
     Adds ``dismissed_spans`` (the spans left out, with their status) and ``corrected`` (whether
     anything changed)."""
     out = dict(row)
+    out["scored_loaded_rate"] = row.get("loaded_rate")  # as the scorer gave it
     aid, eid = row.get("id"), row.get("event_id")
     applicable = [c for c in map(as_correction, corrections) if c.applies(aid, eid)]
     if not applicable or _untouched(row, applicable):  # the common case: the stored scores stand
@@ -255,14 +255,20 @@ def correct_rows(
 def topic_overrides(
     corrections: Iterable[Correction | Mapping[str, Any]], event_id: int | None
 ) -> tuple[set[str], set[str]]:
-    """(terms marked as topic words of the event, terms marked as not topic words): for the
-    automatic topic words to take into account."""
-    marked: set[str] = set()
-    unmarked: set[str] = set()
+    """(terms marked as topic words of the event, terms marked as not topic words), the narrowest
+    mark of each term winning (an event's unmark beats a mark made for every event): for
+    ``analysis.compare.reviewed`` to layer on the automatic topic words."""
+    found: dict[str, list[Correction]] = defaultdict(list)
     for c in map(as_correction, corrections):
         if c.kind in TOPIC_KINDS and c.scope != "article" and c.applies(None, event_id):
-            (marked if c.kind == "topic" else unmarked).add(c.key)
-    return marked - unmarked, unmarked
+            found[c.key].append(c)
+    marked: set[str] = set()
+    unmarked: set[str] = set()
+    for key, cs in found.items():
+        win = _winner(cs)
+        if win is not None:
+            (marked if win.kind == "topic" else unmarked).add(key)
+    return marked, unmarked
 
 
 def dismissal_summary(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:

@@ -51,27 +51,35 @@ def quote_speakers(text: str, mentions: Sequence[Mention] | None = None) -> list
     sent_starts = [s for s, _ in sentences]
     paragraphs = paragraph_spans(text)
     par_starts = [s for s, _ in paragraphs]
+    # Binary searches over the quotations and a running "last person" index keep this O(n log n):
+    # scanning every quotation (or walking back over every mention) for each quotation took minutes
+    # on a long text with tens of thousands of quotations.
+    q_starts = [s for s, _ in quotes]  # sorted (classify_quotes gives the quotations in order)
+    q_ends = sorted(e for _, e in quotes)
+    persons = _person_index(text, mentions)
     out: list[QuoteAttribution] = []
     prev: tuple[int, str | None] | None = None  # (paragraph index, speaker) of the previous quote
     last_named: tuple[int, str] | None = None  # the same for the last quote with a speaker
     for q_start, q_end in quotes:
-        next_q = next((s for s, _ in quotes if s >= q_end), len(text))
+        k = bisect.bisect_left(q_starts, q_end)
+        next_q = q_starts[k] if k < len(q_starts) else len(text)  # the next quotation's start
         par = bisect.bisect_right(par_starts, q_start) - 1
         speaker = _speaker_after(text, q_end, next_q, mentions, starts)
         if speaker is None:
             si = max(0, bisect.bisect_right(sent_starts, q_start) - 1)
-            prev_q = max((e for _, e in quotes if e <= q_start), default=0)
+            k = bisect.bisect_right(q_ends, q_start)
+            prev_q = q_ends[k - 1] if k else 0  # the end of the last quotation before this one
             speaker = _speaker_before(
                 text, max(sentences[si][0] if sentences else 0, prev_q), q_start, mentions, starts
             )
         if speaker == "":
             # A pronoun: a person named earlier in the paragraph, else the previous speaker,
             # else the last person named.
-            speaker = _last_person(text, mentions, starts, q_start, since=paragraphs[par][0])
+            speaker = _last_person(text, mentions, starts, q_start, since=paragraphs[par][0], persons=persons)
             if speaker is None and last_named is not None and par - last_named[0] < PRONOUN_PARAGRAPHS:
                 speaker = last_named[1]
             if speaker is None:
-                speaker = _last_person(text, mentions, starts, q_start)
+                speaker = _last_person(text, mentions, starts, q_start, persons=persons)
         if speaker is None and prev is not None and prev[0] == par:
             speaker = prev[1]
         out.append(QuoteAttribution(q_start, q_end, speaker))
@@ -149,14 +157,39 @@ def _speaker_before(
     return None
 
 
+def _is_speaker_person(text: str, m: Mention) -> bool:
+    """A person mention that can be a pronoun's antecedent (not a possessive: "Reyland's handling")."""
+    return m.kind == "person" and not _POSSESSIVE_RE.match(text[m.end : m.end + 2])
+
+
+def _person_index(text: str, mentions: Sequence[Mention]) -> list[int]:
+    """For each mention, the index of the last mention up to it that :func:`_is_speaker_person`
+    accepts (-1 when none): so :func:`_last_person` needs no walk back over the mentions."""
+    out: list[int] = []
+    last = -1
+    for i, m in enumerate(mentions):
+        if _is_speaker_person(text, m):
+            last = i
+        out.append(last)
+    return out
+
+
 def _last_person(
-    text: str, mentions: Sequence[Mention], starts: list[int], pos: int, since: int = 0
+    text: str,
+    mentions: Sequence[Mention],
+    starts: list[int],
+    pos: int,
+    since: int = 0,
+    persons: Sequence[int] | None = None,
 ) -> str | None:
-    """The last person named in [since, pos), skipping possessives ("Reyland's handling")."""
+    """The last person named in [since, pos), skipping possessives ("Reyland's handling").
+
+    ``persons``: :func:`_person_index` of the mentions (computed here when not given).
+    """
     i = bisect.bisect_left(starts, pos) - 1
-    while i >= 0 and mentions[i].start >= since:
-        m = mentions[i]
-        if m.kind == "person" and not _POSSESSIVE_RE.match(text[m.end : m.end + 2]):
-            return m.actor
-        i -= 1
-    return None
+    if i < 0:
+        return None
+    j = (persons if persons is not None else _person_index(text, mentions[: i + 1]))[i]
+    if j < 0 or mentions[j].start < since:
+        return None
+    return mentions[j].actor

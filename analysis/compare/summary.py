@@ -19,102 +19,37 @@ and the page says so.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.models import FAILED_HEALTH
+from analysis.compare.intervals import (
+    BOOTSTRAP_CHUNK,
+    LEVEL,
+    N_RESAMPLES,
+    SEED,
+    Interval,
+    bootstrap_ratio,
+    bootstrap_ratios,
+    intervals_overlap,
+)
+from analysis.compare.overview import (
+    event_coverage,
+    outlet_event_matrix,
+    outlet_overview,
+    outlet_timeline,
+    unresolved_failures,
+)
+from analysis.compare.rows import AMBER_HEALTH, THIN_ARTICLES, WORD_RE, health_level, usable, word_count
+from analysis.compare.topics import TOPIC_RULE
 
-N_RESAMPLES = 1000  # bootstrap resamples per outlet and statistic
-SEED = 20260312  # fixed: the same data always give the same interval
-LEVEL = 0.95  # two-sided percentile interval
 PER_WORDS = 1000.0  # loaded-language rates are per 1,000 words
 TOP_WORDS = 3  # flagged words shown per outlet in the summary
 SNIPPET_CHARS = 160  # characters of a sentence kept for hover text
-THIN_ARTICLES = 2  # fewer articles than this per outlet: "the evidence is thin"
-AMBER_HEALTH = frozenset({"short", "no-date", "not-english", "encoding-suspect"})  # usable but doubtful
-
-WORD_RE = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
-
-
-def word_count(text: str) -> int:
-    """Words in ``text`` (letters/digits runs, with inner apostrophes and hyphens)."""
-    return len(WORD_RE.findall(text or ""))
-
-
-def health_level(health: str | None) -> str:
-    """ "ok", "warn" (short, no date, not English, odd encoding) or "fail" (no usable text)."""
-    if not health or health == "ok":
-        return "ok"
-    if health in FAILED_HEALTH:
-        return "fail"
-    return "warn"
-
-
-def usable(row: dict) -> bool:
-    """An article with scores and text worth comparing (failed fetches/extractions are left out)."""
-    return row.get("sentiment") is not None and health_level(row.get("health")) != "fail"
-
-
 # --- bootstrap ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Interval:
-    estimate: float
-    lo: float
-    hi: float
-    n: int  # units resampled (sentences or articles)
-
-    def overlaps(self, other: Interval) -> bool:
-        return intervals_overlap(self.lo, self.hi, other.lo, other.hi)
-
-
-def bootstrap_ratio(
-    numerators: Sequence[float],
-    denominators: Sequence[float] | None = None,
-    *,
-    n_resamples: int = N_RESAMPLES,
-    level: float = LEVEL,
-    seed: int = SEED,
-) -> Interval:
-    """Percentile bootstrap interval of ``sum(num) / sum(den)`` resampling units with replacement.
-
-    With ``denominators=None`` this is the plain mean.  A weighted mean of values ``v`` with
-    weights ``w`` is ``bootstrap_ratio(v * w, w)``.  Empty input gives NaNs; a single unit
-    gives a zero-width interval.
-    """
-    num = np.asarray(numerators, dtype=float)
-    den = np.ones_like(num) if denominators is None else np.asarray(denominators, dtype=float)
-    if num.shape != den.shape:
-        raise ValueError("numerators and denominators differ in length")
-    n = len(num)
-    if n == 0 or den.sum() <= 0:
-        return Interval(float("nan"), float("nan"), float("nan"), n)
-    estimate = float(num.sum() / den.sum())
-    if n == 1:
-        return Interval(estimate, estimate, estimate, 1)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_resamples, n))
-    den_s = den[idx].sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        stats = num[idx].sum(axis=1) / den_s
-    stats = stats[np.isfinite(stats)]
-    alpha = (1.0 - level) / 2.0
-    lo, hi = np.quantile(stats, [alpha, 1.0 - alpha])
-    return Interval(estimate, float(lo), float(hi), n)
-
-
-def intervals_overlap(a_lo: float, a_hi: float, b_lo: float, b_hi: float) -> bool:
-    """True when the closed intervals [a_lo, a_hi] and [b_lo, b_hi] share a point."""
-    return a_lo <= b_hi and b_lo <= a_hi
-
-
-# --- frames ------------------------------------------------------------------------
 
 
 def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:
@@ -150,8 +85,75 @@ def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:
     return df
 
 
-def _span_value(sp: object, name: str, default: object = None) -> object:
+def _span_value(sp: object, name: str, default: Any = None) -> Any:
     return sp.get(name, default) if isinstance(sp, dict) else getattr(sp, name, default)
+
+
+SENTENCE_COLUMNS = [
+    "article_id",
+    "outlet",
+    "title",
+    "index",
+    "position",
+    "compound",
+    "words",
+    "loaded",
+    "quoted_loaded",
+    "snippet",
+]
+
+
+def _article_sentences(r: dict) -> dict[str, object] | None:
+    """The columns of :func:`sentence_frame` for one article row (None when it has none)."""
+    text = r.get("text") or ""
+    sents = [s for s in (r.get("sentences") or []) if len(s) >= 3 and s[1] > s[0]]
+    if not text or not sents:
+        return None
+    # Columns straight from the stored lists (no per-sentence tuples: ~800k of them for a 5 MB text)
+    starts = np.fromiter((int(s[0]) for s in sents), dtype=np.int64, count=len(sents))
+    ends = np.fromiter((int(s[1]) for s in sents), dtype=np.int64, count=len(sents))
+    compound = np.fromiter((float(s[2]) for s in sents), dtype=float, count=len(sents))
+    if len(starts) > 1 and not (starts[1:] >= starts[:-1]).all():
+        order = np.argsort(starts, kind="stable")  # in text order (stable: as sorted() did)
+        starts, ends, compound = starts[order], ends[order], compound[order]
+    del sents
+    raw_words = np.fromiter(
+        (max(1, word_count(text[a:b])) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)),
+        dtype=np.int64,
+        count=len(starts),
+    )
+    total = int(raw_words.sum())
+    stored = r.get("words") or 0
+    factor = stored / total if stored and total else 1.0
+    # Each span goes to the last sentence starting at or before it (the first one when it starts
+    # earlier): one vectorised binary search for all spans, O((sentences + spans) log sentences).
+    spans = r.get("spans") or []
+    span_start = np.fromiter(
+        (int(_span_value(sp, "start", 0)) for sp in spans), dtype=np.int64, count=len(spans)
+    )
+    weight = np.fromiter(
+        (float(_span_value(sp, "weight", 0.0) or 0.0) for sp in spans), dtype=float, count=len(spans)
+    )
+    quoted = np.fromiter(
+        (bool(_span_value(sp, "quoted", False)) for sp in spans), dtype=bool, count=len(spans)
+    )
+    idx = np.maximum(np.searchsorted(starts, span_start, side="right") - 1, 0)
+    n = max(1, len(text))
+    return {
+        "article_id": [r.get("id")] * len(starts),
+        "outlet": [r.get("outlet")] * len(starts),
+        "title": [r.get("title") or ""] * len(starts),
+        "index": np.arange(len(starts), dtype=np.int64),
+        "position": 100.0 * (starts + ends) / 2.0 / n,
+        "compound": compound,
+        "words": raw_words * factor,
+        "loaded": np.bincount(idx[~quoted], weights=weight[~quoted], minlength=len(starts)),
+        "quoted_loaded": np.bincount(idx[quoted], weights=weight[quoted], minlength=len(starts)),
+        "snippet": [
+            " ".join(text[a:b].split())[:SNIPPET_CHARS]
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+        ],
+    }
 
 
 def sentence_frame(rows: Iterable[dict]) -> pd.DataFrame:
@@ -160,61 +162,16 @@ def sentence_frame(rows: Iterable[dict]) -> pd.DataFrame:
     Columns: article_id, outlet, title, index, position (sentence middle as % of the text),
     compound, words (scaled so an article's sentences sum to its stored word count),
     loaded (unquoted span weight in the sentence), quoted_loaded, snippet.
+
+    Built column-wise per article: O(n log n) in the sentences and spans of an article (a 5 MB text
+    of one-word sentences has ~800k sentences and ~300k spans).
     """
-    out: list[dict] = []
-    for r in rows:
-        if not usable(r):
-            continue
-        text = r.get("text") or ""
-        sents = [s for s in (r.get("sentences") or []) if len(s) >= 3 and s[1] > s[0]]
-        if not text or not sents:
-            continue
-        sents = sorted(sents, key=lambda s: s[0])
-        starts = [int(s[0]) for s in sents]
-        raw_words = [max(1, word_count(text[int(s[0]) : int(s[1])])) for s in sents]
-        total = sum(raw_words)
-        stored = r.get("words") or 0
-        factor = stored / total if stored and total else 1.0
-        loaded = [0.0] * len(sents)
-        quoted = [0.0] * len(sents)
-        for sp in r.get("spans") or []:
-            start = int(_span_value(sp, "start", 0))
-            i = max(0, int(np.searchsorted(starts, start, side="right")) - 1)
-            weight = float(_span_value(sp, "weight", 0.0) or 0.0)
-            if _span_value(sp, "quoted", False):
-                quoted[i] += weight
-            else:
-                loaded[i] += weight
-        n = max(1, len(text))
-        for i, s in enumerate(sents):
-            a, b = int(s[0]), int(s[1])
-            out.append(
-                {
-                    "article_id": r.get("id"),
-                    "outlet": r.get("outlet"),
-                    "title": r.get("title") or "",
-                    "index": i,
-                    "position": 100.0 * (a + b) / 2.0 / n,
-                    "compound": float(s[2]),
-                    "words": raw_words[i] * factor,
-                    "loaded": loaded[i],
-                    "quoted_loaded": quoted[i],
-                    "snippet": " ".join(text[a:b].split())[:SNIPPET_CHARS],
-                }
-            )
-    cols = [
-        "article_id",
-        "outlet",
-        "title",
-        "index",
-        "position",
-        "compound",
-        "words",
-        "loaded",
-        "quoted_loaded",
-        "snippet",
-    ]
-    return pd.DataFrame(out, columns=cols)
+    parts = [cols for r in rows if usable(r) and (cols := _article_sentences(r)) is not None]
+    if not parts:
+        return pd.DataFrame([], columns=SENTENCE_COLUMNS)
+    if len(parts) == 1:
+        return pd.DataFrame(parts[0], columns=SENTENCE_COLUMNS)
+    return pd.concat([pd.DataFrame(p, columns=SENTENCE_COLUMNS) for p in parts], ignore_index=True)
 
 
 def flagged_words(rows: Iterable[dict], *, include_quoted: bool = False) -> pd.DataFrame:
@@ -231,6 +188,8 @@ def flagged_words(rows: Iterable[dict], *, include_quoted: bool = False) -> pd.D
         for sp in r.get("spans") or []:
             if _span_value(sp, "quoted", False) and not include_quoted:
                 continue
+            if _span_value(sp, "rule") == TOPIC_RULE:
+                continue  # a topic word of the event: shown, never counted
             word = " ".join(str(_span_value(sp, "text", "")).lower().split())
             if not word:
                 continue
@@ -315,8 +274,12 @@ def outlet_summary(rows: Sequence[dict], *, sentences: pd.DataFrame | None = Non
         good = [a for a in arts if usable(a)]
         sent = sentences[sentences["outlet"] == outlet]
         w = sent["words"].to_numpy(dtype=float)
-        s_int = bootstrap_ratio(sent["compound"].to_numpy(dtype=float) * w, w)
-        l_int = bootstrap_ratio(PER_WORDS * sent["loaded"].to_numpy(dtype=float), w)
+        s_int, l_int = bootstrap_ratios(
+            [
+                (sent["compound"].to_numpy(dtype=float) * w, w),
+                (PER_WORDS * sent["loaded"].to_numpy(dtype=float), w),
+            ]
+        )
         heads = [a["headline_sentiment"] for a in good if a.get("headline_sentiment") is not None]
         total_words = sum(float(a.get("words") or 0) for a in good)
         quoted = (
@@ -358,8 +321,9 @@ def _fmt_interval(est: float, lo: float, hi: float, fmt: str) -> str:
 def compare_pair(summary: pd.DataFrame, metric: str, a: str, b: str) -> str:
     """One sentence comparing outlets ``a`` and ``b`` on ``metric`` ("sentiment" or "loaded")."""
     rows = summary.set_index("outlet")
-    ra, rb = rows.loc[a], rows.loc[b]
-    if intervals_overlap(ra[f"{metric}_lo"], ra[f"{metric}_hi"], rb[f"{metric}_lo"], rb[f"{metric}_hi"]):
+    ra, rb = rows.loc[a], rows.loc[b]  # one row each: outlets are unique in a summary
+    bounds = (ra[f"{metric}_lo"], ra[f"{metric}_hi"], rb[f"{metric}_lo"], rb[f"{metric}_hi"])
+    if intervals_overlap(*(float(x) for x in bounds)):  # type: ignore[arg-type]  # stubs: a Series
         return f"The difference between {a} and {b} is within the uncertainty."
     if metric == "sentiment":
         more, less = (a, b) if ra["sentiment"] < rb["sentiment"] else (b, a)
@@ -393,8 +357,9 @@ def findings(summary: pd.DataFrame) -> dict[str, list[str]]:
         )
     else:
         for metric, key, fmt, most in (
-            ("sentiment", "negative", "+.2f", data.loc[data["sentiment"].idxmin()]),
-            ("loaded", "loaded", ".1f", data.loc[data["loaded"].idxmax()]),
+            # pandas-stubs type idxmin/idxmax as Hashable, which .loc's overloads do not accept
+            ("sentiment", "negative", "+.2f", data.loc[data["sentiment"].idxmin()]),  # type: ignore[call-overload]
+            ("loaded", "loaded", ".1f", data.loc[data["loaded"].idxmax()]),  # type: ignore[call-overload]
         ):
             name = most["outlet"]
             lo, hi = most[f"{metric}_lo"], most[f"{metric}_hi"]
@@ -453,137 +418,36 @@ def _join(names: Sequence[str], conj: str = "and") -> str:
 # --- across events -----------------------------------------------------------------
 
 
-def outlet_event_matrix(articles: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Outlet × event table of the mean of ``metric`` (word-weighted), NaN where an outlet has no article."""
-    data = articles.dropna(subset=[metric, "event"])
-    data = data[data["health"].map(health_level) != "fail"]
-    if data.empty:
-        return pd.DataFrame()
-    w = data["words"].fillna(0).clip(lower=1)
-    data = data.assign(_num=data[metric] * w, _w=w)
-    g = data.groupby(["outlet", "event"])[["_num", "_w"]].sum()
-    values = (g["_num"] / g["_w"]).unstack("event")
-    return values.sort_index()
-
-
-def outlet_overview(articles: pd.DataFrame) -> pd.DataFrame:
-    """Each outlet across all events, with 95% intervals resampling its articles (word-weighted).
-
-    Columns: outlet, articles, events, words, sentiment(_lo/_hi), loaded(_lo/_hi), first, last.
-    """
-    data = articles.dropna(subset=["sentiment"])
-    data = data[data["health"].map(health_level) != "fail"]
-    out = []
-    for outlet, part in data.groupby("outlet", sort=True):
-        w = part["words"].fillna(0).clip(lower=1).to_numpy(dtype=float)
-        s = bootstrap_ratio(part["sentiment"].to_numpy(dtype=float) * w, w)
-        lr = bootstrap_ratio(part["loaded_rate"].fillna(0).to_numpy(dtype=float) * w, w)
-        out.append(
-            {
-                "outlet": outlet,
-                "articles": len(part),
-                "events": part["event"].nunique(),
-                "words": int(part["words"].fillna(0).sum()),
-                "sentiment": s.estimate,
-                "sentiment_lo": s.lo,
-                "sentiment_hi": s.hi,
-                "loaded": lr.estimate,
-                "loaded_lo": lr.lo,
-                "loaded_hi": lr.hi,
-                "first": part["published"].min(),
-                "last": part["published"].max(),
-            }
-        )
-    cols = [
-        "outlet",
-        "articles",
-        "events",
-        "words",
-        "sentiment",
-        "sentiment_lo",
-        "sentiment_hi",
-        "loaded",
-        "loaded_lo",
-        "loaded_hi",
-        "first",
-        "last",
-    ]
-    return pd.DataFrame(out, columns=cols)
-
-
-def outlet_timeline(articles: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
-    """Word-weighted sentiment and loaded rate per outlet and period (``freq``: pandas period alias).
-
-    Columns: outlet, period (start of the period, a timestamp), sentiment, loaded_rate, articles.
-    Undated articles are left out.
-    """
-    data = articles.dropna(subset=["sentiment", "published"])
-    data = data[data["health"].map(health_level) != "fail"]
-    cols = ["outlet", "period", "sentiment", "loaded_rate", "articles"]
-    if data.empty:
-        return pd.DataFrame(columns=cols)
-    w = data["words"].fillna(0).clip(lower=1)
-    period = data["published"].dt.tz_localize(None).dt.to_period(freq).dt.start_time
-    data = data.assign(
-        period=period,
-        _s=data["sentiment"] * w,
-        _l=data["loaded_rate"].fillna(0) * w,
-        _w=w,
-    )
-    g = data.groupby(["outlet", "period"]).agg(
-        _s=("_s", "sum"), _l=("_l", "sum"), _w=("_w", "sum"), articles=("id", "count")
-    )
-    g["sentiment"] = g["_s"] / g["_w"]
-    g["loaded_rate"] = g["_l"] / g["_w"]
-    return g.reset_index()[cols]
-
-
-def event_coverage(events: Sequence[dict], articles: pd.DataFrame) -> pd.DataFrame:
-    """One row per event: name, slug, articles, outlets (names), first, last, problems (non-ok count)."""
-    out = []
-    # split once (a boolean filter per event was O(events x articles): 1.5 s for 500 events at 10k)
-    by_event = dict(tuple(articles.groupby("event", sort=False))) if len(articles) else {}
-    empty = articles.iloc[0:0]
-    for ev in events:
-        part = by_event.get(ev["name"], empty)
-        bad = part[part["health"] != "ok"] if len(part) else part
-        out.append(
-            {
-                "event": ev["name"],
-                "slug": ev["slug"],
-                "articles": int(ev.get("articles") or len(part)),
-                "outlet_count": int(ev.get("outlets") or 0),
-                "outlets": ", ".join(sorted(part["outlet"].dropna().unique())) if len(part) else "",
-                "first": part["published"].min() if len(part) else pd.NaT,
-                "last": part["published"].max() if len(part) else pd.NaT,
-                "problems": ", ".join(f"{h} ×{n}" for h, n in Counter(bad["health"]).most_common())
-                if len(bad)
-                else "",
-                "sentiment": (part["sentiment"] * part["words"]).sum() / part["words"].sum()
-                if len(part) and part["words"].sum()
-                else float("nan"),
-            }
-        )
-    return pd.DataFrame(
-        out,
-        columns=[
-            "event",
-            "slug",
-            "articles",
-            "outlet_count",
-            "outlets",
-            "first",
-            "last",
-            "problems",
-            "sentiment",
-        ],
-    )
-
-
-def unresolved_failures(attempts: Iterable[dict]) -> list[dict]:
-    """The attempts whose URL's latest attempt failed (``attempts`` in time order, as the Store gives)."""
-    latest: dict[str, dict] = {}
-    for a in attempts:
-        latest.pop(a["url"], None)  # re-insert: dict order follows the latest attempt
-        latest[a["url"]] = a
-    return [a for a in latest.values() if a.get("health") != "ok"]
+__all__ = [
+    "AMBER_HEALTH",
+    "BOOTSTRAP_CHUNK",
+    "LEVEL",
+    "N_RESAMPLES",
+    "PER_WORDS",
+    "SEED",
+    "SENTENCE_COLUMNS",
+    "SNIPPET_CHARS",
+    "SUMMARY_COLUMNS",
+    "THIN_ARTICLES",
+    "TOP_WORDS",
+    "WORD_RE",
+    "Interval",
+    "articles_frame",
+    "bootstrap_ratio",
+    "bootstrap_ratios",
+    "category_frame",
+    "compare_pair",
+    "event_coverage",
+    "findings",
+    "flagged_words",
+    "health_level",
+    "intervals_overlap",
+    "outlet_event_matrix",
+    "outlet_overview",
+    "outlet_summary",
+    "outlet_timeline",
+    "sentence_frame",
+    "unresolved_failures",
+    "usable",
+    "word_count",
+]

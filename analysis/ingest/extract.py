@@ -25,6 +25,7 @@ import logging
 import re
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -38,6 +39,7 @@ from dateutil import parser as dateutil_parser
 from analysis.ingest.body import (
     LINK_LIST_SHARE,
     RAW_CAP_FACTOR,
+    BodyChooser,
     _parse_html,
     cap_utf8,
     choose_body,
@@ -49,6 +51,7 @@ from analysis.ingest.body import (
     page_link_share,
     strip_noise,
 )
+from analysis.ingest.clutter import Uncluttered, remove_clutter, remove_clutter_lines
 from analysis.ingest.dates import (
     _to_utc,
     date_from_url,
@@ -271,12 +274,22 @@ def _site_names(meta: Mapping[str, str], jsonld_objects: list[dict], domain: str
     return [n for n in dict.fromkeys(names) if n]
 
 
-def extract_article(html: str, url: str, settings: Settings | None = None) -> Article:
-    """Extract one article from a page's HTML, offline.  Never raises on bad markup: problems
-    end up in ``health``/``problems``/``reason``."""
-    settings = settings or Settings()
-    notes: list[str] = []
+@dataclass
+class PageParts:
+    """What :func:`read_page` got from a page: the cleaned document, both extractors' bodies."""
 
+    doc: lxml.html.HtmlElement
+    jsonld: list[dict]
+    np_article: newspaper.Article | None
+    np_text: str
+    tf_text: str
+    links: frozenset[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def read_page(html: str, url: str, settings: Settings) -> PageParts:
+    """Steps 1-2 of :func:`extract_article`: clean the page, run newspaper3k and trafilatura."""
+    notes: list[str] = []
     raw, raw_cut = cap_utf8(html or "", settings.max_parse_bytes * RAW_CAP_FACTOR)
     doc = _parse_html(raw)
     jsonld = parse_jsonld(strip_noise(doc))
@@ -300,20 +313,44 @@ def extract_article(html: str, url: str, settings: Settings | None = None) -> Ar
         except EXTRACTOR_ERRORS as exc:
             notes.append(f"trafilatura failed ({type(exc).__name__}: {exc}).")
             log.warning("trafilatura failed on %s: %r", url, exc)
-
     np_text = normalize_text(np_article.text) if np_article is not None else ""
-    tf_text = normalize_text(tf_text)
-    links = link_texts(doc)
-    text, extractor = choose_body(np_text, tf_text, links)
+    return PageParts(doc, jsonld, np_article, np_text, normalize_text(tf_text), link_texts(doc), notes)
+
+
+def extract_article(html: str, url: str, settings: Settings | None = None) -> Article:
+    """Extract one article from a page's HTML, offline.  Never raises on bad markup: problems
+    end up in ``health``/``problems``/``reason``."""
+    settings = settings or Settings()
+    return article_from_parts(read_page(html, url, settings), url, settings)
+
+
+def article_from_parts(
+    parts: PageParts,
+    url: str,
+    settings: Settings,
+    choose: BodyChooser = choose_body,
+    unclutter: bool = True,
+) -> Article:
+    """Steps 3-4 of :func:`extract_article` on :func:`read_page`'s result; ``choose`` picks the
+    body and ``unclutter`` removes clutter lines (the extraction benchmark compares other
+    choices on the same pages)."""
+    doc, np_article, np_text, tf_text, links = (
+        parts.doc,
+        parts.np_article,
+        parts.np_text,
+        parts.tf_text,
+        parts.links,
+    )
+    text, extractor = choose(np_text, tf_text, links)
     link_page = count_words(text) < settings.short_words and (
         looks_like_link_list(tf_text or np_text, links) or page_link_share(doc) >= LINK_LIST_SHARE
     )
 
     meta = _meta_values(doc)
-    articles = _article_objects(jsonld)
+    articles = _article_objects(parts.jsonld)
     domain = registered_domain(url)
     outlet = outlet_name(domain) if domain else ""
-    site_names = _site_names(meta, jsonld, domain, outlet)
+    site_names = _site_names(meta, parts.jsonld, domain, outlet)
 
     raw_title = next(
         (
@@ -338,7 +375,7 @@ def extract_article(html: str, url: str, settings: Settings | None = None) -> Ar
     np_date = (
         np_article.publish_date if np_article and isinstance(np_article.publish_date, datetime) else None
     )
-    published = find_published(doc, jsonld, url, fallback=np_date)
+    published = find_published(doc, parts.jsonld, url, fallback=np_date)
     language = detect_language(text, doc.get("lang") or doc.get("xml:lang") or meta.get("content-language"))
 
     description = (
@@ -350,6 +387,11 @@ def extract_article(html: str, url: str, settings: Settings | None = None) -> Ar
     top_image = _absolute_http(meta.get("og:image", "") or (np_article.top_image if np_article else ""), url)
 
     text = drop_boilerplate_lines(drop_leading_title(text, (title, raw_title)))
+    clean = remove_clutter(text) if unclutter else Uncluttered(text)
+    text = clean.text
+    # The article's own metadata first; a byline or date stamp cut from the body when it has none.
+    authors = authors or clean_authors(clean.authors, site_names)
+    published = published or clean.published
     problems, reasons = assess(text, title, published, language, settings)
     if link_page:  # right after "empty"/"short", which it explains
         reasons.insert(1, "The page looks like a list of links (a front or section page), not an article.")
@@ -365,7 +407,7 @@ def extract_article(html: str, url: str, settings: Settings | None = None) -> Ar
         language=language,
         health=worst_health(problems),
         problems=problems,
-        reason=" ".join(reasons + notes),
+        reason=" ".join(reasons + parts.notes),
         top_image=top_image,
         description=description,
         extractor=extractor,
@@ -384,10 +426,19 @@ def article_from_text(
 ) -> Article:
     """An Article from pasted text (a paywalled page read in the browser), with the same checks.
 
-    Without ``url`` the article gets a stable pseudo-URL ``text:<sha1 of title and text>`` so
+    Page clutter copied along with the text (share bars, "Read more" boxes, bylines ...) is
+    removed line by line (:mod:`analysis.ingest.clutter`); a byline's names and a date stamp
+    found there are used when ``authors``/``published`` are not given.  Without ``url`` the
+    article gets a stable pseudo-URL ``text:<sha1 of title and text>`` so
     that pasting the same text twice is recognised as a duplicate.
     """
-    body = normalize_text(text, blank_line_paragraphs=True)
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines, cut = remove_clutter_lines(raw_lines)
+    if all(line.strip() for line in raw_lines):  # one paragraph a line: a removed line leaves no gap
+        lines = [line for line in lines if line]
+    body = normalize_text("\n".join(lines), blank_line_paragraphs=True)
+    authors = authors or cut.authors
+    published = published or cut.published
     clean = " ".join(title.split())
     if not url:
         digest = hashlib.sha1(f"{clean}\n{body}".encode()).hexdigest()

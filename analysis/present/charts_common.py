@@ -69,6 +69,7 @@ CATEGORY_PALETTE: dict[str, str] = {
     "sarcasm": "#CC79A7",
     "euphemism": "#17BECF",
     "hyperbole": "#FE6100",
+    "topic": "#B0B0B0",  # a topic word of the event: shown, not counted
 }
 CATEGORY_FALLBACK: tuple[str, ...] = ("#8C564B", "#17BECF", "#BCBD22", "#7F7F7F", "#9467BD", "#2CA02C")
 MISSING_COLOR = "#888888"
@@ -102,6 +103,11 @@ LABEL_WRAP = 22  # characters per line of wrapped axis labels
 OUTLET_WRAP = 14  # characters per line of outlet names under heatmap columns
 EVENT_LABEL_CHARS = 48  # event names longer than this are cut (in full on hover)
 HOVER_SNIPPET = 110  # characters of a sentence shown on hover
+# Points drawn per article in the sentence-by-sentence chart.  A longer article's rolling mean is
+# computed over all its sentences, then every k-th sentence is drawn (each point still shows that
+# sentence's own score), and the chart says so: a 5 MB text of one-word sentences would otherwise
+# send ~800k points, with a hover text each, to the browser.
+MAX_ARC_POINTS = 1000
 
 
 def outlet_colors(outlets: Iterable[str]) -> dict[str, str]:

@@ -244,6 +244,16 @@ def _carried_heatmap(
     return fig
 
 
+def _skipped_note(skipped: int) -> str:
+    """A second title line saying that statements of long articles were not compared (if any were)."""
+    if not skipped:
+        return ""
+    return (
+        f"<br><sup>{skipped:,} statements of very long articles not compared "
+        "(each article's first statements are)</sup>"
+    )
+
+
 def fact_coverage_chart(
     matrix: object, colors: Mapping[str, str] | None = None, *, order: list[str] | None = None
 ) -> go.Figure:
@@ -254,7 +264,9 @@ def fact_coverage_chart(
     fact's representative sentence, numbered, shortened to FACT_LABEL_CHARS and wrapped.  ``order``:
     the outlets' column order (default: the matrix's).
     """
-    title = "Who reported what: statements (rows) and the outlets that carry them"
+    title = "Who reported what: statements (rows) and the outlets that carry them" + _skipped_note(
+        getattr(matrix, "skipped", 0)
+    )
     facts: pd.DataFrame = matrix.facts  # type: ignore[attr-defined]
     carried: pd.DataFrame = matrix.carried  # type: ignore[attr-defined]
     sentences: pd.DataFrame = matrix.sentences  # type: ignore[attr-defined]
@@ -289,7 +301,7 @@ def key_figures_chart(
     ``numbers``: ``omissions.numbers_matrix`` (number, kind, value, n_outlets, context, then one
     bool column per outlet); ``order``: the outlets' column order (default: the frame's).
     """
-    title = "Key figures: which outlet reports which number"
+    title = "Key figures: which outlet reports which number" + _skipped_note(numbers.attrs.get("skipped", 0))
     meta = ["number", "kind", "value", "n_outlets", "context"]
     if numbers.empty:
         return _empty(title, "No percentages, amounts or counts in these articles")

@@ -15,6 +15,7 @@ from analysis.present.charts_common import (
     EVENT_LABEL_CHARS,
     HOVER_SNIPPET,
     LEGEND_SPACE,
+    MAX_ARC_POINTS,
     MISSING_COLOR,
     OUTLET_WRAP,
     ROW_HEIGHT,
@@ -108,12 +109,19 @@ def sentence_arc_chart(sentences: pd.DataFrame, colors: Mapping[str, str] | None
         return _empty(title, "No sentences to show")
     fig = go.Figure()
     dashes = ("solid", "dash", "dot", "dashdot", "longdash")
+    thinned = False
     for outlet, per_outlet in sentences.groupby("outlet", sort=True):
+        several = per_outlet["article_id"].nunique() > 1
         for i, (_, art) in enumerate(per_outlet.groupby("article_id", sort=True)):
             art = art.sort_values("position")
             window = max(SMOOTH_MIN, round(SMOOTH_SHARE * len(art)))
             smooth = art["compound"].rolling(window, center=True, min_periods=1).mean()
-            name = label(outlet) + (f" ({i + 1})" if per_outlet["article_id"].nunique() > 1 else "")
+            name = label(outlet) + (f" ({i + 1})" if several else "")
+            if len(art) > MAX_ARC_POINTS:
+                step = -(-len(art) // MAX_ARC_POINTS)  # ceiling division
+                art, smooth = art.iloc[::step], smooth.iloc[::step]
+                name += f" (1 in {step:,} sentences drawn)"
+                thinned = True
             hover = [
                 f"{label(outlet)} — {p:.0f}%<br>sentence {c:+.2f}<br>{label(s[:HOVER_SNIPPET])}"
                 for p, c, s in zip(art["position"], art["compound"], art["snippet"], strict=True)
@@ -134,6 +142,8 @@ def sentence_arc_chart(sentences: pd.DataFrame, colors: Mapping[str, str] | None
     fig.add_hline(y=0, line=dict(color="#999", width=1, dash="dot"))
     fig.update_xaxes(title="position in the article (%)", range=[0, 100], ticksuffix="%")
     fig.update_yaxes(title="sentence sentiment", range=[-1.05, 1.05], zeroline=False)
+    if thinned:
+        title += f"; over {MAX_ARC_POINTS:,} sentences only some are drawn, the mean uses all"
     return _style(fig, title, 400, legend=True)
 
 
@@ -255,6 +265,9 @@ def headline_body_chart(summary: pd.DataFrame, colors: Mapping[str, str] | None 
     return fig
 
 
+ACTOR_SHRINK_MENTIONS = 2  # pseudo-mentions of neutral tone added to each cell's colour (not its hover)
+
+
 def actor_chart(actors: pd.DataFrame, outlets: list[str] | None = None, *, top: int = ACTOR_TOP) -> go.Figure:
     """Outlet × actor heatmap of the sentiment toward each actor; the cell text is the mention count.
 
@@ -263,6 +276,7 @@ def actor_chart(actors: pd.DataFrame, outlets: list[str] | None = None, *, top: 
     ``outlets`` (default: sorted).  Blank cell: the outlet does not mention the actor.
     """
     title = "Actors: sentiment toward each person, place or organisation (cell: mentions · ❞ quoted)"
+    # Colour: tone toward the actor, paler with fewer mentions (see ACTOR_SHRINK_MENTIONS).
     if actors.empty:
         return _empty(title, "No people or organisations found")
     totals = actors.groupby("actor")["mentions"].sum().sort_values(ascending=False, kind="mergesort")
@@ -279,7 +293,9 @@ def actor_chart(actors: pd.DataFrame, outlets: list[str] | None = None, *, top: 
                 if isinstance(rec, pd.DataFrame):
                     rec = rec.iloc[0]
                 m, q = int(rec["mentions"]), int(rec.get("quoted", 0) or 0)
-                zr.append(float(rec["sentiment"]))
+                # Few mentions are weak evidence: the colour is shrunk toward neutral (one mention
+                # of ACTOR_SHRINK_MENTIONS=2 shows a third of its tone); the hover gives the raw value.
+                zr.append(float(rec["sentiment"]) * m / (m + ACTOR_SHRINK_MENTIONS))
                 tr.append(f"{m}" + (f" · {q}❞" if q else ""))
                 hr.append(
                     f"<b>{label(actor)}</b> ({label(kinds.get(actor, ''))}) in {label(outlet)}<br>"

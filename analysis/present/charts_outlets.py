@@ -24,6 +24,8 @@ from analysis.present.charts_common import (
     label,
 )
 
+GAP_PERIODS = 1.5  # a gap longer than this many periods breaks the line of a timeline
+
 # --- the events page ---------------------------------------------------------------
 
 
@@ -83,13 +85,16 @@ def outlet_scatter(overview: pd.DataFrame, colors: Mapping[str, str] | None = No
 
     ``overview``: outlet, sentiment(_lo/_hi), loaded(_lo/_hi), articles (``compare.outlet_overview``).
     """
-    title = "Outlets: sentiment against loaded language (bars: 95% interval)"
+    title = "Outlets: sentiment against loaded language (bars: 95% interval; none for one article)"
     data = overview.dropna(subset=["sentiment", "loaded"]) if len(overview) else overview
     if data.empty:
         return _empty(title, "No scored articles")
     fig = go.Figure()
     for _, row in data.iterrows():
         name = label(row["outlet"])
+        n = int(row["articles"])
+        # One article: no interval (resampling one article says nothing); no bar is drawn.
+        has_ci = n > 1 and pd.notna(row["sentiment_lo"]) and pd.notna(row["loaded_lo"])
         fig.add_trace(
             go.Scatter(
                 x=[row["sentiment"]],
@@ -103,6 +108,7 @@ def outlet_scatter(overview: pd.DataFrame, colors: Mapping[str, str] | None = No
                     array=[max(0.0, row["sentiment_hi"] - row["sentiment"])],
                     arrayminus=[max(0.0, row["sentiment"] - row["sentiment_lo"])],
                     thickness=1.5,
+                    visible=has_ci,
                 ),
                 error_y=dict(
                     type="data",
@@ -110,10 +116,12 @@ def outlet_scatter(overview: pd.DataFrame, colors: Mapping[str, str] | None = No
                     array=[max(0.0, row["loaded_hi"] - row["loaded"])],
                     arrayminus=[max(0.0, row["loaded"] - row["loaded_lo"])],
                     thickness=1.5,
+                    visible=has_ci,
                 ),
                 hovertemplate=(
                     f"<b>{name}</b><br>sentiment %{{x:+.2f}}<br>loaded %{{y:.1f}} per 1,000 words"
-                    f"<br>{int(row['articles'])} articles<extra></extra>"
+                    f"<br>{n} article{'s' if n != 1 else ''}"
+                    f"{'' if has_ci else ' (no interval)'}<extra></extra>"
                 ),
             )
         )
@@ -124,8 +132,41 @@ def outlet_scatter(overview: pd.DataFrame, colors: Mapping[str, str] | None = No
     return _style(fig, title, 480, legend=True)
 
 
+def _adjacent(prev: pd.Timestamp, cur: pd.Timestamp, freq: str | None, step: pd.Timedelta | None) -> bool:
+    """Whether period ``cur`` directly follows ``prev`` (by the frequency when known)."""
+    if freq:
+        try:
+            return (pd.Period(cur, freq) - pd.Period(prev, freq)).n <= 1
+        except (ValueError, TypeError):
+            pass
+    return step is not None and cur - prev <= step * GAP_PERIODS
+
+
+def _break_gaps(part: pd.DataFrame, freq: str | None, step: pd.Timedelta | None) -> pd.DataFrame:
+    """``part`` with an empty row wherever a period is missing, so lines join only adjacent periods:
+    points months apart stay separate markers instead of a line that suggests a trend."""
+    if len(part) < 2:
+        return part
+    periods = list(pd.to_datetime(part["period"]))
+    rows: list[dict] = []
+    for i, row in enumerate(part.to_dict("records")):
+        if i and not _adjacent(periods[i - 1], periods[i], freq, step):
+            rows.append({"period": periods[i - 1] + (periods[i] - periods[i - 1]) / 2})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=part.columns)
+
+
+def _period_step(periods: pd.Series) -> pd.Timedelta | None:
+    """The smallest gap between two distinct periods (when the frequency is unknown), or None."""
+    distinct = pd.Series(sorted(pd.to_datetime(periods).dropna().unique()))
+    gaps = distinct.diff().dropna()
+    return gaps.min() if len(gaps) else None
+
+
 def timeline_chart(timeline: pd.DataFrame, metric: str, colors: Mapping[str, str] | None = None) -> go.Figure:
     """Change over time: one line per outlet of ``metric`` by period.
+
+    A line joins two points only when their periods are adjacent; isolated periods are markers.
 
     ``timeline``: outlet, period (datetime), sentiment, loaded_rate, articles
     (``compare.outlet_timeline``).
@@ -135,21 +176,25 @@ def timeline_chart(timeline: pd.DataFrame, metric: str, colors: Mapping[str, str
     data = timeline.dropna(subset=[metric]) if len(timeline) else timeline
     if data.empty:
         return _empty(title, "No dated articles")
+    freq = timeline.attrs.get("freq")
+    step = None if freq else _period_step(data["period"])
     fig = go.Figure()
     for outlet, part in data.groupby("outlet", sort=True):
-        part = part.sort_values("period")
+        part = _break_gaps(part.sort_values("period"), freq, step)
+        n = part["articles"].fillna(0).astype(int)
         fig.add_trace(
             go.Scatter(
                 x=part["period"],
                 y=part[metric],
                 mode="lines+markers",
+                connectgaps=False,
                 name=label(outlet),
                 line=dict(color=_color(colors, str(outlet)), width=2.5),
                 marker=dict(size=8),
-                customdata=part["articles"],
+                customdata=[f"{k} article{'s' if k != 1 else ''}" for k in n],
                 hovertemplate=(
                     f"{label(outlet)}<br>%{{x|%Y-%m-%d}}<br>{metric}: %{{y:.2f}}"
-                    "<br>%{customdata} articles<extra></extra>"
+                    "<br>%{customdata}<extra></extra>"
                 ),
             )
         )

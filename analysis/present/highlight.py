@@ -12,11 +12,14 @@ skipped.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.present.charts_common import category_colors
+from analysis.present.provenance import interval_text
 
 NEUTRAL_BAND = 0.05  # |compound| below this is "neutral" (VADER's own convention): no shading
 MAX_SHADE_ALPHA = 0.28  # background opacity of a sentence with |compound| = 1
@@ -67,7 +70,7 @@ class _Mark:
     weight: float
     quoted: bool
     rule: str
-    status: str | None = None  # "dismissed" / "topic": a person's correction leaves it out of the rates
+    status: str | None = None  # "dismissed": a person's correction leaves it out of the rates
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class _Sent:
     compound: float
 
 
-def _get(obj: object, name: str, default: object = None) -> object:
+def _get(obj: object, name: str, default: Any = None) -> Any:
     if isinstance(obj, Mapping):
         return obj.get(name, default)
     return getattr(obj, name, default)
@@ -110,12 +113,44 @@ def _marks(text: str, spans: Iterable[object]) -> list[_Mark]:
                 str(_get(sp, "status") or "") or None,
             )
         )
-    cands.sort(key=lambda m: (-m.weight, -(m.end - m.start), m.start))
+    return _without_overlaps(cands)
+
+
+def _without_overlaps(cands: list[_Mark]) -> list[_Mark]:
+    """The marks kept, by start: in order of weight (then length, then start, then input order), a
+    mark is kept unless it overlaps one kept before it.
+
+    Marks only compete within a cluster of overlapping marks (a sweep by start finds them), and
+    within a cluster a binary search over the kept marks finds the one that could overlap: O(n log n)
+    rather than comparing every mark with every kept one (minutes for a 5 MB text's 300k spans).
+    """
+    order = sorted(range(len(cands)), key=lambda i: (cands[i].start, cands[i].end, i))
     kept: list[_Mark] = []
-    for m in cands:
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+    i = 0
+    while i < len(order):
+        j, reach = i + 1, cands[order[i]].end
+        while j < len(order) and cands[order[j]].start < reach:
+            reach = max(reach, cands[order[j]].end)
+            j += 1
+        if j == i + 1:
+            kept.append(cands[order[i]])  # overlaps nothing: the usual case
+        else:
+            cluster = sorted(
+                order[i:j],
+                key=lambda k: (-cands[k].weight, -(cands[k].end - cands[k].start), cands[k].start, k),
+            )
+            starts: list[int] = []  # the cluster's kept marks: disjoint, by start (so also by end)
+            chosen: list[_Mark] = []
+            for k in cluster:
+                m = cands[k]
+                at = bisect.bisect_left(starts, m.end)  # kept marks starting before m ends: [:at]
+                if at and chosen[at - 1].end > m.start:
+                    continue
+                starts.insert(at, m.start)
+                chosen.insert(at, m)
+            kept.extend(chosen)
+        i = j
+    return kept
 
 
 def _sentences(text: str, sentences: Iterable[object]) -> list[_Sent]:
@@ -195,8 +230,9 @@ def highlight_html(
 
     Whitespace and newlines are kept as characters: render inside an element with
     ``white-space: pre-wrap`` (``article_html`` does).  Spans crossing a sentence boundary
-    are split into one mark per sentence.  A span with a ``status`` (dismissed by a person, a topic
-    word) is struck through in grey.  ``link_prefix``: every mark becomes a link to
+    are split into one mark per sentence.  A span with a ``status`` (dismissed by a person) is
+    struck through in grey; a topic word of the event (category ``topic``) is shown in grey.
+    ``link_prefix``: every mark becomes a link to
     ``link_prefix + str(span start)`` (the Compare page's click-to-review).
     """
     text = text or ""
@@ -252,6 +288,33 @@ def highlight_html(
     return "".join(out)
 
 
+# Characters of an article shown highlighted on the Compare page and in the report.  Every sentence
+# and loaded word becomes an HTML element, so a hostile 5 MB text of one-word sentences made ~150 MB
+# of HTML per column.  100,000 characters is about 16,000 words, longer than almost any article;
+# beyond it the text is cut for display with a visible note.  Only the display is cut: the scores,
+# charts and exports cover the whole text.
+MAX_HIGHLIGHT_CHARS = 100_000
+
+
+def display_cut(text: str, max_chars: int = MAX_HIGHLIGHT_CHARS) -> int:
+    """Where ``text`` is cut for display: its length when it fits in ``max_chars``, else the last
+    white space within the final 200 characters before the limit (the limit itself if none)."""
+    if len(text) <= max_chars:
+        return len(text)
+    space = max(text.rfind(" ", max_chars - 200, max_chars), text.rfind("\n", max_chars - 200, max_chars))
+    return space if space > 0 else max_chars
+
+
+def truncation_note_html(shown: int, total: int) -> str:
+    """The visible note under an article cut for display."""
+    return (
+        '<div class="truncated" style="color: #9a6700; font-size: 0.85rem; margin-top: 6px;">'
+        f"Text truncated for display: the first {shown:,} of {total:,} characters are shown. The "
+        "scores and charts cover the whole text; <code>python -m analysis export</code> writes all of "
+        "it with every loaded-language span.</div>"
+    )
+
+
 def article_html(
     text: str,
     spans: Iterable[object] = (),
@@ -260,13 +323,21 @@ def article_html(
     colors: Mapping[str, str] | None = None,
     max_height: int | None = None,
     link_prefix: str | None = None,
+    max_chars: int = MAX_HIGHLIGHT_CHARS,
 ) -> str:
-    """``highlight_html`` wrapped in a pre-wrap block (scrolling when ``max_height`` pixels is given)."""
+    """``highlight_html`` wrapped in a pre-wrap block (scrolling when ``max_height`` pixels is given).
+
+    A text longer than ``max_chars`` is highlighted up to :func:`display_cut` only, with a visible
+    "text truncated for display" note under it.
+    """
+    text = text or ""
     scroll = f"max-height: {int(max_height)}px; overflow-y: auto;" if max_height else ""
-    body = highlight_html(text, spans, sentences, colors=colors, link_prefix=link_prefix)
+    cut = display_cut(text, max_chars)
+    body = highlight_html(text[:cut], spans, sentences, colors=colors, link_prefix=link_prefix)
+    note = truncation_note_html(cut, len(text)) if cut < len(text) else ""
     return (
         '<div class="article-text" style="white-space: pre-wrap; line-height: 1.55; font-size: 0.92rem; '
-        f'{scroll} padding-right: 4px;">{body}</div>'
+        f'{scroll} padding-right: 4px;">{body}</div>{note}'
     )
 
 
@@ -371,9 +442,10 @@ def summary_table_html(summary: object, colors: Mapping[str, str]) -> str:
             f"<b>{escape_text(r['outlet'])}</b><br>"
             f"<span {small}>{n} article{'s' if n != 1 else ''}</span></td>"
             f"<td><b>{_num(r['sentiment'], '+.2f')}</b><br><span {small}>"
-            f"{_num(r['sentiment_lo'], '+.2f')} to {_num(r['sentiment_hi'], '+.2f')}</span></td>"
+            f"{escape_text(interval_text(r['sentiment_lo'], r['sentiment_hi'], '+.2f', articles=n))}"
+            "</span></td>"
             f"<td><b>{_num(r['loaded'], '.1f')}</b><br><span {small}>"
-            f"{_num(r['loaded_lo'], '.1f')} to {_num(r['loaded_hi'], '.1f')}</span></td>"
+            f"{escape_text(interval_text(r['loaded_lo'], r['loaded_hi'], '.1f', articles=n))}</span></td>"
             f"<td>{words}</td>"
             "</tr>"
         )
@@ -389,9 +461,9 @@ def summary_table_html(summary: object, colors: Mapping[str, str]) -> str:
     )
 
 
-def article_header_html(row: Mapping[str, object], colors: Mapping[str, str]) -> str:
+def article_header_html(row: Mapping[str, Any], colors: Mapping[str, str]) -> str:
     """Headline, outlet, date, authors, health badge and scores of one article (all escaped)."""
-    published = row.get("published")
+    published: Any = row.get("published")
     date = published.strftime("%Y-%m-%d %H:%M") if hasattr(published, "strftime") else "no date"
     authors = ", ".join(str(a) for a in (row.get("authors") or [])) or "no author listed"
     outlet = str(row.get("outlet") or "")
@@ -404,7 +476,7 @@ def article_header_html(row: Mapping[str, object], colors: Mapping[str, str]) ->
         f'<div style="font-size: 0.85rem; color: #444;">{outlet_dot_html(outlet, colors)}'
         f"<b>{escape_text(outlet)}</b> · {escape_text(date)} · {link}</div>"
         f'<div style="font-size: 0.82rem; color: #666; margin: 2px 0 4px;">by {escape_text(authors)}</div>'
-        f"<div>{health_badge_html(row.get('health'), str(row.get('reason') or ''))} "  # type: ignore[arg-type]
+        f"<div>{health_badge_html(row.get('health'), str(row.get('reason') or ''))} "
         f'<span style="font-size: 0.8rem; color: #666;">{int(words)} words</span></div>'
         + _stat_chips(
             [

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from analysis.compare import summary as compare
-from analysis.compare import wordchoice
+from analysis.compare import topics, wordchoice
 from analysis.compare.corrections import dismissal_summary, history_summary
 from analysis.present import charts
 from analysis.present.highlight import (
@@ -31,6 +31,7 @@ from analysis.present.highlight import (
     escape_text,
     summary_table_html,
 )
+from analysis.present.provenance import TOOL_NAME, number_settings, plural, provenance, with_caption
 
 ARTICLE_MAX_HEIGHT = 520  # pixels of article text shown before the column scrolls
 REPORT_MAX_FACTS = 25  # statements in the who-reported-what matrix (most widely carried first)
@@ -53,18 +54,22 @@ def event_figures(
     colors: Mapping[str, str] | None = None,
     *,
     prior: pd.Series | None = None,
+    sentences: pd.DataFrame | None = None,
+    summary: pd.DataFrame | None = None,
 ) -> dict[str, go.Figure]:
     """The compare page's charts for one event's article rows, keyed by their file-name part.
 
     ``prior``: background term counts for the word-choice chart (``wordchoice.database_prior`` over
-    a sample of every event); default: the event's own totals.
+    a sample of every event); default: the event's own totals.  ``sentences`` and ``summary``:
+    ``compare.sentence_frame`` and ``compare.outlet_summary`` of the rows when already computed
+    (the bootstrap over a long article's sentences takes seconds).
     """
     # Imported here: it pulls in scikit-learn (1-2 s), which the dashboard's first screen does not need.
     from analysis.compare import omissions
 
     colors = colors or charts.outlet_colors(r["outlet"] for r in rows)
-    sentences = compare.sentence_frame(rows)
-    summary = compare.outlet_summary(rows, sentences=sentences)
+    sentences = compare.sentence_frame(rows) if sentences is None else sentences
+    summary = compare.outlet_summary(rows, sentences=sentences) if summary is None else summary
     usable = [r for r in rows if compare.usable(r)]
     order = sorted({r["outlet"] for r in usable})
     return {
@@ -84,6 +89,7 @@ def _findings_html(found: Mapping[str, list[str]]) -> str:
         ("negative", "Who was more negative"),
         ("loaded", "Who used more loaded language"),
         ("words", "Which words"),
+        ("topics", "Topic words (shown, not counted)"),
         ("caveats", "Caveats"),
     ):
         items = found.get(key) or []
@@ -101,7 +107,7 @@ def _history_html(history: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[s
     if any(done.values()):
         lines.append(
             f"In force in this event: {done.get('dismissed', 0)} flagged words dismissed, "
-            f"{done.get('topic', 0)} topic words left out, {done.get('added', 0)} words added by a person"
+            f"{done.get('added', 0)} words added by a person"
         )
     if not lines:
         return ""
@@ -109,6 +115,15 @@ def _history_html(history: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[s
     return (
         f'<h3 style="font-size: 1rem; margin: 12px 0 4px;">Corrections</h3><ul class="corrections">{lis}</ul>'
     )
+
+
+def _settings_html(settings: Sequence[tuple[str, str]]) -> str:
+    rows = "".join(
+        f"<tr><th style='text-align: left; padding: 2px 12px 2px 0;'>{escape_text(k)}</th>"
+        f"<td>{escape_text(v)}</td></tr>"
+        for k, v in settings
+    )
+    return f'<table class="muted settings">{rows}</table>'
 
 
 def build_event_report(
@@ -121,21 +136,31 @@ def build_event_report(
     generated: datetime | None = None,
     prior: pd.Series | None = None,
     history: Sequence[Mapping[str, Any]] = (),
+    corrections: Sequence[str] = (),
+    topic_words: Mapping[str, topics.TopicWord] | None = None,
 ) -> str:
-    """The report page for one event's article rows (``Store.event_articles(..., with_text=True)``,
-    corrected by ``analysis.compare.corrections.correct_rows`` when there are corrections).
+    """The report page for one event's article rows (``Store.event_articles(..., with_text=True)``).
 
+    Rows as stored are counted as the Compare page counts them (``topics.event_view``: the event's
+    topic words shown, not counted).  Rows already counted by ``analysis.compare.reviewed``
+    (corrections, then topic words) come with their ``topic_words`` and ``corrections``.
     ``history``: the event's history rows (``Store.history``), summed up under "Corrections".
     ``prior``: background term counts for the word-choice chart (see :func:`event_figures`).
+    ``corrections``: one line per user correction applied to these numbers (listed with the
+    settings and in every chart's caption).
     """
+    prov = provenance(event_name, rows, corrections=corrections)
     colors = colors or charts.outlet_colors(r["outlet"] for r in rows)
+    if topic_words is None:  # as the Compare page counts them: topic words shown but not counted
+        rows, topic_words = topics.event_view(rows)
     sentences = compare.sentence_frame(rows)
     summary = compare.outlet_summary(rows, sentences=sentences)
     found = compare.findings(summary)
-    figures = event_figures(rows, colors, prior=prior)
+    found["topics"] = topics.topic_notes(topic_words, len({r["outlet"] for r in rows if compare.usable(r)}))
+    figures = event_figures(rows, colors, prior=prior, sentences=sentences, summary=summary)
     chart_divs = "".join(
         '<div class="chart">'
-        + fig.to_html(
+        + with_caption(fig, prov).to_html(
             full_html=False,
             include_plotlyjs=False,
             config=charts.plotly_config(charts.chart_filename(slug, name)),
@@ -145,7 +170,7 @@ def build_event_report(
     )
     cats = sorted(
         {c for r in rows for c in (r.get("categories") or {})}
-        | {str(sp.get("category")) for r in rows for sp in (r.get("spans") or []) if isinstance(sp, dict)}
+        | {str(sp.get("category")) for r in rows for sp in (r.get("spans") or []) if isinstance(sp, Mapping)}
     )
     cat_colors = charts.category_colors(cats)
     columns = []
@@ -173,7 +198,9 @@ def build_event_report(
         "</head><body>"
         f"<h1>{escape_text(event_name)}</h1>"
         + (f'<p class="muted">{escape_text(description)}</p>' if description else "")
-        + f'<p class="muted">{len(rows)} articles from {len(outlets)} outlets · report generated {when}</p>'
+        + f'<p class="muted">{escape_text(plural(len(rows), "article"))} from '
+        f"{escape_text(plural(len(outlets), 'outlet'))} · {escape_text(prov.dates)} · scorer "
+        f"{escape_text(', '.join(prov.scorer_versions))} · report generated {when} by {TOOL_NAME}</p>"
         "<h2>Summary</h2>"
         + summary_table_html(summary, colors)
         + _findings_html(found)
@@ -197,5 +224,7 @@ def build_event_report(
         "unlikely to be chance. Direct quotations are left out. With one article per outlet it describes "
         "that article. Who reported what: sentences matched across outlets by shared words, figures and "
         "names; a paraphrase with nothing in common is missed.</p>"
-        "</body></html>\n"
+        + "<h2>What the numbers depend on</h2>"
+        + _settings_html(number_settings(corrections))
+        + "</body></html>\n"
     )

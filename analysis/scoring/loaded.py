@@ -34,6 +34,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis.models import Loaded, Span
+from analysis.scoring.senses import (
+    CLAUSE_BREAK_RE,
+    SENSES_FILE,
+    inflections,
+    literal_sense,
+    load_senses,
+    plain_term,
+    senses_by_term,
+)
 from analysis.scoring.text import LEXICON_DIR, classify_quotes, count_words, in_regions, split_sentences
 
 LEXICON_GLOB = "loaded_*.tsv"
@@ -50,7 +59,7 @@ NEGATORS: frozenset[str] = frozenset(
 # "not only a disaster", "no doubt a disaster", "not least": these do not negate what follows.
 NEGATION_EXCEPTIONS: frozenset[str] = frozenset({"only", "just", "merely", "least", "doubt", "less", "more"})
 # Clause punctuation between a negator and a hit ends the negation's scope.
-_CLAUSE_BREAK_RE = re.compile(r"[,;:.!?()\[\]—–]|\s-\s")
+_CLAUSE_BREAK_RE = CLAUSE_BREAK_RE
 # A single word that is the second half of a hyphenated compound not in the lexicon as a whole has
 # another meaning there: "low-lying", "fact-checking", "anti-racist", "non-violent".  Only these
 # intensifying prefixes keep it loaded ("ultra-radical", "super-rich").
@@ -94,7 +103,6 @@ _QUESTION_END_RE = re.compile(r"\?[\"'”’»)\]]*\s*$")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _PUNCT_RE = re.compile(r"\?!+|!\?+|!{2,}|!")
 _CAPS_RE = re.compile(rf"\b[A-Z]{{{CAPS_MIN_LEN},}}\b")
-_VOWELS = "aeiou"
 
 
 @dataclass(frozen=True)
@@ -118,37 +126,8 @@ class Lexicon:
     starters: frozenset[str] = frozenset()  # every word that can start a match (words | phrases)
     # first word of a phrase -> the words that can follow it (skips phrase lookups after "the", "in")
     seconds: dict[str, frozenset[str]] = field(default_factory=dict)
-
-
-def inflections(word: str) -> set[str]:
-    """``word`` and its regular inflections: -s/-es, -ed, -ing, -ly (y->ies/ied/ily, e-drop, CVC doubling).
-
-    Over-generation is harmless (a non-word never occurs); irregular forms are listed in the lexicon.
-    """
-    forms = {word}
-    if not word.isalpha() or len(word) < 3:
-        return forms
-    if word.endswith("ing"):
-        return forms | {word + "ly", word + "s"}
-    if word.endswith("ed"):
-        return forms | {word + "ly"}
-    if word.endswith("y") and word[-2] not in _VOWELS:
-        stem = word[:-1]
-        return forms | {stem + "ies", stem + "ied", stem + "ily", word + "ing"}
-    if word.endswith("e"):
-        forms |= {word + "s", word + "d", word[:-1] + "ing", word + "ly"}
-        if word.endswith("le"):
-            forms.add(word[:-1] + "y")  # terrible -> terribly
-        return forms
-    forms.add(word + "es" if word.endswith(("s", "x", "z", "ch", "sh")) else word + "s")
-    short_cvc = (
-        len(word) <= 4 and word[-1] not in _VOWELS + "wxy" and word[-2] in _VOWELS and word[-3] not in _VOWELS
-    )
-    stem = word + word[-1] if short_cvc else word
-    forms |= {stem + "ed", stem + "ing", word + "ly"}
-    if word.endswith("ic"):
-        forms.add(word + "ally")  # dramatic -> dramatically
-    return forms
+    # entry term as written -> ((rule, cue forms), ...): literal senses of ambiguous entries (senses.tsv)
+    senses: dict[str, tuple[tuple[str, frozenset[str]], ...]] = field(default_factory=dict)
 
 
 def _term_variants(term: str) -> tuple[bool, list[tuple[str, ...]], tuple[bool, ...]]:
@@ -243,7 +222,31 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         size=len(entries),
         starters=frozenset(words) | frozenset(compiled),
         seconds=seconds,
+        senses=senses_by_term([e.term for e in entries], load_senses(directory / SENSES_FILE)),
     )
+
+
+def term_lemma(form: str, lexicon: Lexicon | None = None) -> str:
+    """The lexicon term (lower case, no ``=``/``~`` marks) that a matched ``form`` comes from.
+
+    "plagues" -> "plague", "Lashed out" -> "lash out"; a form not in the lexicon (a scare quote, an
+    exclamation mark) is returned lower-cased with its white space normalised.  Used to group the
+    inflections of one entry (topic words of an event, user corrections).
+    """
+    lexicon = lexicon or load_lexicon()
+    words = _TOKEN_RE.findall(form.lower().replace("’", "'"))
+    if len(words) == 1:
+        entry = lexicon.words.get(words[0])
+        if entry is None and words[0].endswith("'s"):
+            entry = lexicon.words.get(words[0][:-2])
+        if entry is not None:
+            return plain_term(entry.term)
+    elif len(words) > 1:
+        for k, by_words in lexicon.phrases.get(words[0], ()):
+            found = by_words.get(tuple(words)) if k == len(words) else None
+            if found is not None:
+                return plain_term(found[0].term)
+    return " ".join(form.lower().split())
 
 
 @lru_cache(maxsize=1)
@@ -332,6 +335,11 @@ def _lexicon_hits(text: str, lexicon: Lexicon) -> list[tuple[int, int, Entry, st
         if matched is None:
             continue
         k, entry, rule = matched
+        rules = lexicon.senses.get(entry.term)
+        if rules and entry.category != IGNORE_CATEGORY:
+            if literal_sense(text, tokens, i, k, rules):
+                free = i + k
+                continue
         if entry.category != IGNORE_CATEGORY and not _is_negated(text, tokens, i):
             hits.append((starts[i], ends[i + k - 1], entry, rule))
         free = i + k

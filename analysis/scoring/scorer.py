@@ -16,12 +16,12 @@ from analysis.scoring.loaded import analyze_loaded
 from analysis.scoring.sentiment import sentence_sentiment
 from analysis.scoring.text import LEXICON_DIR
 
-LOADED_RULES_VERSION = "1.0"  # bump when analysis/scoring/loaded.py's matching or context rules change
-SPLITTER_VERSION = "1"  # bump when analysis/scoring/text.py's sentence or quotation rules change
+LOADED_RULES_VERSION = "1.1"  # bump when analysis/scoring/loaded.py's matching or context rules change
+SPLITTER_VERSION = "2"  # bump when analysis/scoring/text.py's sentence or quotation rules change
 LEXICON_HASH_CHARS = 8
 # The data files score_text reads; other files beside them (aliases.tsv for actors) do not change
 # stored scores, so they are not part of the version.
-SCORER_FILE_PATTERNS: tuple[str, ...] = ("loaded_*.tsv", "vader_news.tsv", "abbreviations.tsv")
+SCORER_FILE_PATTERNS: tuple[str, ...] = ("loaded_*.tsv", "senses.tsv", "vader_news.tsv", "abbreviations.tsv")
 
 
 def lexicon_hash(directory: Path = LEXICON_DIR) -> str:

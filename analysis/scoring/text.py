@@ -232,6 +232,19 @@ ATTRIBUTION_AFTER: frozenset[str] = frozenset(
 )
 
 
+# Verbs and phrases anywhere in the quotation's sentence, or in the sentence before it, that attribute
+# a short quotation to a speaker: 'Hollande said talks must be "firm, frank," otherwise a "charade."'
+# is the president's wording, not the outlet's doubt.  (Colon-introduced quotes are handled above.)
+SPEECH_CUES: frozenset[str] = frozenset(
+    """said says say saying told tell tells telling wrote writes writing tweeted tweets posted added
+    asked replied answered responded declared declares announced stated states explained argued
+    argues insisted warned warns urged noted recalled according called calls calling described
+    describes describing dubbed termed labelled labeled branded characterized characterised
+    quoted quoting statement interview remarks testified vowed promised complained""".split()
+)
+ATTRIBUTION_SENTENCES = 1  # sentences before the quotation's own that may attribute it
+
+
 def quote_regions(text: str) -> list[tuple[int, int]]:
     """(start, end) of every direct quotation, quote marks included, sorted and non-overlapping.
 
@@ -259,10 +272,44 @@ def classify_quotes(text: str) -> list[tuple[int, int, str]]:
 
     "title" is a short quotation of capitalised words: a name, nickname or title of a work.
     """
+    return list(_classify_cached(text))
+
+
+# The scorers, the alignment, word choice and the actor analysis each look for the quotations of the
+# same article text: the last few results are kept (keyed by the text itself, like the splits).
+@lru_cache(maxsize=SPLIT_CACHE_SIZE)
+def _classify_cached(text: str) -> tuple[tuple[int, int, str], ...]:
     out: list[tuple[int, int, str]] = []
+    sentence_spans: list[tuple[int, int]] | None = None
     for start, end, closed in _raw_quote_regions(text):
-        out.append((start, end, _quote_kind(text, start, end, closed)))
-    return out
+        kind = _quote_kind(text, start, end, closed)
+        if kind == "scare" and not _scare_cued(text, start):
+            if sentence_spans is None:
+                sentence_spans = split_sentences(text)
+            if _attributed(text, start, end, sentence_spans):
+                kind = "speech"
+        out.append((start, end, kind))
+    return tuple(out)
+
+
+def _scare_cued(text: str, start: int) -> bool:
+    """Whether a "so-called"/"self-styled" cue right before ``start`` marks scare quotes outright."""
+    before = [w.lower() for w in WORD_RE.findall(text[max(0, start - 40) : start])[-2:]]
+    return bool(before) and (before[-1] in SCARE_CUES or before == ["so", "called"])
+
+
+def _attributed(text: str, start: int, end: int, sentence_spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether a speech cue appears in the quotation's sentence (outside it) or the one before."""
+    i = bisect.bisect_right(sentence_spans, (start, float("inf"))) - 1
+    if i < 0:
+        return False
+    lo = sentence_spans[max(0, i - ATTRIBUTION_SENTENCES)][0]
+    j = i
+    while j + 1 < len(sentence_spans) and sentence_spans[j][1] < end:
+        j += 1  # the quotation runs past its sentence's end
+    hi = sentence_spans[j][1]
+    window = text[lo:start] + " " + text[end:hi]
+    return any(w.lower() in SPEECH_CUES for w in WORD_RE.findall(window))
 
 
 def _raw_quote_regions(text: str) -> list[tuple[int, int, bool]]:
@@ -363,7 +410,9 @@ def _quote_kind(text: str, start: int, end: int, closed: bool) -> str:
     if letters and all(w[0].isupper() for w in letters) and not inner.rstrip().endswith((",", ".", ";", ":")):
         return "title"  # "Harry Potter" (but "No," he said is speech)
     # Context before the opening mark, within the paragraph.
-    line_start = max(text.rfind("\n", 0, start) + 1, start - 60)
+    # (searched only within the 60 characters: an unbounded search back to the previous line break
+    # made a long text without line breaks quadratic in its quotations)
+    line_start = max(text.rfind("\n", max(0, start - 60), start) + 1, start - 60)
     before = text[line_start:start].rstrip()
     before_words = [w.lower() for w in WORD_RE.findall(before)[-3:]]
     if (before_words and before_words[-1] in SCARE_CUES) or before_words[-2:] == ["so", "called"]:
@@ -372,7 +421,7 @@ def _quote_kind(text: str, start: int, end: int, closed: bool) -> str:
         return "speech"  # opens a sentence or follows a colon: a quoted utterance
     if any(w in ATTRIBUTION_CUES for w in before_words):
         return "speech"
-    line_end = text.find("\n", end)
+    line_end = text.find("\n", end, end + 40)
     after = text[end : min(end + 40, len(text) if line_end < 0 else line_end)]
     if after.lstrip().startswith(":"):
         return "speech"  # 'A new low': critic ...

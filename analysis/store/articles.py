@@ -24,6 +24,8 @@ from analysis.store.schema import (
     decompress_html,
 )
 
+SEARCH_ARTICLE_LIMIT = 2000  # articles a search reads at most (newest first)
+
 
 class ArticleQueries(Connection):
     """Articles, their scores and fetch attempts."""
@@ -201,6 +203,45 @@ class ArticleQueries(Connection):
                 keys = ("id", "title", "text", "outlet", "event")
                 out += [dict(zip(keys, r, strict=True)) for r in s.execute(q)]
         return sorted(out, key=lambda d: d["id"])
+
+    def search_texts(
+        self,
+        words: Iterable[str],
+        *,
+        event_id: int | None = None,
+        outlets: Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = SEARCH_ARTICLE_LIMIT,
+    ) -> list[dict]:
+        """``id``, ``title``, ``text``, ``outlet``, ``published``, ``event`` of at most ``limit``
+        articles whose text or title contains every word of ``words`` (SQL LIKE, ignoring case as
+        the database does): the prefilter of a search; the caller finds the exact hits."""
+        with self.session() as s:
+            q = select(
+                ArticleRow.id,
+                ArticleRow.title,
+                ArticleRow.text,
+                ArticleRow.outlet,
+                ArticleRow.published,
+                EventRow.name,
+            ).outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+            for w in words:
+                pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                q = q.where(
+                    ArticleRow.text.ilike(pattern, escape="\\") | ArticleRow.title.ilike(pattern, escape="\\")
+                )
+            if event_id is not None:
+                q = q.where(ArticleRow.event_id == event_id)
+            if outlets:
+                q = q.where(ArticleRow.outlet.in_(list(outlets)))
+            if since is not None:
+                q = q.where(ArticleRow.published >= since)
+            if until is not None:
+                q = q.where(ArticleRow.published <= until)
+            q = q.order_by(ArticleRow.published.desc(), ArticleRow.id).limit(limit)
+            keys = ("id", "title", "text", "outlet", "published", "event")
+            return [dict(zip(keys, r, strict=True)) for r in s.execute(q)]
 
     def attempts(self, event_id: int | None = None, *, failed_only: bool = False) -> list[dict]:
         with self.session() as s:

@@ -173,6 +173,16 @@ class HistoryRow(Base):
     after: Mapped[str] = mapped_column(Text, default="")
 
 
+class SpeakerRoleRow(Base):
+    """A speaker role set by the user: wins over the role found in the text (analysis/compare/roles)."""
+
+    __tablename__ = "speaker_roles"
+    speaker_key: Mapped[str] = mapped_column(String(300), primary_key=True)  # case-folded name
+    speaker: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
 def event_name_key(name: str) -> str:
     """The normalised full name that identifies an event: NFKC, case-folded, whitespace collapsed.
 

@@ -108,12 +108,17 @@ def test_added_word_inside_quotes_is_quoted_and_never_overlaps() -> None:
     assert len([sp for sp in out if term_key(sp["text"]) == "slammed"]) == 2
 
 
-def test_topic_words_leave_the_rates_and_overrides() -> None:
+def test_topic_marks_are_overrides_not_dismissals() -> None:
     cs = [Correction("topic", "slammed", "event", event_id=7)]
     out = apply_corrections(_spans(), TEXT, cs, 1, 7, keep_dismissed=True)
-    assert {sp["status"] for sp in out if term_key(sp["text"]) == "slammed"} == {"topic"}
+    # topic marks act in analysis.compare.reviewed (shown, not counted), not as dismissals here
+    assert {sp["status"] for sp in out if term_key(sp["text"]) == "slammed"} == {None}
     assert topic_overrides([*cs, Correction("not_topic", "flood", "global")], 7) == ({"slammed"}, {"flood"})
     assert topic_overrides(cs, 8) == (set(), set())
+    # the narrowest mark wins: unmarked in this event beats marked everywhere
+    both = [Correction("topic", "flood", "global"), Correction("not_topic", "flood", "event", event_id=7)]
+    assert topic_overrides(both, 7) == (set(), {"flood"})
+    assert topic_overrides(both, 8) == ({"flood"}, set())
 
 
 def test_correct_row_recomputes_rates_and_categories() -> None:

@@ -352,9 +352,10 @@ def test_choose_body_prefers_trafilatura_when_they_agree() -> None:
     assert choose_body(unrelated, STORY) == (STORY, "trafilatura")
 
 
-def test_choose_body_drops_trafilatura_extras_around_the_same_article() -> None:
+def test_choose_body_keeps_trafilatura_even_with_extras_around_the_same_article() -> None:
+    # preferring newspaper3k's tighter body did not hold up under cross-validation
     with_extras = STORY + "\n\n" + BOILERPLATE  # newspaper's text is ~75% of it, fully inside
-    assert choose_body(STORY, with_extras) == (STORY, "newspaper")
+    assert choose_body(STORY, with_extras) == (with_extras, "trafilatura")
 
 
 def test_choose_body_keeps_trafilatura_when_newspaper_missed_most_of_it() -> None:
@@ -362,9 +363,11 @@ def test_choose_body_keeps_trafilatura_when_newspaper_missed_most_of_it() -> Non
     assert choose_body(fragment, STORY) == (STORY, "trafilatura")
 
 
-def test_choose_body_rejects_a_trafilatura_fragment() -> None:
+def test_choose_body_falls_back_on_newspaper_when_trafilatura_is_short() -> None:
     fragment = PROSE[4]  # trafilatura caught one paragraph of newspaper's full story
     assert choose_body(STORY, fragment) == (STORY, "newspaper")
+    assert choose_body(STORY, fragment, short_words=10) == (fragment, "trafilatura")
+    assert choose_body(PROSE[3], fragment) == (fragment, "trafilatura")  # newspaper's is no longer
 
 
 HEADLINES = [

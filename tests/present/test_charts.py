@@ -359,7 +359,7 @@ def test_actor_chart_sentiment_cells_and_mentions() -> None:
     fig = charts.actor_chart(table, ["A", "B"])
     (hm,) = fig.data
     assert list(hm.y) == ["Mayor Whitlow", "&lt;i&gt;Council&lt;/i&gt;"]  # most mentioned first, escaped
-    assert list(hm.z[0]) == [-0.75, 1.0]
+    assert list(hm.z[0]) == [-0.5, 0.5]  # colour shrunk toward neutral: -0.75 × 4/(4+2), 1.0 × 2/(2+2)
     assert pd.isna(hm.z[1][0])  # A never names the council: a blank cell
     assert hm.text[0][0] == "4 · 2❞" and hm.text[0][1] == "2"
     assert hm.zmid == 0 and hm.zmin == -1 and hm.zmax == 1

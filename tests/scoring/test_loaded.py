@@ -202,3 +202,39 @@ def test_loaded_spans_on_loaded_vocabulary_soup(words: list[str]) -> None:
 )
 def test_compounds_and_object_senses(sentence: str, expected: list[str]) -> None:
     assert [s.text for s in loaded_spans(sentence)] == expected
+
+
+# --- sense rules (lexicons/senses.tsv) --------------------------------------------------------
+
+
+def test_sense_rules_drop_literal_senses() -> None:
+    from analysis.scoring.loaded import loaded_spans
+
+    def words(text: str) -> list[str]:
+        return [s.text.lower() for s in loaded_spans(text) if s.rule in ("lexicon", "phrase")]
+
+    assert "plague" not in words("Three Cases of Plague Diagnosed in China")
+    assert "plagued" in words("The scandal plagued his campaign.")
+    assert "wild" not in words("A wild rabbit carried the fleas.")
+    assert "wild" in words("He made wild claims.")
+    assert "wild" in words("The crowd went wild.")
+    assert "offensive" not in words("The army launched an offensive on the city.")
+    assert "offensive" in words("His remarks were offensive.")
+    assert "inflamed" not in words("Her lymph nodes were inflamed.")
+    assert "admitted" not in words("He was admitted to Peking Union Medical College Hospital.")
+    assert "admitted" in words("He admitted he lied.")
+
+
+def test_sense_file_is_validated(tmp_path) -> None:
+    import pytest
+
+    from analysis.scoring.loaded import load_senses
+
+    path = tmp_path / "senses.tsv"
+    path.write_text("wild\tloaded-next\trabbit\n# comment\n", encoding="utf-8")
+    senses = load_senses(path)
+    assert "rabbits" in senses["wild"][0][1]
+    path.write_text("wild\tnonsense\trabbit\n", encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_senses(path)
+    assert load_senses(tmp_path / "absent.tsv") == {}

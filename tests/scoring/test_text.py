@@ -144,3 +144,15 @@ def test_text_functions_never_raise_and_stay_in_bounds(text: str) -> None:
     assert regions == sorted(regions)
     assert all(a[1] <= b[0] for a, b in pairwise(regions))
     assert set(scare_quotes(text)) <= set(regions)
+
+
+def test_attributed_partial_quotes_are_speech() -> None:
+    from analysis.scoring.text import classify_quotes
+
+    text = 'Smith said talks must be "firm, frank," otherwise it would be a "charade."'
+    assert [k for _s, _e, k in classify_quotes(text)] == ["speech", "speech"]
+    text = 'The minister spoke on Monday. She called it a "disgrace" and left.'
+    assert [k for _s, _e, k in classify_quotes(text)] == ["speech"]
+    text = 'Smith spoke on Monday. Years later, the "experts" were wrong.'
+    assert [k for _s, _e, k in classify_quotes(text)] == ["scare"]
+    assert [k for _s, _e, k in classify_quotes('He said the so-called "experts" erred.')] == ["scare"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -21,7 +23,6 @@ from analysis.store import (
     slug_prefix,
     validate_event_name,
 )
-from analysis.store.schema import Base
 
 
 def make_article(url: str = "https://news.example/a", **kw) -> Article:
@@ -70,26 +71,39 @@ PG_URL = os.environ.get(
 )
 
 
-def _postgres_store() -> Store:
+def _postgres_store() -> Iterator[Store]:
+    """A Store on a database of its own, made for this test and dropped after it, so that tests
+    (and other checkouts testing on the same server) never see each other's tables."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
         pytest.skip("psycopg is not installed (pip install 'psycopg[binary]')")
-    engine = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2}, isolation_level="AUTOCOMMIT")
+    shown = admin.url.render_as_string(hide_password=True)
     try:
-        with engine.connect():
+        with admin.connect():
             pass
     except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_URL} ({str(exc).splitlines()[0]}); .ci/run starts one")
-    Base.metadata.drop_all(engine)
-    return Store(engine)
+        pytest.skip(f"no PostgreSQL server at {shown} ({str(exc).splitlines()[0]}); .ci/run starts one")
+    name = f"analysis_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    store = Store(admin.url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield store
+    finally:
+        store.engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
+def store(request, tmp_path) -> Iterator[Store]:
     if request.param == "postgresql":
-        return _postgres_store()
-    return Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        yield from _postgres_store()
+    else:
+        yield Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
 
 
 def test_sqlite_uses_wal(tmp_path) -> None:
