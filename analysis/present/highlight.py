@@ -12,13 +12,13 @@ skipped.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from analysis.present.charts_common import category_colors
+from analysis.present.overlaps import without_overlaps
 from analysis.present.provenance import interval_text
 
 NEUTRAL_BAND = 0.05  # |compound| below this is "neutral" (VADER's own convention): no shading
@@ -113,44 +113,7 @@ def _marks(text: str, spans: Iterable[object]) -> list[_Mark]:
                 str(_get(sp, "status") or "") or None,
             )
         )
-    return _without_overlaps(cands)
-
-
-def _without_overlaps(cands: list[_Mark]) -> list[_Mark]:
-    """The marks kept, by start: in order of weight (then length, then start, then input order), a
-    mark is kept unless it overlaps one kept before it.
-
-    Marks only compete within a cluster of overlapping marks (a sweep by start finds them), and
-    within a cluster a binary search over the kept marks finds the one that could overlap: O(n log n)
-    rather than comparing every mark with every kept one (minutes for a 5 MB text's 300k spans).
-    """
-    order = sorted(range(len(cands)), key=lambda i: (cands[i].start, cands[i].end, i))
-    kept: list[_Mark] = []
-    i = 0
-    while i < len(order):
-        j, reach = i + 1, cands[order[i]].end
-        while j < len(order) and cands[order[j]].start < reach:
-            reach = max(reach, cands[order[j]].end)
-            j += 1
-        if j == i + 1:
-            kept.append(cands[order[i]])  # overlaps nothing: the usual case
-        else:
-            cluster = sorted(
-                order[i:j],
-                key=lambda k: (-cands[k].weight, -(cands[k].end - cands[k].start), cands[k].start, k),
-            )
-            starts: list[int] = []  # the cluster's kept marks: disjoint, by start (so also by end)
-            chosen: list[_Mark] = []
-            for k in cluster:
-                m = cands[k]
-                at = bisect.bisect_left(starts, m.end)  # kept marks starting before m ends: [:at]
-                if at and chosen[at - 1].end > m.start:
-                    continue
-                starts.insert(at, m.start)
-                chosen.insert(at, m)
-            kept.extend(chosen)
-        i = j
-    return kept
+    return without_overlaps(cands)
 
 
 def _sentences(text: str, sentences: Iterable[object]) -> list[_Sent]:
