@@ -34,6 +34,7 @@ pages = [
     st.Page(common.PAGE_ADD, title="Add articles", icon=":material/add_link:", url_path="add"),
     st.Page(common.PAGE_SEARCH, title="Search", icon=":material/search:", url_path="search"),
     st.Page(common.PAGE_DATA, title="Data", icon=":material/table:", url_path="data"),
+    st.Page(common.PAGE_CORRECTIONS, title="Corrections", icon=":material/rule:", url_path="corrections"),
     st.Page(
         common.PAGE_METHOD, title="Method & limits", icon=":material/science:", url_path=common.METHOD_URL
     ),

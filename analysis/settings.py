@@ -7,6 +7,7 @@ checks that every field is documented in the README's settings table.
 
 from __future__ import annotations
 
+import getpass
 import math
 import os
 from dataclasses import dataclass, fields, replace
@@ -70,6 +71,8 @@ class Settings:
     event_window_days: float = 3.0  # articles further apart than this in publication date never group
     # --- storage --------------------------------------------------------------
     database_url: str = DEFAULT_DB_URL
+    # who is recorded in the history of corrections and edits; empty = the operating-system user
+    user: str = ""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -97,6 +100,17 @@ class Settings:
             values[f.name] = value
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
+
+
+def current_user(settings: Settings | None = None) -> str:
+    """The name written into the history: the ``user`` setting, else the operating-system user."""
+    name = " ".join((settings.user if settings else "").split())
+    if name:
+        return name[:100]
+    try:
+        return getpass.getuser() or "unknown"
+    except (OSError, KeyError, ImportError):  # no login name and no USER/LOGNAME variable
+        return "unknown"
 
 
 def value_problem(name: str, value: object, typ: str) -> str | None:

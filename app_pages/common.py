@@ -18,10 +18,13 @@ import streamlit as st
 
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
+from analysis.compare.corrections import correct_rows
+from analysis.compare.reviewed import ReviewedEvent, reviewed_event, reviewed_rows
 from analysis.present import charts
 from analysis.present.provenance import TOOL_NAME, Provenance, with_caption
 from analysis.scoring.scorer import SCORER_VERSION
 from analysis.settings import Settings
+from analysis.settings import current_user as settings_user
 from analysis.store import Store, StoreError, hide_passwords
 
 PAGE_EVENTS = "app_pages/events.py"
@@ -29,6 +32,7 @@ PAGE_COMPARE = "app_pages/compare.py"
 PAGE_OUTLETS = "app_pages/outlets.py"
 PAGE_ADD = "app_pages/add.py"
 PAGE_DATA = "app_pages/data.py"
+PAGE_CORRECTIONS = "app_pages/corrections.py"
 PAGE_METHOD = "app_pages/method.py"
 METHOD_URL = "method"  # the Method & limits page's url_path: links go to METHOD_URL#<section>
 PAGE_SEARCH = "app_pages/search.py"
@@ -46,6 +50,11 @@ def _store_for(url: str) -> Store:
 
 def settings() -> Settings:
     return Settings.from_env()
+
+
+def current_user() -> str:
+    """The name written into the history: ANALYSIS_USER, else the operating-system user."""
+    return settings_user(settings())
 
 
 def store() -> Store:
@@ -74,15 +83,37 @@ def all_articles(url: str, version: tuple) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def corrections(url: str, version: tuple, event_id: int | None) -> list[dict]:
+    """The corrections in force in one event (None: all of them)."""
+    return _store_for(url).corrections(event_id)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def event_view(url: str, version: tuple, event_id: int) -> ReviewedEvent:
+    """One event's articles with text, spans and sentences as every view counts them
+    (``analysis.compare.reviewed``): the corrections applied (the spans they leave out in
+    ``dismissed_spans``; nothing is re-scored), then the topic words shown but not counted."""
+    rows = _store_for(url).event_articles(event_id, with_text=True)
+    return reviewed_event(rows, corrections(url, version, event_id), event_id)
+
+
 def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
-    """One event's articles with text, spans and sentences."""
-    return _store_for(url).event_articles(event_id, with_text=True)
+    """The rows of :func:`event_view`."""
+    return event_view(url, version, event_id).rows
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_rows(url: str, version: tuple) -> list[dict]:
-    """Every article with its spans (for flagged-word counts across events)."""
-    return _store_for(url).event_articles(None, with_text=True)
+    """Every article with its spans (for flagged-word counts across events), corrections applied."""
+    return correct_rows(_store_for(url).event_articles(None, with_text=True), corrections(url, version, None))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def all_counted_rows(url: str, version: tuple) -> list[dict]:
+    """Every article as the Compare page counts it: corrections, then each event's topic words."""
+    return reviewed_rows(
+        _store_for(url).event_articles(None, with_text=True), corrections(url, version, None)
+    )
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)
@@ -99,9 +130,10 @@ def failed_attempts(url: str, version: tuple, event_id: int) -> list[dict]:
 
 
 def current() -> tuple[str, tuple]:
-    """(database URL, data version) for the cache keys of this run."""
+    """(database URL, data version) for the cache keys of this run; the version includes the newest
+    correction (history row), so a correction shows at once."""
     s = store()
-    return database_url(), data_version(s)
+    return database_url(), (*data_version(s), s.corrections_stamp())
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)

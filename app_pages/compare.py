@@ -22,7 +22,7 @@ from analysis.present.highlight import (
 from analysis.present.provenance import Provenance, plural, provenance
 from analysis.present.report import build_event_report
 from analysis.store import event_name_key
-from app_pages import common
+from app_pages import common, review
 from app_pages.compare_parts import article_label, findings_html, omissions_html, summary_downloads
 from app_pages.voices_view import voices_tab  # the Voices tab: who each outlet quotes, and its labels
 
@@ -38,14 +38,10 @@ CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors", 
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
-def _counted_rows(url: str, version: tuple, event_id: int) -> tuple[list[dict], dict[str, topics.TopicWord]]:
-    """The event's rows as counted here (topic words shown, weighing nothing) and its topic words."""
-    return topics.event_view(common.event_rows(url, version, event_id))
-
-
-@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
 def _analysis(url: str, version: tuple, event_id: int) -> dict:
-    rows, topic_words = _counted_rows(url, version, event_id)
+    # corrections first, then the topic words (found ∪ marked − unmarked): shown, weighing nothing
+    view = common.event_view(url, version, event_id)
+    rows, topic_words = view.rows, view.topic_words
     sentences = compare.sentence_frame(rows)
     summary = compare.outlet_summary(rows, sentences=sentences)
     found = compare.findings(summary)
@@ -131,14 +127,17 @@ def _cross_figure(url: str, version: tuple, event_id: int, outlets: tuple[str, .
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=4)
 def _report(url: str, version: tuple, event_id: int, name: str, description: str, slug: str) -> str:
-    rows = common.event_rows(url, version, event_id)
+    view = common.event_view(url, version, event_id)
     return build_event_report(
         name,
-        rows,
+        view.rows,
         description=description,
         slug=slug,
         colors=common.outlet_colors(url, version),
         prior=common.word_prior(url, version),
+        history=common.store().history(event_id=event_id),
+        corrections=view.corrections,
+        topic_words=view.topic_words,
     )
 
 
@@ -302,6 +301,7 @@ def _cross_section(slug: str, event_id: int, outlets: list[str], caption: Proven
 
 
 url, version = common.current()
+review.show_message()
 events = common.events(url, version)
 if not events:
     st.info("No events yet: add articles first.")
@@ -341,7 +341,7 @@ st.session_state["_event_from_url"] = slug
 st.session_state["_event_choice"] = slug
 event = by_slug[slug]
 data = _analysis(url, version, event["id"])
-rows = _counted_rows(url, version, event["id"])[0]
+rows = common.event_rows(url, version, event["id"])
 summary = data["summary"]
 colors = common.outlet_colors(url, version)
 outlets = list(summary["outlet"])
@@ -404,7 +404,10 @@ with right:
     st.html(findings_html(data["findings"]))
     summary_downloads(url, version, event["id"], event["name"], slug)
 
-caption = provenance(event["name"], rows)
+review.event_history(event["id"])
+caption = provenance(
+    event["name"], rows, corrections=common.event_view(url, version, event["id"]).corrections
+)
 common.chart(charts.outlet_interval_chart(summary, colors), slug, "outlets", key="outlets", caption=caption)
 
 c1, c2 = st.columns(2, gap="medium")
@@ -445,12 +448,18 @@ if not shown:
     st.info("Choose at least one outlet above.")
     st.stop()
 columns = st.columns(len(shown), gap="small", border=True)
+clicked = review.clicked_flag()
+corrections = common.corrections(url, version, event["id"])
 for col, outlet in zip(columns, shown, strict=True):
     arts = sorted(
         (r for r in rows if r["outlet"] == outlet),
         key=lambda r: (r["published"] is None, r["published"] or 0, -(r["words"] or 0)),
     )
     with col:
+        ids = [a["id"] for a in arts]
+        if clicked and clicked[0] in ids and st.session_state.get("_clicked_flag") != clicked:
+            st.session_state["_clicked_flag"] = clicked  # a clicked word shows its article once
+            st.session_state[f"pick-{slug}-{outlet}"] = ids.index(clicked[0])
         if len(arts) > 1:
             pick = st.selectbox(
                 f"{len(arts)} articles",
@@ -465,11 +474,20 @@ for col, outlet in zip(columns, shown, strict=True):
             article_header_html(art, colors)
             + categories_html(art["categories"], art["words"], cat_colors)
             + article_html(
-                art["text"], art["spans"], art["sentences"], colors=cat_colors, max_height=ARTICLE_HEIGHT
+                art["text"],
+                art["spans"] + art["dismissed_spans"],
+                art["sentences"],
+                colors=cat_colors,
+                max_height=ARTICLE_HEIGHT,
+                link_prefix=review.link_prefix(slug, art["id"]),
             )
         )
+        here = clicked[1] if clicked and clicked[0] == art["id"] else None
+        review.review_panel(art, event["id"], corrections, here, key=f"{slug}-{art['id']}")
 
 st.caption(
+    "Click a highlighted word (or open Review flags) to see why it was flagged and to dismiss it, restore it "
+    "or add words; grey struck-through words are left out by a person's correction. "
     "Sentiment: VADER compound (−1 negative … +1 positive), sentences weighted by length. Loaded language: "
     "weight of flagged words per 1,000 words, the outlet's own words only, the event's topic words "
     "(listed above) not counted (quotes are the speaker's, "

@@ -35,7 +35,8 @@ SUMMARY_MIME = {
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
 def _summary(url: str, version: tuple, event_id: int, name: str, fmt: str) -> bytes:
-    return summary_file(name, common.event_rows(url, version, event_id), fmt)
+    view = common.event_view(url, version, event_id)  # corrections, then topic words
+    return summary_file(name, view.rows, fmt, corrections=view.corrections, topic_words=view.topic_words)
 
 
 def _summary_bytes(url: str, version: tuple, event_id: int, name: str, fmt: str) -> bytes:

@@ -6,18 +6,24 @@ import functools
 
 import streamlit as st
 
-from analysis.compare.topics import per_event_view
 from analysis.present.export import export_table
 from app_pages import common
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
 def _export(url: str, version: tuple, fmt: str, event_id: int | None, with_text: bool) -> str:
-    rows = (
-        common.event_rows(url, version, event_id) if event_id is not None else common.all_rows(url, version)
+    # as the Compare page counts them: corrections first, then each event's topic words (shown, not
+    # counted); each span with its dismissed state, the corrections in force with each article
+    rows = _rows(url, version, event_id)
+    return export_table(
+        rows, fmt, with_text=with_text, corrections=common.corrections(url, version, event_id)
     )
-    rows = per_event_view(rows)  # as the Compare page counts them: each event's topic words not counted
-    return export_table(rows, fmt, with_text=with_text)
+
+
+def _rows(url: str, version: tuple, event_id: int | None) -> list[dict]:
+    if event_id is not None:
+        return common.event_rows(url, version, event_id)
+    return common.all_counted_rows(url, version)
 
 
 def _export_bytes(url: str, version: tuple, fmt: str, event_id: int | None, with_text: bool) -> str:
@@ -102,7 +108,7 @@ with st.container(horizontal=True, gap="small"):
         )
 
 st.subheader("Loaded-language hits")
-rows = common.event_rows(url, version, event_id) if event_id is not None else common.all_rows(url, version)
+rows = _rows(url, version, event_id)
 hits = [
     {
         "article": r["id"],

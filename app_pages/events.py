@@ -170,7 +170,7 @@ def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
             if which is None:
                 _refuse("Choose the event to rename.")
             _edit(
-                lambda: s.rename_event(which, new, expected_names=seen),
+                lambda: s.rename_event(which, new, expected_names=seen, user=common.current_user()),
                 f"Renamed “{seen[which]}” to “{' '.join(new.split())}”.",
             )
     with t_merge:
@@ -185,7 +185,9 @@ def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
                 _refuse("Choose the events to merge and the event they go into.")
             merged = ", ".join(f"“{n}”" for i, n in seen_sources.items() if i != target) or "nothing"
             _edit(
-                lambda: s.merge_events(sources, target, expected_names=seen_sources | seen_target),
+                lambda: s.merge_events(
+                    sources, target, expected_names=seen_sources | seen_target, user=common.current_user()
+                ),
                 f"Merged {merged} into “{seen_target[target]}”: " + "{result} article(s) moved.",
             )
     with t_move:
@@ -201,7 +203,9 @@ def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
             if target is None or not picked:
                 _refuse("Choose the articles to move and the event they go to.")
             _edit(
-                lambda: s.move_articles(picked, target, expected_names=seen_target),
+                lambda: s.move_articles(
+                    picked, target, expected_names=seen_target, user=common.current_user()
+                ),
                 "{result} article(s) moved to " + f"“{seen_target[target]}”.",
             )
     with t_split:
@@ -224,7 +228,7 @@ def _edit_controls(events: list[dict], articles: pd.DataFrame) -> None:
             if which is None or not picked:
                 _refuse("Choose the event and the articles that go to the new event.")
             _edit(
-                lambda: s.split_event(which, picked, new, expected_names=seen),
+                lambda: s.split_event(which, picked, new, expected_names=seen, user=common.current_user()),
                 f"{plural(len(picked), 'article')} of “{seen[which]}” split into “{' '.join(new.split())}”.",
             )
     with t_group:

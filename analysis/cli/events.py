@@ -6,6 +6,7 @@ import argparse
 
 from analysis.cli.common import CliError, _engine, _store, format_table
 from analysis.cli.ingest import _print_grouping
+from analysis.settings import current_user
 
 
 def cmd_events(args: argparse.Namespace) -> int:
@@ -47,16 +48,17 @@ def _article_ids(value: str) -> list[int]:
 
 def cmd_event(args: argparse.Namespace) -> int:
     store = _store(args)
+    user = current_user(args.settings)
     if args.action == "rename":
-        store.rename_event(args.event, args.new_name)
+        store.rename_event(args.event, args.new_name, user=user)
         print(f"renamed {args.event!r} to {args.new_name!r}; its articles stay there when re-grouping")
     elif args.action == "merge":
-        n = store.merge_events(args.sources, args.event)
+        n = store.merge_events(args.sources, args.event, user=user)
         print(f"moved {n} articles into {args.event!r}; merged events removed")
     elif args.action == "split":
-        store.split_event(args.event, _article_ids(args.articles), args.new_name)
+        store.split_event(args.event, _article_ids(args.articles), args.new_name, user=user)
         print(f"moved articles {args.articles} from {args.event!r} into the new event {args.new_name!r}")
     else:  # move
-        n = store.move_articles(_article_ids(args.articles), args.event)
+        n = store.move_articles(_article_ids(args.articles), args.event, user=user)
         print(f"moved {n} articles into {args.event!r}")
     return 0

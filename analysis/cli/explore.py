@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from analysis.cli.common import TITLE_WIDTH, _printable, _store, format_table, print_frame
+from analysis.compare.corrections import dismissal_summary
 
 SHOW_COLUMNS = [
     ("id", "id"),
@@ -24,15 +25,25 @@ SHOW_COLUMNS = [
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from analysis.compare.topics import event_view, topic_notes
+    from analysis.compare.reviewed import reviewed_event
+    from analysis.compare.topics import topic_notes
 
     store = _store(args)
     ev = store.find_event(args.event)
-    # as the Compare page counts them: the event's topic words are not counted
-    rows, topic_words = event_view(store.event_articles(ev.id))
+    corrections = store.corrections(ev.id)
+    # as the Compare page counts them: the corrections first, then the event's topic words not counted
+    view = reviewed_event(store.event_articles(ev.id), corrections, ev.id)
+    rows, topic_words = view.rows, view.topic_words
     print(f"{_printable(ev.name)} — {len(rows)} articles from {len({r['outlet'] for r in rows})} outlets")
     if ev.description:
         print(_printable(ev.description))
+    if corrections:
+        done = dismissal_summary(rows)
+        print(
+            f"{len(corrections)} corrections in force: {done.get('dismissed', 0)} flags dismissed, "
+            f"{done.get('added', 0)} words added "
+            "(python -m analysis history --event ...)"
+        )
     print()
     for r in rows:
         r["title"] = _printable(r["title"], TITLE_WIDTH)

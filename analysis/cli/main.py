@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from analysis.cli.bench import cmd_bench, cmd_fuzz
 from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
+from analysis.cli.corrections import add_parsers as add_correction_parsers
 from analysis.cli.events import cmd_event, cmd_events, cmd_group
 from analysis.cli.explore import cmd_actors, cmd_blindspots, cmd_headlines, cmd_omissions, cmd_show, cmd_words
 from analysis.cli.ingest import (
@@ -29,7 +30,7 @@ from analysis.cli.ingest import (
     cmd_rescore,
 )
 from analysis.cli.voices import cmd_labels, cmd_role, cmd_search, cmd_voices
-from analysis.compare.topics import per_event_view
+from analysis.compare.reviewed import reviewed_event, reviewed_rows
 from analysis.present.export import export_rows
 from analysis.settings import Settings
 from analysis.store import DatabaseError, StoreError, hide_passwords
@@ -43,13 +44,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         if not args.event:
             raise CliError("--summary needs --event NAME (the summary compares the outlets of one event)")
         ev = store.find_event(args.event)
-        data = summary_file(ev.name, store.event_articles(ev.id), args.format)
+        view = reviewed_event(store.event_articles(ev.id), store.corrections(ev.id), ev.id)
+        data = summary_file(
+            ev.name, view.rows, args.format, corrections=view.corrections, topic_words=view.topic_words
+        )
     elif args.format == "xlsx":
         raise CliError("--format xlsx is for --summary; articles export as csv or json")
     else:
         event_id = store.find_event(args.event).id if args.event else None
-        # as the Compare page counts them: each event's topic words shown, not counted
-        data = export_rows(per_event_view(store.event_articles(event_id)), args.format).encode("utf-8")
+        # as the Compare page counts them: the corrections first, then each event's topic words
+        corrections = store.corrections(event_id)
+        rows = reviewed_rows(store.event_articles(event_id), corrections)
+        data = export_rows(rows, args.format, corrections=corrections).encode("utf-8")
     if args.out in (None, "-"):
         if args.format == "xlsx":
             sys.stdout.flush()
@@ -192,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv", help="xlsx: --summary only")
     sp.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
 
+    add_correction_parsers(add, common)
     sp = add("words", cmd_words, "distinctive word choice per outlet within an event")
     sp.add_argument("--event", required=True)
     sp.add_argument("--top", type=int, default=10, help="terms per outlet at each end (default 10)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.compare import wordchoice
+from analysis.compare.reviewed import reviewed_event
 from analysis.present import charts
 from analysis.present.report import build_event_report
 from analysis.store import Store, StoreError
@@ -14,13 +15,25 @@ from analysis.store import Store, StoreError
 def write_event_report(store: Store, event_name: str, out_path: str | Path) -> Path:
     """Write the report of ``event_name`` (name or slug) to ``out_path``; StoreError when unknown."""
     event = store.find_event(event_name)
-    rows = store.event_articles(event.id, with_text=True)
+    # as the Compare page counts them: the corrections first, then the event's topic words
+    view = reviewed_event(
+        store.event_articles(event.id, with_text=True), store.corrections(event.id), event.id
+    )
+    rows = view.rows
     if not rows:
         raise StoreError(f"event {event.name!r} has no articles yet")
     colors = charts.outlet_colors(store.outlet_names())
     prior = wordchoice.database_prior(store.text_sample(wordchoice.PRIOR_SAMPLE_ARTICLES))
     page = build_event_report(
-        event.name, rows, description=event.description or "", slug=event.slug, colors=colors, prior=prior
+        event.name,
+        rows,
+        description=event.description or "",
+        slug=event.slug,
+        colors=colors,
+        prior=prior,
+        history=store.history(event_id=event.id),
+        corrections=view.corrections,
+        topic_words=view.topic_words,
     )
     path = Path(out_path)
     try:

@@ -69,10 +69,13 @@ class TopicWord:
     headline_outlets: tuple[str, ...]  # outlets that use it in the headline or lead
     n_outlets: int  # outlets of the event
     count: int  # occurrences in the event
+    marked: bool = False  # marked as a topic word by a person (a correction), not found by the rule
 
     @property
     def evidence(self) -> str:
         """ "used by 3 of 4 outlets" (plus where it appears in headlines or leads)."""
+        if self.marked:
+            return "marked as a topic word by a person"
         text = f"used by {len(self.outlets)} of {self.n_outlets} outlets"
         if self.headline_outlets:
             text += f", in {len(self.headline_outlets)} headlines or leads"

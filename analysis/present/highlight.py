@@ -12,13 +12,13 @@ skipped.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from analysis.present.charts_common import category_colors
+from analysis.present.overlaps import without_overlaps
 from analysis.present.provenance import interval_text
 
 NEUTRAL_BAND = 0.05  # |compound| below this is "neutral" (VADER's own convention): no shading
@@ -26,6 +26,8 @@ MAX_SHADE_ALPHA = 0.28  # background opacity of a sentence with |compound| = 1
 NEGATIVE_RGB = (214, 96, 77)  # the red end of the RdBu scale used by the sentiment charts
 POSITIVE_RGB = (67, 147, 195)  # the blue end
 MARK_ALPHA = 0.22  # background opacity behind an outlet's own loaded word
+DISMISSED_STYLE = "background: none; color: #8c959f; text-decoration: line-through; padding: 0 1px;"
+LINK_STYLE = "color: inherit; text-decoration: none; cursor: pointer;"
 
 # Characters replaced by entities in one pass: HTML's own (&, <, >, quotes) and markdown's
 # (emphasis, code, links, headings, maths, tables).  As entities they show literally both in
@@ -68,6 +70,7 @@ class _Mark:
     weight: float
     quoted: bool
     rule: str
+    status: str | None = None  # "dismissed": a person's correction leaves it out of the rates
 
 
 @dataclass(frozen=True)
@@ -107,46 +110,10 @@ def _marks(text: str, spans: Iterable[object]) -> list[_Mark]:
                 weight,
                 bool(_get(sp, "quoted", False)),
                 str(_get(sp, "rule", "") or ""),
+                str(_get(sp, "status") or "") or None,
             )
         )
-    return _without_overlaps(cands)
-
-
-def _without_overlaps(cands: list[_Mark]) -> list[_Mark]:
-    """The marks kept, by start: in order of weight (then length, then start, then input order), a
-    mark is kept unless it overlaps one kept before it.
-
-    Marks only compete within a cluster of overlapping marks (a sweep by start finds them), and
-    within a cluster a binary search over the kept marks finds the one that could overlap: O(n log n)
-    rather than comparing every mark with every kept one (minutes for a 5 MB text's 300k spans).
-    """
-    order = sorted(range(len(cands)), key=lambda i: (cands[i].start, cands[i].end, i))
-    kept: list[_Mark] = []
-    i = 0
-    while i < len(order):
-        j, reach = i + 1, cands[order[i]].end
-        while j < len(order) and cands[order[j]].start < reach:
-            reach = max(reach, cands[order[j]].end)
-            j += 1
-        if j == i + 1:
-            kept.append(cands[order[i]])  # overlaps nothing: the usual case
-        else:
-            cluster = sorted(
-                order[i:j],
-                key=lambda k: (-cands[k].weight, -(cands[k].end - cands[k].start), cands[k].start, k),
-            )
-            starts: list[int] = []  # the cluster's kept marks: disjoint, by start (so also by end)
-            chosen: list[_Mark] = []
-            for k in cluster:
-                m = cands[k]
-                at = bisect.bisect_left(starts, m.end)  # kept marks starting before m ends: [:at]
-                if at and chosen[at - 1].end > m.start:
-                    continue
-                starts.insert(at, m.start)
-                chosen.insert(at, m)
-            kept.extend(chosen)
-        i = j
-    return kept
+    return without_overlaps(cands)
 
 
 def _sentences(text: str, sentences: Iterable[object]) -> list[_Sent]:
@@ -220,12 +187,16 @@ def highlight_html(
     sentences: Iterable[object] = (),
     *,
     colors: Mapping[str, str] | None = None,
+    link_prefix: str | None = None,
 ) -> str:
     """``text`` as escaped HTML with loaded words in ``<mark>`` and sentences in shaded ``<span>``.
 
     Whitespace and newlines are kept as characters: render inside an element with
     ``white-space: pre-wrap`` (``article_html`` does).  Spans crossing a sentence boundary
-    are split into one mark per sentence.
+    are split into one mark per sentence.  A span with a ``status`` (dismissed by a person) is
+    struck through in grey; a topic word of the event (category ``topic``) is shown in grey.
+    ``link_prefix``: every mark becomes a link to
+    ``link_prefix + str(span start)`` (the Compare page's click-to-review).
     """
     text = text or ""
     marks = _marks(text, spans)
@@ -253,11 +224,23 @@ def highlight_html(
         sent = sents[si] if si < len(sents) and sents[si].start <= a else None
         if mark is not None:
             kind = "loaded quoted" if mark.quoted else "loaded"
-            title = escape_text(mark_title(mark.category, mark.weight, mark.quoted, mark.rule))
+            title = mark_title(mark.category, mark.weight, mark.quoted, mark.rule)
+            style = mark_style(mark.category, mark.quoted, colors)
+            if mark.status:
+                kind += f" {mark.status}"
+                title += f" — {mark.status} by a person: not counted"
+                style = DISMISSED_STYLE
+            if link_prefix is not None:
+                title += " (click to review)"
+            category = escape_text(mark.category)
             piece = (
-                f'<mark class="{kind}" data-category="{escape_text(mark.category)}" title="{title}" '
-                f'style="{mark_style(mark.category, mark.quoted, colors)}">{piece}</mark>'
+                f'<mark class="{kind}" data-category="{category}" title="{escape_text(title)}" '
+                f'style="{style}">{piece}</mark>'
             )
+            if link_prefix is not None:
+                href = escape_text(f"{link_prefix}{mark.start}")
+                piece = f'<a class="flag-link" href="{href}" target="_self" style="{LINK_STYLE}">{piece}</a>'
+
         if sent is not None:
             style = sentence_style(sent.compound)
             piece = (
@@ -313,6 +296,7 @@ def article_html(
     *,
     colors: Mapping[str, str] | None = None,
     max_height: int | None = None,
+    link_prefix: str | None = None,
     max_chars: int = MAX_HIGHLIGHT_CHARS,
 ) -> str:
     """``highlight_html`` wrapped in a pre-wrap block (scrolling when ``max_height`` pixels is given).
@@ -326,7 +310,7 @@ def article_html(
     if cut < len(text):  # what starts after the cut is not shown: not even looked at
         spans = [sp for sp in spans or () if _starts_before(sp, cut)]
         sentences = [s for s in sentences or () if _starts_before(s, cut)]
-    body = highlight_html(text[:cut], spans, sentences, colors=colors)
+    body = highlight_html(text[:cut], spans, sentences, colors=colors, link_prefix=link_prefix)
     note = truncation_note_html(cut, len(text)) if cut < len(text) else ""
     return (
         '<div class="article-text" style="white-space: pre-wrap; line-height: 1.55; font-size: 0.92rem; '

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,6 +21,7 @@ from plotly.offline import get_plotlyjs
 
 from analysis.compare import summary as compare
 from analysis.compare import topics, wordchoice
+from analysis.compare.corrections import dismissal_summary, history_summary
 from analysis.present import charts
 from analysis.present.highlight import (
     article_header_html,
@@ -97,6 +99,24 @@ def _findings_html(found: Mapping[str, list[str]]) -> str:
     return '<div class="findings">' + "".join(parts) + "</div>"
 
 
+def _history_html(history: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]] = ()) -> str:
+    """What people changed in this event's evidence, in sentences ("2 flags dismissed by alice"),
+    and what the corrections in force (those made for every event included) change in it."""
+    lines = history_summary(history)
+    done = dismissal_summary(rows)
+    if any(done.values()):
+        lines.append(
+            f"In force in this event: {done.get('dismissed', 0)} flagged words dismissed, "
+            f"{done.get('added', 0)} words added by a person"
+        )
+    if not lines:
+        return ""
+    lis = "".join(f"<li>{escape_text(s)}</li>" for s in lines)
+    return (
+        f'<h3 style="font-size: 1rem; margin: 12px 0 4px;">Corrections</h3><ul class="corrections">{lis}</ul>'
+    )
+
+
 def _settings_html(settings: Sequence[tuple[str, str]]) -> str:
     rows = "".join(
         f"<tr><th style='text-align: left; padding: 2px 12px 2px 0;'>{escape_text(k)}</th>"
@@ -115,18 +135,24 @@ def build_event_report(
     colors: Mapping[str, str] | None = None,
     generated: datetime | None = None,
     prior: pd.Series | None = None,
+    history: Sequence[Mapping[str, Any]] = (),
     corrections: Sequence[str] = (),
+    topic_words: Mapping[str, topics.TopicWord] | None = None,
 ) -> str:
     """The report page for one event's article rows (``Store.event_articles(..., with_text=True)``).
 
+    Rows as stored are counted as the Compare page counts them (``topics.event_view``: the event's
+    topic words shown, not counted).  Rows already counted by ``analysis.compare.reviewed``
+    (corrections, then topic words) come with their ``topic_words`` and ``corrections``.
+    ``history``: the event's history rows (``Store.history``), summed up under "Corrections".
     ``prior``: background term counts for the word-choice chart (see :func:`event_figures`).
-    ``corrections``: one line per user correction applied to these numbers (the hook for corrections:
-    they are listed with the settings and in every chart's caption).
+    ``corrections``: one line per user correction applied to these numbers (listed with the
+    settings and in every chart's caption).
     """
     prov = provenance(event_name, rows, corrections=corrections)
     colors = colors or charts.outlet_colors(r["outlet"] for r in rows)
-    # as the Compare page counts them: the event's topic words are shown but not counted
-    rows, topic_words = topics.event_view(rows)
+    if topic_words is None:  # as the Compare page counts them: topic words shown but not counted
+        rows, topic_words = topics.event_view(rows)
     sentences = compare.sentence_frame(rows)
     summary = compare.outlet_summary(rows, sentences=sentences)
     found = compare.findings(summary)
@@ -178,6 +204,7 @@ def build_event_report(
         "<h2>Summary</h2>"
         + summary_table_html(summary, colors)
         + _findings_html(found)
+        + _history_html(history, rows)
         + "<h2>Charts</h2>"
         + chart_divs
         + "<h2>The articles side by side</h2>"

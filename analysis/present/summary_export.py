@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from analysis.compare import summary as compare
@@ -67,11 +67,21 @@ class SummaryData:
     caption: str
 
 
-def summary_data(event_name: str, rows: Sequence[dict], *, corrections: Sequence[str] = ()) -> SummaryData:
-    """The summary of one event's article rows (numbers from ``compare.outlet_summary``/``findings``)."""
+def summary_data(
+    event_name: str,
+    rows: Sequence[dict],
+    *,
+    corrections: Sequence[str] = (),
+    topic_words: Mapping[str, topics.TopicWord] | None = None,
+) -> SummaryData:
+    """The summary of one event's article rows (numbers from ``compare.outlet_summary``/``findings``).
+
+    Rows as stored are counted as the Compare page counts them (``topics.event_view``); rows already
+    counted by ``analysis.compare.reviewed`` come with their ``topic_words`` and the ``corrections``
+    in force (one line each, listed under "corrections applied")."""
     prov = provenance(event_name, rows, corrections=corrections)
-    # as the Compare page counts them: the event's topic words are shown but not counted
-    rows, topic_words = topics.event_view(rows)
+    if topic_words is None:  # as the Compare page counts them: topic words shown but not counted
+        rows, topic_words = topics.event_view(rows)
     summary = compare.outlet_summary(rows)
     found = compare.findings(summary)
     found["topics"] = topics.topic_notes(topic_words, len({r["outlet"] for r in rows if compare.usable(r)}))
@@ -157,12 +167,18 @@ def summary_xlsx(data: SummaryData) -> bytes:
 
 
 def summary_file(
-    event_name: str, rows: Sequence[dict], fmt: str, *, corrections: Sequence[str] = ()
+    event_name: str,
+    rows: Sequence[dict],
+    fmt: str,
+    *,
+    corrections: Sequence[str] = (),
+    topic_words: Mapping[str, topics.TopicWord] | None = None,
 ) -> bytes:
-    """The summary of one event's article rows as ``fmt`` (csv, json or xlsx), as bytes."""
+    """The summary of one event's article rows as ``fmt`` (csv, json or xlsx), as bytes (see
+    :func:`summary_data` for ``corrections`` and ``topic_words``)."""
     if fmt not in SUMMARY_FORMATS:
         raise ValueError(f"unsupported summary format {fmt!r} (csv, json or xlsx)")
-    data = summary_data(event_name, rows, corrections=corrections)
+    data = summary_data(event_name, rows, corrections=corrections, topic_words=topic_words)
     if fmt == "xlsx":
         return summary_xlsx(data)
     return (summary_json(data) if fmt == "json" else summary_csv(data)).encode("utf-8")

@@ -361,6 +361,7 @@ def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool) -> dict:
     d = {
         "id": a.id,
         "event": event_name,
+        "event_id": a.event_id,
         "outlet": a.outlet,
         "domain": a.domain,
         "title": a.title,

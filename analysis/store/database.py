@@ -7,14 +7,14 @@ Every write commits on its own, so one failing article never loses the others.
 """
 
 from analysis.store.articles import ArticleQueries
+from analysis.store.corrections import CorrectionQueries
 from analysis.store.errors import StoreError, translate_database_errors
-from analysis.store.events import EventQueries
 from analysis.store.voices import VoiceQueries
 
 __all__ = ["Store", "StoreError"]  # StoreError: callers that still import it from here
 
 
 @translate_database_errors
-class Store(EventQueries, ArticleQueries, VoiceQueries):
+class Store(CorrectionQueries, ArticleQueries, VoiceQueries):
     """Repository over one database.  Methods commit their own transaction; a failing database
     raises DatabaseError (a StoreError), never a SQLAlchemy exception."""

@@ -173,12 +173,18 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     return engine
 
 
+# Tables a database opened read-only may lack (made before they existed): read as empty.
+OPTIONAL_TABLES = frozenset({"corrections", "history"})
+
+
 def check_schema(engine: Engine) -> None:
     """StoreError unless every table and column this program reads exists (a database opened
     read-only cannot be upgraded in place)."""
     insp = inspect(engine)
     present = set(insp.get_table_names())
-    missing = [t.name for t in Base.metadata.sorted_tables if t.name not in present]
+    missing = [
+        t.name for t in Base.metadata.sorted_tables if t.name not in present and t.name not in OPTIONAL_TABLES
+    ]
     for table in Base.metadata.sorted_tables:
         if table.name in present:
             have = {c["name"] for c in insp.get_columns(table.name)}
@@ -308,6 +314,9 @@ class Connection:
             check_schema(self.engine)
         else:
             prepare_schema(self.engine)
+        self.has_review_tables = (
+            not read_only or set(inspect(self.engine).get_table_names()) >= OPTIONAL_TABLES
+        )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

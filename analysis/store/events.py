@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from analysis.store.engine import Connection, _write_session
 from analysis.store.errors import EventChangedError, StoreError, database_errors
+from analysis.store.history import record
 from analysis.store.schema import (
     ArticleRow,
+    CorrectionRow,
     EventRow,
     FetchAttemptRow,
     _free_slug,
@@ -168,7 +170,12 @@ class EventQueries(Connection):
                 )
 
     def rename_event(
-        self, event: str | int, new_name: str, *, expected_names: Mapping[int, str] | None = None
+        self,
+        event: str | int,
+        new_name: str,
+        *,
+        expected_names: Mapping[int, str] | None = None,
+        user: str = "",
     ) -> None:
         """Rename an event; its articles become pinned to it (a person has reviewed it)."""
         new_name = validate_event_name(new_name)
@@ -180,6 +187,16 @@ class EventQueries(Connection):
             if clash is not None:
                 raise StoreError(f"an event named {clash!r} already exists (merge them instead)")
             row = s.get_one(EventRow, eid)
+            if row.name != new_name:
+                record(
+                    s,
+                    "event.rename",
+                    user=user,
+                    event_id=eid,
+                    subject=new_name,
+                    before=row.name,
+                    after=new_name,
+                )
             if row.name_key != key:
                 row.slug = _free_slug(new_name, self._slug_taken(s, exclude=eid))
             row.name, row.name_key, row.auto = new_name, key, False
@@ -191,6 +208,7 @@ class EventQueries(Connection):
         target: str | int,
         *,
         expected_names: Mapping[int, str] | None = None,
+        user: str = "",
     ) -> int:
         """Move every article of ``sources`` into ``target`` (pinned) and delete the sources.
 
@@ -210,10 +228,37 @@ class EventQueries(Connection):
             ).rowcount
             s.execute(update(ArticleRow).where(ArticleRow.event_id == tid).values(event_pinned=True))
             s.execute(update(FetchAttemptRow).where(FetchAttemptRow.event_id.in_(sids)).values(event_id=tid))
-            s.get_one(EventRow, tid).auto = False
+            target_row = s.get_one(EventRow, tid)
+            target_row.auto = False
+            self._carry_corrections(s, sids, tid)
             for sid in sids:
-                s.delete(s.get(EventRow, sid))
+                gone = s.get_one(EventRow, sid)
+                record(
+                    s,
+                    "event.merge",
+                    user=user,
+                    event_id=tid,
+                    subject=target_row.name,
+                    before=f"{gone.name} (event {sid})",
+                    after=f"merged into {target_row.name}",
+                )
+                s.delete(gone)
         return moved
+
+    @staticmethod
+    def _carry_corrections(s: Session, sids: list[int], tid: int) -> None:
+        """The corrections made in merged events carry over to the target (unless it has its own)."""
+        for c in s.scalars(select(CorrectionRow).where(CorrectionRow.event_id.in_(sids))).all():
+            clash = s.scalar(
+                select(CorrectionRow.id).where(
+                    CorrectionRow.family == c.family,
+                    CorrectionRow.term_key == c.term_key,
+                    CorrectionRow.scope_key == f"event:{tid}",
+                )
+            )
+            if clash is None:
+                c.event_id, c.scope_key = tid, f"event:{tid}"
+                s.flush()
 
     def move_articles(
         self,
@@ -221,18 +266,40 @@ class EventQueries(Connection):
         event: str | int,
         *,
         expected_names: Mapping[int, str] | None = None,
+        user: str = "",
     ) -> int:
         """Put articles into ``event`` (pinned there).  Returns how many were moved."""
         ids = list(article_ids)
         with self.session() as s:
             self._check_expected(s, expected_names)
-            return self._move(s, ids, self._event_id(s, event))
+            return self._move(s, ids, self._event_id(s, event), user=user)
 
     @staticmethod
-    def _move(s: Session, ids: list[int], eid: int) -> int:
-        missing = set(ids) - set(s.scalars(select(ArticleRow.id).where(ArticleRow.id.in_(ids))))
+    def _move(s: Session, ids: list[int], eid: int, *, user: str = "", action: str = "event.move") -> int:
+        found = dict(
+            s.execute(
+                select(ArticleRow.id, EventRow.name)
+                .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+                .where(ArticleRow.id.in_(ids))
+            ).all()
+        )
+        missing = set(ids) - set(found)
         if missing:
             raise StoreError(f"no article with id {sorted(missing)[0]}")
+        target = s.get_one(EventRow, eid).name
+        for aid in ids:
+            if found[aid] != target:
+                before = found[aid] or "no event"
+                record(
+                    s,
+                    action,
+                    user=user,
+                    event_id=eid,
+                    article_id=aid,
+                    subject=target,
+                    before=before,
+                    after=target,
+                )
         n = cast(  # an UPDATE returns a CursorResult
             CursorResult[Any],
             s.execute(
@@ -249,6 +316,7 @@ class EventQueries(Connection):
         new_name: str,
         *,
         expected_names: Mapping[int, str] | None = None,
+        user: str = "",
     ) -> int:
         """Move ``article_ids`` of ``event`` into a new event ``new_name``; both are then pinned.
 
@@ -270,7 +338,7 @@ class EventQueries(Connection):
                 )
                 s.add(row)
                 s.flush()
-            self._move(s, ids, row.id)
+            self._move(s, ids, row.id, user=user, action="event.split")
             s.execute(update(ArticleRow).where(ArticleRow.event_id == eid).values(event_pinned=True))
             s.get_one(EventRow, eid).auto = False
             return row.id

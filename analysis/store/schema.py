@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -30,6 +31,7 @@ MAX_EVENT_NAME = 200  # characters; longer names are refused with a message
 # 18-fold, so a 200-character name may need more; 600 characters stay under PostgreSQL's btree limit
 # for the unique index (~2,700 bytes) even at 4 bytes a character.
 MAX_NAME_KEY = 600
+MAX_TERM = 200  # characters of a corrected word or phrase
 SLUG_PREFIX_CHARS = 60  # readable part of a slug; the hash of the full name follows it
 SLUG_HASH_DIGITS = (8, 16, 64)  # hex digits of the hash: longer only if a shorter one is taken
 
@@ -130,6 +132,45 @@ class FetchAttemptRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     elapsed: Mapped[float] = mapped_column(Float, default=0.0)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+
+
+class CorrectionRow(Base):
+    """A person's correction of the evidence: a flag dismissed, restored or added, a topic word
+    marked or unmarked, in one article, one event or everywhere.  The current state only (restoring
+    a dismissal removes its row); every change is also written to ``history``."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (UniqueConstraint("family", "term_key", "scope_key", name="uq_correction"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    family: Mapped[str] = mapped_column(String(16))  # "flag" (dismiss/restore/add) or "topic"
+    kind: Mapped[str] = mapped_column(String(16))  # dismiss, restore, add, topic, not_topic
+    term: Mapped[str] = mapped_column(String(MAX_TERM))  # as the person typed it
+    term_key: Mapped[str] = mapped_column(String(MAX_TERM), index=True)  # case-folded, spaces collapsed
+    scope: Mapped[str] = mapped_column(String(16))  # "article", "event" or "global"
+    scope_key: Mapped[str] = mapped_column(String(40))  # "global", "event:<id>", "article:<id>"
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str | None] = mapped_column(String(40))  # for "add"
+    weight: Mapped[float | None] = mapped_column(Float)  # for "add"
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class HistoryRow(Base):
+    """Append-only: every change a person made (corrections, event edits) with who, when, what,
+    before and after.  No foreign keys: the record outlives the event or article it names."""
+
+    __tablename__ = "history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    user: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(40))  # "flag.dismiss", "event.rename" ...
+    event_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    article_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    subject: Mapped[str] = mapped_column(Text, default="")  # the word, or the event's name
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
 
 
 class SpeakerRoleRow(Base):
