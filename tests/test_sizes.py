@@ -361,3 +361,18 @@ def test_a_5mb_text_of_one_word_sentences_stays_within_the_budgets(tmp_path) -> 
     tabs = dict(kv.split("=") for kv in outputs["compare page: tabs"].split())
     # the alignment caps the sentences it compares (analysis.compare.alignment), the actors are found
     assert 0 < int(tabs["statements"]) <= MAX_EVENT_SENTENCES + 10 and int(tabs["actors"]) > 0
+
+
+def test_a_mention_in_a_very_long_sentence_is_read_in_a_window_around_it() -> None:
+    from analysis.compare.actors import TARGET_CONTEXT_CHARS, actor_table
+
+    filler = "and the river rose again " * 400  # 10,000 characters, no full stop
+    text = f"Officials said {filler} while the disgraced Mayor Dana Whitlow hid {filler}."
+    table = actor_table([{"id": 1, "outlet": "O", "title": "", "text": text}])
+    whitlow = table[table["actor"] == "Dana Whitlow"].iloc[0]
+    assert whitlow["negative"] == 1  # "disgraced", right next to the name, is inside the window
+    short = actor_table(
+        [{"id": 1, "outlet": "O", "title": "", "text": "The disgraced Mayor Dana Whitlow hid."}]
+    )
+    assert short[short["actor"] == "Dana Whitlow"].iloc[0]["negative"] == 1
+    assert TARGET_CONTEXT_CHARS >= 300  # a normal sentence (under ~600 characters) is read whole

@@ -66,8 +66,30 @@ ACTOR_COLUMNS: tuple[str, ...] = (
 # --------------------------------------------------------------------------------------------
 
 
+# Characters of a sentence on each side of a mention that target_sentiment reads (about 50 words:
+# a word that far away weighs little there anyway).  A news sentence is rarely longer than a few
+# hundred characters and is read whole; a much longer one (a text without full stops, a run-on
+# list) is cut to this window around each mention, at spaces.  Reading the whole sentence for every
+# mention in it was quadratic: hours for a hostile page that is one 800 KB sentence.
+TARGET_CONTEXT_CHARS = 300
+
+
+def _mention_context(text: str, s: int, e: int, m: Mention) -> tuple[int, int]:
+    """The part of the sentence text[s:e] that is read for the mention ``m`` (see TARGET_CONTEXT_CHARS)."""
+    if e - s <= 2 * TARGET_CONTEXT_CHARS + (m.end - m.start):
+        return s, e
+    lo, hi = max(s, m.start - TARGET_CONTEXT_CHARS), min(e, m.end + TARGET_CONTEXT_CHARS)
+    if lo > s:
+        space = text.find(" ", lo, m.start)
+        lo = space + 1 if space >= 0 else lo
+    if hi < e:
+        space = text.rfind(" ", m.end, hi)
+        hi = space if space >= 0 else hi
+    return lo, hi
+
+
 def _mention_labels(text: str, mentions: Sequence[Mention]) -> list[str]:
-    """target_sentiment of each mention within its sentence."""
+    """target_sentiment of each mention within its sentence (or its part, see TARGET_CONTEXT_CHARS)."""
     sentences = split_sentences(text)
     starts = [s for s, _ in sentences]
     labels: list[str] = []
@@ -76,6 +98,7 @@ def _mention_labels(text: str, mentions: Sequence[Mention]) -> list[str]:
         s, e = sentences[i] if i >= 0 else (0, len(text))
         if not (s <= m.start and m.end <= e):
             s, e = 0, len(text)
+        s, e = _mention_context(text, s, e, m)
         labels.append(target_sentiment(text[s:e], m.start - s, m.end - s))
     return labels
 
