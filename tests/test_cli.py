@@ -535,8 +535,9 @@ def test_add_text_refuses_anything_but_a_regular_file(special, db, capsys, tmp_p
         os.mkfifo(path)
     argv = ["add-text", str(path), "--event", "E", "--outlet", "O", "--title", "T", "--db", db]
     code, _, err = run_with_time_limit(capsys, argv, [path] if special == "fifo" else [])
-    kind = {"fifo": "a named pipe (FIFO)", "/dev/null": "a character device", "folder": "a folder"}[special]
-    one_line_error(code, err, f"it is {kind}, not a regular file")
+    kind = {"fifo": "a named pipe (FIFO)", "/dev/null": "a character device"}.get(special)
+    # a folder is a batch of .txt/.md files now: one without any is a usage error
+    one_line_error(code, err, f"it is {kind}, not a regular file" if kind else "contains no .txt/.md files")
 
 
 def _not_writable(monkeypatch) -> None:

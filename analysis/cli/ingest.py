@@ -269,25 +269,6 @@ def _parse_date(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
-def cmd_add_text(args: argparse.Namespace) -> int:
-    from analysis.pipeline import ingest_text
-
-    text = _read_file(args.file)
-    if not text.strip():
-        raise CliError(f"{args.file!r} contains no text")
-    res = ingest_text(
-        _store(args),
-        text,
-        title=args.title,
-        outlet=args.outlet,
-        event=args.event,
-        url=args.url,
-        published=_parse_date(args.date),
-        authors=tuple(args.author or ()),
-    )
-    return _print_results([res])
-
-
 def cmd_discover(args: argparse.Namespace) -> int:
     from analysis.ingest.discover import discover
 

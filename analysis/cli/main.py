@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from analysis.cli.addtext import cmd_add_text
 from analysis.cli.bench import cmd_bench, cmd_fuzz
 from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
 from analysis.cli.corrections import add_parsers as add_correction_parsers
 from analysis.cli.events import cmd_event, cmd_events, cmd_group
 from analysis.cli.explore import cmd_actors, cmd_blindspots, cmd_headlines, cmd_omissions, cmd_show, cmd_words
 from analysis.cli.ingest import (
-    cmd_add_text,
     cmd_demo,
     cmd_discover,
     cmd_import_html,
@@ -153,11 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--url", help="the page's address, for one file (default: its canonical link or og:url)")
     sp.add_argument("--event", help="put every page in this event (default: group automatically)")
 
-    sp = add("add-text", cmd_add_text, "store pasted article text (paywalled pages)")
-    sp.add_argument("file", metavar="FILE.txt", help="plain-text file ('-' = stdin)")
-    sp.add_argument("--event", required=True)
-    sp.add_argument("--outlet", required=True)
-    sp.add_argument("--title", required=True)
+    sp = add("add-text", cmd_add_text, "store pasted article text (paywalled pages), one file or a batch")
+    sp.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE.txt|FOLDER|FILE.csv|FILE.jsonl",
+        help="plain-text files ('-' = stdin; without --title the first line is the title), folders of "
+        ".txt/.md files, or CSV/JSONL files with columns title, outlet, date, url, text (one article a row)",
+    )
+    sp.add_argument("--event", help="put everything in this event (default: group automatically)")
+    sp.add_argument("--outlet", help="outlet of text files (a CSV/JSONL row's outlet column comes first)")
+    sp.add_argument("--title", help="title of a text file (default: its first line)")
     sp.add_argument("--url", help="original address, if known")
     sp.add_argument("--date", help="publication date, ISO format")
     sp.add_argument("--author", action="append", help="author (repeatable)")
