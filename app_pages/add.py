@@ -7,7 +7,8 @@ server setting ANALYSIS_ALLOW_PRIVATE decides.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import streamlit as st
 
@@ -20,6 +21,7 @@ MAX_URLS = 100  # URLs per batch; more are refused with a message (split the lis
 MAX_HTML_MB = 5  # per uploaded HTML file
 MAX_FILES = 20  # HTML files per batch
 MAX_TEXT_CHARS = 500_000  # pasted article text
+OLDEST_TEXT_DATE = date(1800, 1, 1)  # any past date of a pasted article (archives); the future is refused
 
 STATUS_COLORS = {  # (text, background): the health badge colours, not emoji (fonts may lack them)
     "stored": ("#1a7f37", "#dafbe1"),
@@ -64,6 +66,8 @@ def _summary(items: list[tuple[str, str, str]], event: str) -> None:
     (st.success if not kinds.count("failed") else st.warning)(msg)
     if stored:
         st.cache_data.clear()
+        if not event:
+            return
         try:
             slug = common.store().find_event(event).slug  # the stored slug (unique), not a recomputed one
         except StoreError:
@@ -82,6 +86,47 @@ def _event_name(raw: str) -> str | None:
     except StoreError as exc:
         st.error(f"Event name: {exc}.")
         return None
+
+
+def _text_problems(outlet: str, title: str, body: str, page_url: str) -> list[str]:
+    return [
+        msg
+        for missing, msg in (
+            (not outlet.strip(), "the outlet is empty"),
+            (not title.strip(), "the headline is empty"),
+            (not body.strip(), "the text is empty"),
+            (
+                bool(page_url.strip()) and not page_url.strip().lower().startswith(("http://", "https://")),
+                "the URL must start with http:// or https://",
+            ),
+        )
+        if missing
+    ]
+
+
+def _preview(body: str, fields: dict) -> bool:
+    """The article as it would be stored (clutter removed), shown as plain text; True when "Save" is
+    clicked."""
+    from analysis.ingest.extract import article_from_text
+
+    try:
+        article = article_from_text(body, **fields)
+    except USER_ERRORS as exc:
+        st.error(f"The text cannot be read: {type(exc).__name__}: {exc}.")
+        return False
+    with st.container(border=True, key="text-preview"):
+        found = " (found in the text)"
+        day = article.published.strftime("%Y-%m-%d") if article.published else "none"
+        names = ", ".join(article.authors) or "none"
+        st.text(f"Headline: {article.title}")
+        st.text(f"Date: {day}{found if article.published and not fields['published'] else ''}")
+        st.text(f"Authors: {names}{found if article.authors and not fields['authors'] else ''}")
+        st.text(
+            f"{article.word_count} words; health: {article.health}"
+            + (f" ({article.reason})" if article.reason else "")
+        )
+        st.text_area("Cleaned text", value=article.text, height=260, disabled=True)
+        return st.button("Save", type="primary", key="text-save", icon=":material/save:")
 
 
 st.html('<div style="font-size: 1.5rem; font-weight: 700;">Add articles</div>')
@@ -269,15 +314,25 @@ with tab_html:
             _summary(items, name)
 
 with tab_text:
-    st.caption("For paywalled articles you can read: paste the text (no HTML is interpreted).")
+    st.caption(
+        "For paywalled articles you can read: paste the text (no HTML is interpreted). Without an event "
+        "name the article is grouped into an event automatically. “Preview” shows the text as it will be "
+        "stored: share bars, “Read more” boxes and bylines copied along are removed."
+    )
     with st.form("text-form"):
         t1, t2, t3 = st.columns(3)
         with t1:
-            event_text = st.text_input("Event name", max_chars=200, key="text-event")
+            event_text = st.text_input("Event (blank: group automatically)", max_chars=200, key="text-event")
         with t2:
             outlet = st.text_input("Outlet", max_chars=200, key="text-outlet")
         with t3:
-            when = st.date_input("Published", value=None, key="text-date")
+            when = st.date_input(
+                "Published",
+                value=None,
+                min_value=OLDEST_TEXT_DATE,
+                max_value=datetime.now(UTC).date() + timedelta(days=1),
+                key="text-date",
+            )
         title = st.text_input("Headline", max_chars=500, key="text-title")
         t4, t5 = st.columns(2)
         with t4:
@@ -285,41 +340,47 @@ with tab_text:
         with t5:
             authors = st.text_input("Authors (optional, comma-separated)", key="text-authors")
         body = st.text_area("Article text", height=220, max_chars=MAX_TEXT_CHARS, key="text-body")
-        go_text = st.form_submit_button("Analyse text", type="primary")
-    if go_text:
-        name = _event_name(event_text)
-        problems = [
-            msg
-            for missing, msg in (
-                (not outlet.strip(), "the outlet is empty"),
-                (not title.strip(), "the headline is empty"),
-                (not body.strip(), "the text is empty"),
-                (
-                    bool(page_url.strip())
-                    and not page_url.strip().lower().startswith(("http://", "https://")),
-                    "the URL must start with http:// or https://",
-                ),
-            )
-            if missing
-        ]
+        b1, b2 = st.columns([1, 4])
+        with b1:
+            go_text = st.form_submit_button("Analyse text", type="primary")
+        with b2:
+            go_preview = st.form_submit_button("Preview", icon=":material/visibility:")
+    if go_preview or go_text:
+        st.session_state["text-previewing"] = go_preview
+    text_fields: dict[str, Any] = {  # the article's fields, for the preview and the save alike
+        "title": title.strip(),
+        "outlet": outlet.strip(),
+        "url": page_url.strip() or None,
+        "published": datetime.combine(when, time(12), tzinfo=UTC) if when else None,
+        "authors": tuple(a.strip() for a in authors.split(",") if a.strip()),
+    }
+    save = False
+    if go_text or st.session_state.get("text-previewing"):
+        name = _event_name(event_text) if event_text.strip() else None
+        problems = _text_problems(outlet, title, body, page_url)
         for p in problems:
             st.error(p[0].upper() + p[1:] + ".")
-        if name and not problems:
-            from analysis.pipeline import ingest_text
+        ready = not problems and (name is not None or not event_text.strip())
+        if ready and not go_text:
+            save = _preview(body, text_fields)
+        if ready and (go_text or save):
+            st.session_state["text-previewing"] = False
+            from analysis.pipeline import ingest_text, regroup
 
+            text_res: IngestResult | None = None
+            text_grouped: dict[str, int] | None = None
             try:
-                res = ingest_text(
-                    store,
-                    body,
-                    title=title.strip(),
-                    outlet=outlet.strip(),
-                    event=name,
-                    url=page_url.strip() or None,
-                    published=datetime.combine(when, time(12), tzinfo=UTC) if when else None,
-                    authors=tuple(a.strip() for a in authors.split(",") if a.strip()),
-                )
-                items = [(title.strip() or "text", *_status(res))]
+                text_res = ingest_text(store, body, event=name, **text_fields)
+                text_grouped = regroup(store, settings) if name is None and text_res.article_id else None
+                items = [(title.strip() or "text", *_status(text_res))]
             except USER_ERRORS as exc:
                 items = [(title.strip() or "text", "failed", f"{type(exc).__name__}: {exc}")]
             st.html(_status_html(items))
-            _summary(items, name)
+            placed = name or (
+                store.event_name_of_article(text_res.article_id) if text_res and text_res.article_id else None
+            )
+            if text_grouped is not None:
+                st.info(
+                    f"Grouped automatically into “{placed or 'no event'}” (see the Events page to change it)."
+                )
+            _summary(items, placed or "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -523,8 +524,53 @@ def test_add_page_validates_the_form(app) -> None:
     at = app("add")
     next(b for b in at.button if b.label == "Analyse text").click().run()
     errors = [e.value for e in at.error]
-    assert any("Event name" in e for e in errors)
+    assert not any("Event name" in e for e in errors)  # the event is optional: grouped automatically
     assert "The headline is empty." in errors and "The text is empty." in errors
+
+
+def _paste(at, title: str, body: str) -> None:
+    at.text_input(key="text-outlet").input("Evening Star")
+    at.text_input(key="text-title").input(title)
+    at.text_area(key="text-body").input(body)
+
+
+def test_add_page_groups_pasted_text_without_event_and_takes_old_dates(app, db_url: str) -> None:
+    at = app("add")
+    date_input = at.date_input(key="text-date")
+    assert date_input.proto.min[:4] <= "1900"  # no ten-year limit on a pasted article's date
+    date_input.set_value(date(2016, 3, 12))
+    body = " ".join(["The harbour ferry strike entered its third day as unions rejected the offer."] * 30)
+    _paste(at, "Ferry strike enters third day", body)
+    next(b for b in at.button if b.label == "Analyse text").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("1 stored" in s.value for s in at.success)
+    assert any("Grouped automatically" in i.value for i in at.info)
+    title = "Ferry strike enters third day"
+    row = next(r for r in Store(db_url).event_articles(None, with_text=False) if r["title"] == title)
+    assert row["event"]  # grouped into an event
+    assert str(row["published"]).startswith("2016-03-12")
+
+
+def test_add_page_previews_the_cleaned_text_before_saving(app, db_url: str) -> None:
+    at = app("add")
+    at.text_input(key="text-event").input(OTHER_EVENT)
+    lines = ["Share on Facebook", "By Jane Roe", ""]
+    lines += ["The tram line reopened on Monday after <b>repairs</b> to the bridge took six weeks."] * 25
+    _paste(at, "Tram line reopens", "\n".join(lines))
+    next(b for b in at.button if b.label == "Preview").click().run()
+    assert not at.exception
+    preview = [t.value for t in at.text]
+    assert "Headline: Tram line reopens" in preview
+    assert "Authors: Jane Roe (found in the text)" in preview, preview  # the byline went to the authors
+    cleaned = at.text_area[-1].value
+    assert "Share on Facebook" not in cleaned and "<b>repairs</b>" in cleaned  # text, not HTML
+    assert not any("stored" in s.value for s in at.success)  # nothing saved yet
+    at.button(key="text-save").click().run()
+    assert not at.exception
+    assert any("1 stored" in s.value for s in at.success)
+    store = Store(db_url)
+    titles = [r["title"] for r in store.event_articles(store.find_event(OTHER_EVENT).id, with_text=False)]
+    assert "Tram line reopens" in titles
 
 
 def test_data_page_tables_and_downloads(app) -> None:
