@@ -21,6 +21,7 @@ from analysis.store.schema import (
     _now,
     compress_html,
     decompress_html,
+    shown,
 )
 from analysis.store.spans import dumps_default, span_dict
 
@@ -183,6 +184,7 @@ class ArticleQueries(Connection):
                 q = q.options(defer(ArticleRow.text))
             if event_id is not None:
                 q = q.where(ArticleRow.event_id == event_id)
+            q = q.where(shown())
             rows = s.execute(q.order_by(ArticleRow.outlet, ArticleRow.published, ArticleRow.id)).all()
             out = [_row_dict(a, ev, with_text) for a, ev in rows]
         return out
@@ -190,7 +192,8 @@ class ArticleQueries(Connection):
     def outlet_names(self) -> list[str]:
         """Every outlet with an article, sorted (one DISTINCT query on an indexed column)."""
         with self.session() as s:
-            return sorted(o for o in s.scalars(select(ArticleRow.outlet).distinct()) if o is not None)
+            q = select(ArticleRow.outlet).outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+            return sorted(o for o in s.scalars(q.where(shown()).distinct()) if o is not None)
 
     def text_sample(self, limit: int) -> list[dict]:
         """``id``, ``title``, ``text``, ``outlet`` and ``event`` (name) of at most ``limit`` articles
@@ -199,7 +202,8 @@ class ArticleQueries(Connection):
         if limit <= 0:
             return []
         with self.session() as s:
-            ids = list(s.scalars(select(ArticleRow.id).order_by(ArticleRow.id)))
+            every = select(ArticleRow.id).outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+            ids = list(s.scalars(every.where(shown()).order_by(ArticleRow.id)))
             step = max(1, -(-len(ids) // limit))  # ceil: at most ``limit`` ids
             chosen = ids[::step][:limit]
             out: list[dict] = []
@@ -227,14 +231,18 @@ class ArticleQueries(Connection):
         articles whose text or title contains every word of ``words`` (SQL LIKE, ignoring case as
         the database does): the prefilter of a search; the caller finds the exact hits."""
         with self.session() as s:
-            q = select(
-                ArticleRow.id,
-                ArticleRow.title,
-                ArticleRow.text,
-                ArticleRow.outlet,
-                ArticleRow.published,
-                EventRow.name,
-            ).outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+            q = (
+                select(
+                    ArticleRow.id,
+                    ArticleRow.title,
+                    ArticleRow.text,
+                    ArticleRow.outlet,
+                    ArticleRow.published,
+                    EventRow.name,
+                )
+                .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+                .where(shown())
+            )
             for w in words:
                 pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                 q = q.where(
@@ -295,8 +303,13 @@ class ArticleQueries(Connection):
     def counts(self) -> dict[str, int]:
         with self.session() as s:
             return {
-                "events": s.scalar(select(func.count(EventRow.id))) or 0,
-                "articles": s.scalar(select(func.count(ArticleRow.id))) or 0,
+                "events": s.scalar(select(func.count(EventRow.id)).where(EventRow.deleted_at.is_(None))) or 0,
+                "articles": s.scalar(
+                    select(func.count(ArticleRow.id))
+                    .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+                    .where(shown())
+                )
+                or 0,
                 "scores": s.scalar(select(func.count(ScoreRow.id))) or 0,
                 "fetch_attempts": s.scalar(select(func.count(FetchAttemptRow.id))) or 0,
             }

@@ -135,7 +135,8 @@ class EventQueries(Connection):
                     func.min(ArticleRow.published),
                     func.max(ArticleRow.published),
                 )
-                .outerjoin(ArticleRow, ArticleRow.event_id == EventRow.id)
+                .outerjoin(ArticleRow, (ArticleRow.event_id == EventRow.id) & ArticleRow.deleted_at.is_(None))
+                .where(EventRow.deleted_at.is_(None))
                 .group_by(EventRow.id, EventRow.name, EventRow.slug, EventRow.description, EventRow.auto)
                 .order_by(EventRow.name)
             ).all()
@@ -479,6 +480,7 @@ class EventQueries(Connection):
                     EventRow.auto,
                 )
                 .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+                .where(ArticleRow.deleted_at.is_(None), EventRow.deleted_at.is_(None))
                 .order_by(ArticleRow.id)
             ).all()
         keys = ("id", "title", "text", "outlet", "published", "event_id", "pinned", "event_auto")

@@ -23,6 +23,7 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from analysis.store.errors import StoreError
 
@@ -58,6 +59,8 @@ class EventRow(Base):
     # may rename, refill or remove them.  A user's edit makes them False (kept as they are).
     auto: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # Set by a soft delete (hides the event and its articles from every read), cleared by a restore.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     articles: Mapped[list[ArticleRow]] = relationship(back_populates="event")
 
 
@@ -87,6 +90,8 @@ class ArticleRow(Base):
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     raw_html: Mapped[bytes | None] = mapped_column(LargeBinary)  # zlib-compressed UTF-8
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # Set by a soft delete (the article is left out of every read), cleared by a restore.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # indexed: Store.version() asks for the latest on every dashboard run (without an index, SQLite
     # reads every row, past the stored HTML, to find it)
     updated_at: Mapped[datetime] = mapped_column(
@@ -181,6 +186,12 @@ class SpeakerRoleRow(Base):
     speaker: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+def shown() -> ColumnElement[bool]:
+    """The rows a read shows: the article is not deleted, nor is its event (for queries that
+    outer-join ``EventRow`` on the article's event; an article without event has NULL there)."""
+    return ArticleRow.deleted_at.is_(None) & EventRow.deleted_at.is_(None)
 
 
 def event_name_key(name: str) -> str:
