@@ -28,6 +28,7 @@ COMMANDS = [
     "ingest",
     "import-html",
     "add-text",
+    "article",
     "show",
     "events",
     "export",

@@ -80,6 +80,7 @@ WRITING_COMMANDS = frozenset(
         "discover",
         "import-html",
         "add-text",
+        "article",
         "group",
         "event",
         "rescore",

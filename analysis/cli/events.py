@@ -58,6 +58,14 @@ def cmd_event(args: argparse.Namespace) -> int:
     elif args.action == "split":
         store.split_event(args.event, _article_ids(args.articles), args.new_name, user=user)
         print(f"moved articles {args.articles} from {args.event!r} into the new event {args.new_name!r}")
+    elif args.action == "delete":
+        done = store.delete_event(args.event, user=user)
+        print(
+            f"deleted {args.event!r} and hid its articles" if done else f"{args.event!r} was already deleted"
+        )
+    elif args.action == "restore":
+        done = store.restore_event(args.event, user=user)
+        print(f"restored {args.event!r} with its articles" if done else f"{args.event!r} was not deleted")
     else:  # move
         n = store.move_articles(_article_ids(args.articles), args.event, user=user)
         print(f"moved {n} articles into {args.event!r}")

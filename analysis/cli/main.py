@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from analysis.cli.addtext import cmd_add_text
+from analysis.cli.articles import add_parsers as add_article_parsers
 from analysis.cli.bench import cmd_bench, cmd_fuzz
 from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
 from analysis.cli.corrections import add_parsers as add_correction_parsers
@@ -175,7 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("group", cmd_group, "group articles without a chosen event into events (your edits are kept)", [eng])
 
-    sp = add("event", cmd_event, "edit events: rename, merge, split, move articles (kept when re-grouping)")
+    sp = add(
+        "event",
+        cmd_event,
+        "edit events: rename, merge, split, move articles, delete, restore (kept when re-grouping)",
+    )
     acts = sp.add_subparsers(dest="action", required=True, metavar="ACTION")
     a = acts.add_parser("rename", help="rename an event", parents=[common])
     a.add_argument("event")
@@ -190,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     a = acts.add_parser("move", help="move articles into EVENT", parents=[common])
     a.add_argument("event")
     a.add_argument("--articles", required=True, help="article ids, comma-separated")
+    a = acts.add_parser(
+        "delete", help="hide EVENT and its articles everywhere (undo with restore)", parents=[common]
+    )
+    a.add_argument("event")
+    a = acts.add_parser("restore", help="bring back a deleted EVENT with its articles", parents=[common])
+    a.add_argument("event")
+    add_article_parsers(add, common)
 
     sp = add(
         "export",
