@@ -22,7 +22,7 @@ from analysis.present.highlight import (
 from analysis.present.provenance import Provenance, plural, provenance
 from analysis.present.report import build_event_report
 from analysis.store import event_name_key
-from app_pages import common, review
+from app_pages import article_edit, common, review
 from app_pages.compare_parts import article_label, findings_html, omissions_html, summary_downloads
 from app_pages.voices_view import voices_tab  # the Voices tab: who each outlet quotes, and its labels
 
@@ -302,6 +302,7 @@ def _cross_section(slug: str, event_id: int, outlets: list[str], caption: Proven
 
 url, version = common.current()
 review.show_message()
+article_edit.show_message()
 events = common.events(url, version)
 if not events:
     st.info("No events yet: add articles first.")
@@ -484,6 +485,8 @@ for col, outlet in zip(columns, shown, strict=True):
         )
         here = clicked[1] if clicked and clicked[0] == art["id"] else None
         review.review_panel(art, event["id"], corrections, here, key=f"{slug}-{art['id']}")
+        article_edit.edit_panel(art, key=f"{slug}-{art['id']}")
+article_edit.restore_panel()
 
 st.caption(
     "Click a highlighted word (or open Review flags) to see why it was flagged and to dismiss it, restore it "
