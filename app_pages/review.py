@@ -129,29 +129,20 @@ def _word_actions(
     flag = deciding_correction(word, corrections, aid, event_id)
     with st.container(horizontal=True, gap="small", key=f"acts-{key}"):
         if status != "dismissed":
-            st.button(
-                "Dismiss in this article",
-                key=f"dis-a-{key}",
-                disabled=read_only,
-                on_click=_act,
-                args=("dismiss", word),
-                kwargs={"article_id": aid},
+            scopes: tuple[tuple[str, str, dict], ...] = (
+                ("in this article", "a", {"article_id": aid}),
+                ("in this event", "e", {"event": event_id}),
+                ("everywhere", "g", {}),
             )
-            st.button(
-                "Dismiss in this event",
-                key=f"dis-e-{key}",
-                disabled=read_only,
-                on_click=_act,
-                args=("dismiss", word),
-                kwargs={"event": event_id},
-            )
-            st.button(
-                "Dismiss everywhere",
-                key=f"dis-g-{key}",
-                disabled=read_only,
-                on_click=_act,
-                args=("dismiss", word),
-            )
+            for label, short, scope_kwargs in scopes:
+                st.button(
+                    f"Dismiss {label}",
+                    key=f"dis-{short}-{key}",
+                    disabled=read_only,
+                    on_click=_act,
+                    args=("dismiss", word),
+                    kwargs=scope_kwargs,
+                )
         elif flag is not None:
             scope = (
                 {"article_id": aid}

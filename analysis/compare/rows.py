@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from analysis.models import FAILED_HEALTH
 
@@ -29,3 +31,9 @@ def health_level(health: str | None) -> str:
 def usable(row: dict) -> bool:
     """An article with scores and text worth comparing (failed fetches/extractions are left out)."""
     return row.get("sentiment") is not None and health_level(row.get("health")) != "fail"
+
+
+def span_field(sp: object, name: str, default: Any = None) -> Any:
+    """A field of a loaded-language span, whichever form it has: a dict, a stored ``SpanRecord``
+    mapping or a ``Span`` object."""
+    return sp.get(name, default) if isinstance(sp, Mapping) else getattr(sp, name, default)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,7 +42,15 @@ from analysis.compare.overview import (
     outlet_timeline,
     unresolved_failures,
 )
-from analysis.compare.rows import AMBER_HEALTH, THIN_ARTICLES, WORD_RE, health_level, usable, word_count
+from analysis.compare.rows import (
+    AMBER_HEALTH,
+    THIN_ARTICLES,
+    WORD_RE,
+    health_level,
+    span_field,
+    usable,
+    word_count,
+)
 from analysis.compare.topics import TOPIC_RULE
 
 PER_WORDS = 1000.0  # loaded-language rates are per 1,000 words
@@ -83,10 +90,6 @@ def articles_frame(rows: Iterable[dict]) -> pd.DataFrame:
     for col in ("sentiment", "headline_sentiment", "loaded_rate", "quoted_rate", "words"):
         df[col] = pd.to_numeric(df[col], errors="coerce")
     return df
-
-
-def _span_value(sp: object, name: str, default: Any = None) -> Any:
-    return sp.get(name, default) if isinstance(sp, dict) else getattr(sp, name, default)
 
 
 SENTENCE_COLUMNS = [
@@ -129,13 +132,13 @@ def _article_sentences(r: dict) -> dict[str, object] | None:
     # earlier): one vectorised binary search for all spans, O((sentences + spans) log sentences).
     spans = r.get("spans") or []
     span_start = np.fromiter(
-        (int(_span_value(sp, "start", 0)) for sp in spans), dtype=np.int64, count=len(spans)
+        (int(span_field(sp, "start", 0)) for sp in spans), dtype=np.int64, count=len(spans)
     )
     weight = np.fromiter(
-        (float(_span_value(sp, "weight", 0.0) or 0.0) for sp in spans), dtype=float, count=len(spans)
+        (float(span_field(sp, "weight", 0.0) or 0.0) for sp in spans), dtype=float, count=len(spans)
     )
     quoted = np.fromiter(
-        (bool(_span_value(sp, "quoted", False)) for sp in spans), dtype=bool, count=len(spans)
+        (bool(span_field(sp, "quoted", False)) for sp in spans), dtype=bool, count=len(spans)
     )
     idx = np.maximum(np.searchsorted(starts, span_start, side="right") - 1, 0)
     n = max(1, len(text))
@@ -186,16 +189,16 @@ def flagged_words(rows: Iterable[dict], *, include_quoted: bool = False) -> pd.D
         if not usable(r):
             continue
         for sp in r.get("spans") or []:
-            if _span_value(sp, "quoted", False) and not include_quoted:
+            if span_field(sp, "quoted", False) and not include_quoted:
                 continue
-            if _span_value(sp, "rule") == TOPIC_RULE:
+            if span_field(sp, "rule") == TOPIC_RULE:
                 continue  # a topic word of the event: shown, never counted
-            word = " ".join(str(_span_value(sp, "text", "")).lower().split())
+            word = " ".join(str(span_field(sp, "text", "")).lower().split())
             if not word:
                 continue
             key = (r["outlet"], word)
-            counts[key][str(_span_value(sp, "category", "") or "loaded")] += 1
-            weights[key] += float(_span_value(sp, "weight", 0.0) or 0.0)
+            counts[key][str(span_field(sp, "category", "") or "loaded")] += 1
+            weights[key] += float(span_field(sp, "weight", 0.0) or 0.0)
     data = [
         {
             "outlet": outlet,

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from analysis.compare.rows import span_field
 from analysis.scoring.loaded import term_lemma
 
 # Fewer outlets than this: nothing to tell topic from slant, the lexicon score stands.
@@ -82,10 +83,6 @@ class TopicWord:
         return text
 
 
-def _get(sp: object, name: str, default: object = None) -> object:
-    return sp.get(name, default) if isinstance(sp, Mapping) else getattr(sp, name, default)
-
-
 def _num(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
@@ -102,7 +99,7 @@ def _lead_end(row: Mapping) -> int:
 
 
 def _candidate(sp: object) -> bool:
-    return _get(sp, "rule") in LEXICON_RULES and _get(sp, "category") in TOPIC_CATEGORIES
+    return span_field(sp, "rule") in LEXICON_RULES and span_field(sp, "category") in TOPIC_CATEGORIES
 
 
 def _noun_like(lemma: str) -> bool:
@@ -128,12 +125,12 @@ def event_topic_words(rows: Sequence[Mapping]) -> dict[str, TopicWord]:
     for r in usable:
         outlet = str(r["outlet"])
         lead_end = _lead_end(r)
-        body = [(sp, _num(_get(sp, "start")) < lead_end) for sp in r.get("spans") or []]
+        body = [(sp, _num(span_field(sp, "start")) < lead_end) for sp in r.get("spans") or []]
         head = [(sp, True) for sp in r.get("headline_spans") or []]
         for sp, in_lead in body + head:
-            if not _candidate(sp) or _get(sp, "quoted", False):
+            if not _candidate(sp) or span_field(sp, "quoted", False):
                 continue
-            lemma = term_lemma(str(_get(sp, "text", "")))
+            lemma = term_lemma(str(span_field(sp, "text", "")))
             if not _noun_like(lemma):
                 continue
             uses[(lemma, outlet)] += 1
@@ -157,7 +154,7 @@ def _retag(sp: object) -> dict:
     if isinstance(sp, Mapping):
         d = dict(sp)
     else:
-        d = {k: _get(sp, k) for k in ("start", "end", "text", "category", "weight", "quoted", "rule")}
+        d = {k: span_field(sp, k) for k in ("start", "end", "text", "category", "weight", "quoted", "rule")}
     d["topic_of"] = d.get("category")
     d.update(category=TOPIC_CATEGORY, weight=0.0, rule=TOPIC_RULE)
     return d
@@ -184,19 +181,22 @@ def without_topic_words(rows: Iterable[Mapping], exclude: frozenset[str]) -> lis
         }
         spans: list[object] = []
         for sp in row["spans"]:
-            weight = _num(_get(sp, "weight"))
-            is_quoted = bool(_get(sp, "quoted", False))
+            weight = _num(span_field(sp, "weight"))
+            is_quoted = bool(span_field(sp, "quoted", False))
             if is_quoted:
                 quoted += weight
             else:
                 own += weight
-            if _get(sp, "rule") in LEXICON_RULES and term_lemma(str(_get(sp, "text", ""))) in exclude:
+            if (
+                span_field(sp, "rule") in LEXICON_RULES
+                and term_lemma(str(span_field(sp, "text", ""))) in exclude
+            ):
                 removed_count += 1
                 if is_quoted:
                     removed_quoted += weight
                 else:
                     removed_own += weight
-                    cat = str(_get(sp, "category", ""))
+                    cat = str(span_field(sp, "category", ""))
                     if cat in categories:
                         categories[cat] = round(max(0.0, categories[cat] - weight), 4)
                 spans.append(_retag(sp))
@@ -207,7 +207,8 @@ def without_topic_words(rows: Iterable[Mapping], exclude: frozenset[str]) -> lis
         row["spans"] = spans
         row["headline_spans"] = [
             _retag(sp)
-            if _get(sp, "rule") in LEXICON_RULES and term_lemma(str(_get(sp, "text", ""))) in exclude
+            if span_field(sp, "rule") in LEXICON_RULES
+            and term_lemma(str(span_field(sp, "text", ""))) in exclude
             else sp
             for sp in row.get("headline_spans") or []
         ]

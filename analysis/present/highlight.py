@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.compare.rows import span_field
 from analysis.present.charts_common import category_colors
 from analysis.present.overlaps import without_overlaps
 from analysis.present.provenance import interval_text
@@ -80,37 +81,31 @@ class _Sent:
     compound: float
 
 
-def _get(obj: object, name: str, default: Any = None) -> Any:
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 def _marks(text: str, spans: Iterable[object]) -> list[_Mark]:
     """Valid spans, overlaps resolved: the heavier (then longer, then earlier) span wins."""
     n = len(text)
     cands: list[_Mark] = []
     for sp in spans or ():
         try:
-            start, end = int(_get(sp, "start")), int(_get(sp, "end"))
-            weight = float(_get(sp, "weight", 0.0) or 0.0)
+            start, end = int(span_field(sp, "start")), int(span_field(sp, "end"))
+            weight = float(span_field(sp, "weight", 0.0) or 0.0)
         except (TypeError, ValueError):
             continue
         start, end = max(0, start), min(n, end)
         if end <= start:
             continue
-        expected = _get(sp, "text")
+        expected = span_field(sp, "text")
         if isinstance(expected, str) and expected and text[start:end] != expected:
             continue  # offsets from another version of the text: do not mark the wrong words
         cands.append(
             _Mark(
                 start,
                 end,
-                str(_get(sp, "category", "") or "loaded"),
+                str(span_field(sp, "category", "") or "loaded"),
                 weight,
-                bool(_get(sp, "quoted", False)),
-                str(_get(sp, "rule", "") or ""),
-                str(_get(sp, "status") or "") or None,
+                bool(span_field(sp, "quoted", False)),
+                str(span_field(sp, "rule", "") or ""),
+                str(span_field(sp, "status") or "") or None,
             )
         )
     return without_overlaps(cands)
@@ -124,8 +119,8 @@ def _sentences(text: str, sentences: Iterable[object]) -> list[_Sent]:
             if isinstance(s, Sequence) and not isinstance(s, str):
                 start, end, compound = int(s[0]), int(s[1]), float(s[2])
             else:
-                start, end = int(_get(s, "start")), int(_get(s, "end"))
-                compound = float(_get(s, "compound"))
+                start, end = int(span_field(s, "start")), int(span_field(s, "end"))
+                compound = float(span_field(s, "compound"))
         except (TypeError, ValueError, IndexError):
             continue
         start, end = max(0, start), min(n, end)
@@ -284,7 +279,7 @@ def _starts_before(item: object, cut: int) -> bool:
     try:
         if isinstance(item, Sequence) and not isinstance(item, str):
             return int(item[0]) < cut
-        return int(_get(item, "start")) < cut
+        return int(span_field(item, "start")) < cut
     except (TypeError, ValueError, IndexError):
         return True
 
