@@ -15,6 +15,7 @@ import streamlit as st
 
 from analysis.compare.corrections import CATEGORIES, USER_RULE, deciding_correction, term_key
 from analysis.compare.topics import TOPIC_CATEGORY
+from analysis.present.provenance import plural
 from analysis.store import StoreError
 from app_pages import common
 
@@ -217,7 +218,7 @@ def event_history(event_id: int) -> None:
     """The event's history (its own changes, its articles', corrections made everywhere)."""
     rows = common.store().history(event_id=event_id, limit=HISTORY_ROWS)
     history = st.expander(
-        f"History of this event ({len(rows)} changes)", key="event-history", on_change="rerun"
+        f"History of this event ({plural(len(rows), 'change')})", key="event-history", on_change="rerun"
     )
     if not history.open:
         return

@@ -71,7 +71,7 @@ def test_clicked_word_opens_its_panel_and_dismiss_changes_the_rate(db_url: str) 
     assert "disastrous&nbsp;×1" not in page  # the summary's top words
     assert 'class="loaded dismissed"' in page  # still shown, struck through
     assert at.get("plotly_chart")[0].proto.spec != before  # the outlet's interval moved
-    assert at.expander(key="event-history").label == "History of this event (1 changes)"
+    assert at.expander(key="event-history").label == "History of this event (1 change)"
     at.session_state["event-history"] = True
     _run(at)
     assert list(at.expander(key="event-history").dataframe[0].value["what"]) == ["flag.dismiss"]

@@ -83,7 +83,7 @@ def test_click_a_flag_dismiss_it_and_see_the_rate_and_history_change(server) -> 
         dismiss.wait_for(state="visible", timeout=PAGE_TIMEOUT)
         page.get_by_text("category emotional").first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
         dismiss.click()
-        page.get_by_text("History of this event (1 changes)").wait_for(state="visible", timeout=PAGE_TIMEOUT)
+        page.get_by_text("History of this event (1 change)").wait_for(state="visible", timeout=PAGE_TIMEOUT)
         page.wait_for_function(  # the outlet's rate in the summary table, once the rerun is drawn
             RATE_CHANGED_JS,
             arg=before,
@@ -91,7 +91,7 @@ def test_click_a_flag_dismiss_it_and_see_the_rate_and_history_change(server) -> 
         )
         after = _ledger_rate(page)
         assert float(after) < float(before)
-        page.get_by_text("History of this event (1 changes)").click()
+        page.get_by_text("History of this event (1 change)").click()
         history = page.locator(".st-key-event-history")
         history.get_by_role("grid").or_(history.locator("[data-testid='stDataFrame']")).first.wait_for(
             state="visible", timeout=PAGE_TIMEOUT
