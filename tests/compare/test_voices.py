@@ -114,6 +114,31 @@ def test_labels_side_by_side() -> None:
     assert "factory / plant" in set(grouped["group"])
 
 
+def test_label_groups_by_meaning() -> None:
+    from analysis.compare.label_groups import cluster, collect_phrases, group_by_head, noun_phrase_spans
+
+    # an adverb or participle after the noun ends the phrase
+    assert [
+        p for _, p, _, _ in noun_phrase_spans("Workers began the indefinite strike starting on Monday.")
+    ] == ["indefinite strike"]
+    rows = [
+        {"outlet": "A", "text": "Riders condemned the fare increase on Monday. The river was high."},
+        {"outlet": "B", "text": "Riders condemned the fare rise on Monday. The storm was mild."},
+    ]
+    items = collect_phrases(rows)
+    assert {p.phrase for p in items} == {"fare increase", "fare rise", "river", "storm"}
+    assert len(set(group_by_head(items))) == 4
+    table = label_table(rows)
+    fare = table[table["basis"] == "meaning"]
+    assert set(fare["outlet"]) == {"A", "B"} and set(fare["labels"]) == {"fare increase", "fare rise"}
+    assert label_table(rows, by_meaning=False).query("basis != 'name'").empty
+    # average linkage cut at a threshold
+    import numpy as np
+
+    scores = np.array([[1, 0.9, 0.1], [0.9, 1, 0.2], [0.1, 0.2, 1]])
+    assert cluster(scores, 0.5)[0] == cluster(scores, 0.5)[1] != cluster(scores, 0.5)[2]
+
+
 def test_search_hits_whole_words_in_context() -> None:
     hits = search_hits(ROWS, "the LEVY")
     assert len(hits) >= 2 and set(hits["match"].str.lower()) == {"the levy"}
