@@ -182,3 +182,20 @@ def test_quality_on_the_labelled_demo_corpus_does_not_regress() -> None:
     # measured 0.949 / 0.907 / 0.836; a floor, not a target
     assert result["speaker_precision"] >= 0.9 and result["speaker_recall"] >= 0.85
     assert result["role_accuracy"] >= 0.8
+
+
+def test_heldout_quote_labels_hold_offsets_not_text(tmp_path) -> None:
+    import csv
+
+    from analysis.bench.voices_eval import HELDOUT_FILE, eval_voices, load_gold
+
+    lines = [x for x in HELDOUT_FILE.read_text("utf-8").splitlines() if x and not x.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert len(rows) >= 70 and set(rows[0]) == {
+        "event", "outlet", "sha1", "start", "end", "speaker", "role", "verb", "kind"
+    }  # fmt: skip
+    assert all(int(r["start"]) < int(r["end"]) for r in rows)
+    assert sum(len(v) for v in load_gold().values()) + len(rows) >= 300
+    # without the eval folder only the demo part is measured
+    result = eval_voices(tmp_path)
+    assert "heldout" not in result and {r["task"] for r in result["rows"]} == {"quotes: speaker (dev)"}
