@@ -27,8 +27,12 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from analysis.compare.voices import Quote
 
 GOLD_FILE = PROJECT_ROOT / "data" / "eval" / "voices_demo_quotes.tsv"
 HELDOUT_FILE = PROJECT_ROOT / "data" / "eval" / "voices_basil_quotes.tsv"  # offsets into ../shared/eval
@@ -71,7 +75,7 @@ class _Tally:
         self.misses: list[str] = []
 
     def article(
-        self, name: str, preds: list, labels: list[dict], hits: Callable[[dict, object], bool]
+        self, name: str, preds: list, labels: list[dict], hits: Callable[[dict, Quote], bool]
     ) -> None:
         """Score one article: ``hits(label, quote)`` says whether a predicted quote covers the label."""
         self.articles += 1
