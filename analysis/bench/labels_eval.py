@@ -11,7 +11,7 @@ pair of the event's phrases is "different".  A grouping is scored by pairwise pr
 The weights and the threshold of the meaning grouping are chosen by leave-one-event-out
 cross-validation: for each event, the setting with the best pooled F1 on the three other events is
 applied to it; the reported "held-out" figures add up those four held-out events.  The constants in
-``label_groups`` are the setting chosen on all four events (printed here, checked by a test).
+``label_groups`` are the setting chosen on all four events (printed here next to the constants).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Group the labels of one event by meaning: "the Dunmore plant" / "the doomed factory", "the
 workers" / "the militants", "tax relief" / "tax cuts".
 
-Each distinct noun phrase of the event (lower case; :func:`analysis.compare.labels.noun_phrases`) is
-one item.  Two items are compared by five features, each 0..1:
+Each distinct noun phrase of the event (lower case; :func:`noun_phrase_spans`) is one item.  Two
+items are compared by five features, each 0..1:
 
 - ``phrase``: cosine of the two phrases' static embeddings (:mod:`analysis.scoring.embeddings`,
   WordLlama, offline);
@@ -19,6 +19,11 @@ Plus ``same_head`` (1 when the heads are equal: the grouping of old).  The score
 GROUP_THRESHOLD.  The weights and the threshold were chosen by leave-one-event-out cross-validation
 on hand-made groups of the demo corpus (``data/eval/labels_demo_groups.tsv``;
 ``python -m analysis.bench.labels_eval`` repeats the search and prints the held-out figures).
+
+Measured (pairwise, held-out event of each fold): precision 0.34, recall 0.37, F1 0.36, against
+0.55 / 0.30 / 0.39 for grouping by head word only: more pairs found, more wrong ones.  The context
+features (``context``, ``window``, ``names``) got weight 0 in cross-validation: they did not help.
+Static embeddings see "plant" / "factory" (0.28) and "workers" / "militants" (0.04) as far apart.
 """
 
 from __future__ import annotations
@@ -34,8 +39,8 @@ from analysis.scoring.text import split_sentences
 
 WINDOW_WORDS = 4  # words either side of a phrase that make its "window" (its role in the sentence)
 FEATURES: tuple[str, ...] = ("phrase", "head", "context", "window", "names", "same_head")
-# Weights of the features (chosen by leave-one-event-out cross-validation, see the module docstring);
-# the score is sum(w * feature) / sum(w).
+# Weights of the features (chosen by leave-one-event-out cross-validation from 0/1/2 each, see the
+# module docstring); the score is sum(w * feature) / sum(w).
 WEIGHTS: dict[str, float] = {
     "phrase": 2.0,
     "head": 1.0,
