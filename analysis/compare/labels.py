@@ -24,21 +24,15 @@ from analysis.compare.label_groups import (
     group_by_head,
     group_phrases,
     merged_forms,
-    noun_phrase_spans,
 )
 from analysis.compare.mentions import find_mentions, link_names
 
 LABEL_COLUMNS: tuple[str, ...] = ("group", "basis", "outlet", "labels", "count")
-MIN_OUTLETS = 2  # a head must be used by this many outlets to be shown
+MIN_OUTLETS = 2  # a group must be used by this many outlets to be shown
 MIN_FORMS = 2  # ... with at least this many different phrases across outlets
 MAX_HEAD_GROUPS = 25  # phrase groups shown, most widely used first
 MAX_GROUP_NAME_HEADS = 3  # head words in a group's name ("plant / factory / site")
 ClusterHeads = Callable[[Sequence[str]], Sequence[int]]
-
-
-def _noun_phrases(text: str) -> list[tuple[str, str]]:
-    """(head, phrase) of the determiner phrases of ``text``."""
-    return [(head, phrase) for head, phrase, _, _ in noun_phrase_spans(text)]
 
 
 def label_table(
