@@ -26,9 +26,9 @@ def event_voice_frame(url: str, version: tuple, event_id: int, overrides: tuple 
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
-def _labels(url: str, version: tuple, event_id: int) -> pd.DataFrame:
+def _labels(url: str, version: tuple, event_id: int, by_meaning: bool = True) -> pd.DataFrame:
     rows = [r for r in common.event_rows(url, version, event_id) if compare.usable(r)]
-    return labels_side_by_side(label_table(rows))
+    return labels_side_by_side(label_table(rows, by_meaning=by_meaning))
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=4)
@@ -103,7 +103,14 @@ def voices_tab(ev: Any) -> None:  # noqa: ANN401 - app_pages.compare._Event (url
             "(for a read-only database: for this session). Command line: python -m analysis role NAME ROLE."
         )
     st.markdown("**Labels** — what each outlet calls the same person, group or thing")
-    labels = _labels(url, version, event_id)
+    by_meaning = st.toggle(
+        "Group labels by meaning",
+        value=True,
+        key="voices-labels-meaning",
+        help="On: noun phrases with different words are grouped by an embedding model (basis 'meaning'). "
+        "Off: only phrases with the same last word.",
+    )
+    labels = _labels(url, version, event_id, by_meaning)
     st.dataframe(labels, hide_index=True, key="voices-labels")
     if not labels.empty:
         table_downloads(labels, f"{slug}_labels", "voices-labels")
@@ -111,7 +118,8 @@ def voices_tab(ev: Any) -> None:  # noqa: ANN401 - app_pages.compare._Event (url
         "Quotes and speakers are found by rules (reporting verbs, names, 'according to', a colon "
         "before a quotation; 'he said' goes to the last person named). Roles come from titles and "
         "descriptions ('a Kelby councillor') and a word table: check surprising rows. Labels are "
-        "grouped by name and by the last word of a noun phrase."
+        "grouped by name, by the last word of a noun phrase and (basis 'meaning') by an embedding "
+        "model; that grouping finds more pairs but is often wrong (see Method & limits)."
     )
 
 

@@ -314,7 +314,13 @@ def test_voices_labels_search_on_demo(db, capsys) -> None:
     assert code != 0 and "role must be one of" in err
     assert run(capsys, "role", "Frank Oduya", "clear", "--db", db)[0] == 0
     code, out, _ = run(capsys, "labels", "--event", event, "--db", db)
-    assert code == 0 and "Helena Brandt" in out
+    assert code == 0 and "Helena Brandt" in out and "basis" in out
+    code, out, _ = run(capsys, "labels", "--event", event, "--format", "json", "--db", db)
+    assert code == 0 and "meaning" in {r["basis"] for r in json.loads(out)}
+    code, out, _ = run(
+        capsys, "labels", "--event", event, "--group-by", "head", "--format", "json", "--db", db
+    )
+    assert code == 0 and "meaning" not in {r["basis"] for r in json.loads(out)}
     code, out, _ = run(capsys, "search", "pay freeze", "--event", event, "--format", "json", "--db", db)
     hits = json.loads(out)
     assert code == 0 and hits and all(h["match"].lower() == "pay freeze" for h in hits)

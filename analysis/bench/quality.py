@@ -29,6 +29,7 @@ def run(eval_dir: Path) -> dict[str, dict]:
     from analysis.bench.event_eval import eval_events
     from analysis.bench.extraction_eval import eval_extraction
     from analysis.bench.grouping_eval import eval_grouping
+    from analysis.bench.labels_eval import eval_labels
     from analysis.bench.scoring_eval import eval_loaded, eval_sentiment
     from analysis.bench.target_eval import eval_target
     from analysis.bench.voices_eval import eval_voices
@@ -44,6 +45,7 @@ def run(eval_dir: Path) -> dict[str, dict]:
         ("sentence_alignment", eval_alignment),
         ("who_reported_what", eval_who_reported_what),
         ("quote_attribution", eval_voices),
+        ("label_grouping", eval_labels),
     ):
         t0 = time.perf_counter()
         results[name] = fn(eval_dir)

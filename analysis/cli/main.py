@@ -248,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("labels", cmd_labels, "what each outlet calls the same person, group or thing in an event")
     sp.add_argument("--event", required=True)
     sp.add_argument("--format", choices=("table", "json"), default="table")
+    sp.add_argument(
+        "--group-by",
+        choices=("meaning", "head"),
+        default="meaning",
+        help="noun phrases grouped by meaning (embeddings, default) or by head word only",
+    )
 
     sp = add("search", cmd_search, "search all articles; each hit shown in its sentence")
     sp.add_argument("text", help="words or a phrase (matched as whole words, ignoring case)")

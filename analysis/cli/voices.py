@@ -52,11 +52,15 @@ def cmd_labels(args: argparse.Namespace) -> int:
 
     store = _store(args)
     ev = store.find_event(args.event)
-    table = label_table(store.event_articles(ev.id))
+    table = label_table(store.event_articles(ev.id), by_meaning=args.group_by == "meaning")
     if args.format == "json":
         print(_json_rows(table, list(table.columns)))
         return 0
-    print(f"Labels in {_printable(ev.name)!r}: what each outlet calls the same person, group or thing\n")
+    print(f"Labels in {_printable(ev.name)!r}: what each outlet calls the same person, group or thing")
+    print(
+        "(basis: name = one person or organisation; head = phrases with one head word; meaning = phrases "
+        "grouped by embeddings, --group-by head to turn off)\n"
+    )
     print_frame(labels_side_by_side(table), max_width=40)
     return 0
 

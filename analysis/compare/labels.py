@@ -5,72 +5,45 @@ Within one event, mentions are grouped across outlets by
 - **name**: the actor finder's canonical names (aliases, surname -> full name, linked across the
   event's outlets), with the title each outlet puts before it ("President Tomas Reyland" /
   "Reyland");
-- **head of a noun phrase**: determiner phrases ("the doomed factory", "the Dunmore plant") are
-  grouped by their last word, keeping heads that several outlets use with different wording.
-
-Hook for meaning: :func:`label_table` takes ``cluster_heads``, a function from a list of head
-words to one group number each.  With an embedding model (``analysis/scoring/embeddings.py``,
-under way) heads such as "workers" / "militants" or "plant" / "factory" can be put in one group;
-without it each head is its own group.
+- **meaning**: determiner phrases ("the doomed factory", "the Dunmore plant") are grouped by their
+  embeddings and context (:mod:`analysis.compare.label_groups`: WordLlama, offline; weights and
+  threshold chosen by leave-one-event-out cross-validation on hand-made groups of the demo corpus),
+  keeping groups that several outlets name with different wording.  ``by_meaning=False`` groups
+  them by their last word only (the baseline of ``bench quality``).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
+from analysis.compare.label_groups import (
+    collect_phrases,
+    group_by_head,
+    group_phrases,
+    merged_forms,
+)
 from analysis.compare.mentions import find_mentions, link_names
 
 LABEL_COLUMNS: tuple[str, ...] = ("group", "basis", "outlet", "labels", "count")
-MIN_OUTLETS = 2  # a head must be used by this many outlets to be shown
+MIN_OUTLETS = 2  # a group must be used by this many outlets to be shown
 MIN_FORMS = 2  # ... with at least this many different phrases across outlets
-MAX_HEAD_GROUPS = 25  # head groups shown, most widely used first
-# A determiner, up to two modifiers and a lower-case head, ending where a phrase ends: punctuation,
-# a preposition or conjunction, or an auxiliary ("the doomed factory will close").
-_NP_RE = re.compile(
-    r"\b(?i:the|a|an|its|their|his|her|this|these|those|our)\s+((?:[A-Za-z][\w\-’']*\s+){0,2}?[a-z][\w\-]*)"
-    r"(?=\s*[,.;:!?)—]|\s+(?:of|and|or|but|in|on|at|for|with|to|from|by|is|was|has|had|have|that|which|who"
-    r"|will|would|could|should|can|may|are|were|said|says)\b)"
-)
-# Heads too general to compare ("the first time", "a number of").
-_GENERIC_HEADS = frozenset(
-    """time way number year years day days week weeks month months end part lot rest kind sort
-    one same first last most fact case point world country city state people thing things""".split()
-)
-_BAD_WORDS = frozenset(
-    """of and or but to in on at for with by from is was has had be been that which the a an
-    as its their his her this these those our said says will would""".split()
-)
-
+MAX_HEAD_GROUPS = 25  # phrase groups shown, most widely used first
+MAX_GROUP_NAME_HEADS = 3  # head words in a group's name ("plant / factory / site")
 ClusterHeads = Callable[[Sequence[str]], Sequence[int]]
 
 
-def _noun_phrases(text: str) -> list[tuple[str, str]]:
-    """(head, phrase) of the determiner phrases of ``text``."""
-    out = []
-    for m in _NP_RE.finditer(text):
-        words = m.group(1).split()
-        if any(w.lower() in _BAD_WORDS for w in words):
-            continue
-        head = words[-1].lower().strip("’'")
-        if (
-            len(head) < 3
-            or head in _GENERIC_HEADS
-            or head in _BAD_WORDS
-            or (len(head) > 4 and head.endswith("ed"))
-        ):
-            continue
-        out.append((head, " ".join(words)))
-    return out
-
-
-def label_table(rows: Sequence[Mapping], cluster_heads: ClusterHeads | None = None) -> pd.DataFrame:
+def label_table(
+    rows: Sequence[Mapping], cluster_heads: ClusterHeads | None = None, by_meaning: bool = True
+) -> pd.DataFrame:
     """Each outlet's labels for the same actor or thing: one row per group and outlet.
 
-    ``labels`` is "; "-joined surface forms, most frequent first; ``basis`` is "name" or "head".
+    ``labels`` is "; "-joined surface forms, most frequent first; ``basis`` is "name", "head" (one
+    head word) or "meaning" (phrases with different heads grouped by :mod:`label_groups`).
+    ``by_meaning=False`` groups noun phrases by head word only; ``cluster_heads`` (a function from
+    head words to group numbers) overrides both.
     """
     names: dict[str, Counter] = defaultdict(Counter)
     per_article: list[tuple[str, list]] = []
@@ -91,24 +64,25 @@ def label_table(rows: Sequence[Mapping], cluster_heads: ClusterHeads | None = No
             continue
         for outlet, c in sorted(by_outlet.items()):
             records.append(_record(actor, "name", outlet, c))
-    records += _head_groups(rows, cluster_heads)
+    records += _head_groups(rows, cluster_heads, by_meaning)
     frame = pd.DataFrame(records, columns=list(LABEL_COLUMNS))
     return frame
 
 
-def _head_groups(rows: Sequence[Mapping], cluster_heads: ClusterHeads | None) -> list[dict]:
-    phrases: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    for r in rows:
-        for head, phrase in _noun_phrases(r.get("text") or ""):
-            phrases[head][r.get("outlet") or ""][phrase] += 1
-    heads = sorted(phrases)
-    groups = list(cluster_heads(heads)) if cluster_heads is not None and heads else list(range(len(heads)))
-    merged: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    names: dict[int, list[str]] = defaultdict(list)
-    for head, g in zip(heads, groups, strict=True):
-        names[g].append(head)
-        for outlet, c in phrases[head].items():
-            merged[g][outlet].update(c)
+def _head_groups(rows: Sequence[Mapping], cluster_heads: ClusterHeads | None, by_meaning: bool) -> list[dict]:
+    items = collect_phrases(rows)
+    if cluster_heads is not None:
+        heads = sorted({p.head for p in items})
+        by_head = dict(zip(heads, cluster_heads(heads), strict=True)) if heads else {}
+        groups = [by_head[p.head] for p in items]
+    elif by_meaning:
+        groups = group_phrases(items)
+    else:
+        groups = group_by_head(items)
+    merged = merged_forms(items, groups)
+    names: dict[int, Counter] = defaultdict(Counter)
+    for item, g in zip(items, groups, strict=True):
+        names[g][item.head] += item.uses
     scored = []
     for g, by_outlet in merged.items():
         all_forms = {f.lower() for c in by_outlet.values() for f in c}
@@ -117,9 +91,10 @@ def _head_groups(rows: Sequence[Mapping], cluster_heads: ClusterHeads | None) ->
     scored.sort(reverse=True)
     out = []
     for _, _, g in scored[:MAX_HEAD_GROUPS]:
-        label = " / ".join(names[g])
+        label = " / ".join(h for h, _ in names[g].most_common(MAX_GROUP_NAME_HEADS))
+        basis = "meaning" if len(names[g]) > 1 else "head"
         for outlet, c in sorted(merged[g].items()):
-            out.append(_record(label, "head", outlet, c))
+            out.append(_record(label, basis, outlet, Counter(c)))
     return out
 
 

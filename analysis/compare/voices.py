@@ -189,6 +189,16 @@ class _Text:
         phrase = " ".join(self.text[self.tokens[lo][0] : end].split())
         return _Speaker(phrase, False, phrase)
 
+    def _titled_next(self, m: Mention) -> Mention:
+        """The titled person right after ``m`` when ``m`` names the body of the title: "Water" in
+        "said Water Commissioner Edda Vang", "Dunmore" in "Dunmore Mayor Owen Tate"."""
+        i = bisect.bisect_right(self.m_starts, m.start)
+        if i < len(self.mentions):
+            nxt = self.mentions[i]
+            if nxt.kind == "person" and nxt.role and self.text[m.end : nxt.start].split() == nxt.role.split():
+                return nxt
+        return m
+
     def named(self, m: Mention) -> _Speaker:
         name, description = m.actor, self.description_of(m.actor)
         split = _NAME_OF_RE.match(name) if m.kind == "person" or " of " in name else None
@@ -199,6 +209,8 @@ class _Text:
     def _subject_token(self, k: int) -> _Speaker | None:
         s, e, w = self.tokens[k]
         m = self.mention_at(s, e)
+        if m is not None:
+            m = self._titled_next(m)
         if m is not None and not _POSSESSIVE_RE.match(self.text[m.end : m.end + 2]):
             prev = self.text[max(0, m.start - 12) : m.start].split()
             if prev and prev[-1].lower() in _PREPOSITIONS and m.kind != "person":
@@ -421,8 +433,10 @@ def _according_to(tx: _Text, k: int, end: int) -> _Speaker | None:
     if m is not None:
         name = re.sub(r"^(?:the|The)\s+", "", phrase)
         words = name.split()
-        if len(words) > len(m.actor.split()) and all(
-            w[0].isupper() or w in ("of", "for", "and") for w in words
+        if (
+            not m.role  # "Finance Director Tomas Greer": a title, kept apart from the name
+            and len(words) > len(m.actor.split())
+            and all(w[0].isupper() or w in ("of", "for", "and") for w in words)
         ):
             return _Speaker(name, True, name)  # "the Office for Health Statistics", whole
         return tx.named(m)

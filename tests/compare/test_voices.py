@@ -114,6 +114,31 @@ def test_labels_side_by_side() -> None:
     assert "factory / plant" in set(grouped["group"])
 
 
+def test_label_groups_by_meaning() -> None:
+    from analysis.compare.label_groups import cluster, collect_phrases, group_by_head, noun_phrase_spans
+
+    # an adverb or participle after the noun ends the phrase
+    assert [
+        p for _, p, _, _ in noun_phrase_spans("Workers began the indefinite strike starting on Monday.")
+    ] == ["indefinite strike"]
+    rows = [
+        {"outlet": "A", "text": "Riders condemned the fare increase on Monday. The river was high."},
+        {"outlet": "B", "text": "Riders condemned the fare rise on Monday. The storm was mild."},
+    ]
+    items = collect_phrases(rows)
+    assert {p.phrase for p in items} == {"fare increase", "fare rise", "river", "storm"}
+    assert len(set(group_by_head(items))) == 4
+    table = label_table(rows)
+    fare = table[table["basis"] == "meaning"]
+    assert set(fare["outlet"]) == {"A", "B"} and set(fare["labels"]) == {"fare increase", "fare rise"}
+    assert label_table(rows, by_meaning=False).query("basis != 'name'").empty
+    # average linkage cut at a threshold
+    import numpy as np
+
+    scores = np.array([[1, 0.9, 0.1], [0.9, 1, 0.2], [0.1, 0.2, 1]])
+    assert cluster(scores, 0.5)[0] == cluster(scores, 0.5)[1] != cluster(scores, 0.5)[2]
+
+
 def test_search_hits_whole_words_in_context() -> None:
     hits = search_hits(ROWS, "the LEVY")
     assert len(hits) >= 2 and set(hits["match"].str.lower()) == {"the levy"}
@@ -157,3 +182,20 @@ def test_quality_on_the_labelled_demo_corpus_does_not_regress() -> None:
     # measured 0.949 / 0.907 / 0.836; a floor, not a target
     assert result["speaker_precision"] >= 0.9 and result["speaker_recall"] >= 0.85
     assert result["role_accuracy"] >= 0.8
+
+
+def test_heldout_quote_labels_hold_offsets_not_text(tmp_path) -> None:
+    import csv
+
+    from analysis.bench.voices_eval import HELDOUT_FILE, eval_voices, load_gold
+
+    lines = [x for x in HELDOUT_FILE.read_text("utf-8").splitlines() if x and not x.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert len(rows) >= 70 and set(rows[0]) == {
+        "event", "outlet", "sha1", "start", "end", "speaker", "role", "verb", "kind"
+    }  # fmt: skip
+    assert all(int(r["start"]) < int(r["end"]) for r in rows)
+    assert sum(len(v) for v in load_gold().values()) + len(rows) >= 300
+    # without the eval folder only the demo part is measured
+    result = eval_voices(tmp_path)
+    assert "heldout" not in result and {r["task"] for r in result["rows"]} == {"quotes: speaker (dev)"}
