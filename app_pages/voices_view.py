@@ -26,7 +26,7 @@ def event_voice_frame(url: str, version: tuple, event_id: int, overrides: tuple 
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
-def _labels(url: str, version: tuple, event_id: int, by_meaning: bool = True) -> pd.DataFrame:
+def _labels(url: str, version: tuple, event_id: int, by_meaning: bool = False) -> pd.DataFrame:
     rows = [r for r in common.event_rows(url, version, event_id) if compare.usable(r)]
     return labels_side_by_side(label_table(rows, by_meaning=by_meaning))
 
@@ -105,10 +105,11 @@ def voices_tab(ev: Any) -> None:  # noqa: ANN401 - app_pages.compare._Event (url
     st.markdown("**Labels** — what each outlet calls the same person, group or thing")
     by_meaning = st.toggle(
         "Group labels by meaning",
-        value=True,
+        value=False,
         key="voices-labels-meaning",
-        help="On: noun phrases with different words are grouped by an embedding model (basis 'meaning'). "
-        "Off: only phrases with the same last word.",
+        help="Off (default): only phrases with the same last word are grouped. On: phrases with "
+        "different words are also grouped by an embedding model (basis 'meaning'); on unseen events "
+        "that grouping is less accurate than head words alone (Method & limits).",
     )
     labels = _labels(url, version, event_id, by_meaning)
     st.dataframe(labels, hide_index=True, key="voices-labels")

@@ -262,12 +262,12 @@ def test_compare_page_cross_outlet_tabs(app, db_url: str) -> None:
     share = next(d.value for d in at.dataframe if "only_outlet" in d.value.columns)
     assert set(share["outlet"]) <= {r["outlet"] for r in rows} and len(share)
     assert [b.proto.label for b in at.get("download_button")].count("CSV") >= 3  # share, verbs, quotes
-    # labels grouped by meaning (embeddings), or by head word only with the toggle off
-    assert at.toggle(key="voices-labels-meaning").value is True
-    at.toggle(key="voices-labels-meaning").set_value(False).run()
-    assert not at.exception
+    # labels grouped by head word by default; by meaning (embeddings) with the toggle on
+    assert at.toggle(key="voices-labels-meaning").value is False
     labels = [d.value for d in at.dataframe if "basis" in d.value.columns]
-    assert all("meaning" not in set(t["basis"]) for t in labels)
+    assert labels and all("meaning" not in set(t["basis"]) for t in labels)
+    at.toggle(key="voices-labels-meaning").set_value(True).run()
+    assert not at.exception
 
 
 def test_search_page(app) -> None:

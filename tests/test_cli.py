@@ -316,11 +316,11 @@ def test_voices_labels_search_on_demo(db, capsys) -> None:
     code, out, _ = run(capsys, "labels", "--event", event, "--db", db)
     assert code == 0 and "Helena Brandt" in out and "basis" in out
     code, out, _ = run(capsys, "labels", "--event", event, "--format", "json", "--db", db)
-    assert code == 0 and "meaning" in {r["basis"] for r in json.loads(out)}
+    assert code == 0 and "meaning" not in {r["basis"] for r in json.loads(out)}  # head words: default
     code, out, _ = run(
-        capsys, "labels", "--event", event, "--group-by", "head", "--format", "json", "--db", db
+        capsys, "labels", "--event", event, "--group-by", "meaning", "--format", "json", "--db", db
     )
-    assert code == 0 and "meaning" not in {r["basis"] for r in json.loads(out)}
+    assert code == 0 and "meaning" in {r["basis"] for r in json.loads(out)}
     code, out, _ = run(capsys, "search", "pay freeze", "--event", event, "--format", "json", "--db", db)
     hits = json.loads(out)
     assert code == 0 and hits and all(h["match"].lower() == "pay freeze" for h in hits)

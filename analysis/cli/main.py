@@ -251,8 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--group-by",
         choices=("meaning", "head"),
-        default="meaning",
-        help="noun phrases grouped by meaning (embeddings, default) or by head word only",
+        default="head",
+        help="noun phrases grouped by head word only (default: the more accurate on unseen events) "
+        "or also by meaning (embeddings)",
     )
 
     sp = add("search", cmd_search, "search all articles; each hit shown in its sentence")

@@ -36,7 +36,7 @@ ClusterHeads = Callable[[Sequence[str]], Sequence[int]]
 
 
 def label_table(
-    rows: Sequence[Mapping], cluster_heads: ClusterHeads | None = None, by_meaning: bool = True
+    rows: Sequence[Mapping], cluster_heads: ClusterHeads | None = None, by_meaning: bool = False
 ) -> pd.DataFrame:
     """Each outlet's labels for the same actor or thing: one row per group and outlet.
 

@@ -128,7 +128,7 @@ def test_label_groups_by_meaning() -> None:
     items = collect_phrases(rows)
     assert {p.phrase for p in items} == {"fare increase", "fare rise", "river", "storm"}
     assert len(set(group_by_head(items))) == 4
-    table = label_table(rows)
+    table = label_table(rows, by_meaning=True)
     fare = table[table["basis"] == "meaning"]
     assert set(fare["outlet"]) == {"A", "B"} and set(fare["labels"]) == {"fare increase", "fare rise"}
     assert label_table(rows, by_meaning=False).query("basis != 'name'").empty
