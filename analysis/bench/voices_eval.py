@@ -70,6 +70,7 @@ class _Tally:
     def __init__(self) -> None:
         self.n_gold = self.n_pred = self.found = self.right = self.role_ok = self.verb_ok = 0
         self.articles = 0
+        self.role_stated = self.role_stated_ok = 0  # the tool named a role (not "unknown")
         self.kinds: Counter = Counter()
         self.kinds_right: Counter = Counter()
         self.misses: list[str] = []
@@ -100,6 +101,9 @@ class _Tally:
             self.right += 1
             self.kinds_right[g["kind"]] += 1
             self.role_ok += preds[i].role == g["role"]
+            if preds[i].role != "unknown":
+                self.role_stated += 1
+                self.role_stated_ok += preds[i].role == g["role"]
             self.verb_ok += preds[i].verb == g["verb"] or (preds[i].verb == "" and g["kind"] == "direct")
 
     def figures(self) -> dict:
@@ -115,6 +119,10 @@ class _Tally:
             "quote_found_recall": round(self.found / self.n_gold, 3) if self.n_gold else 0.0,
             "recall_by_kind": {k: round(self.kinds_right[k] / n, 3) for k, n in sorted(self.kinds.items())},
             "role_accuracy": round(self.role_ok / self.right, 3) if self.right else 0.0,
+            "role_stated_share": round(self.role_stated / self.right, 3) if self.right else 0.0,
+            "role_accuracy_when_stated": (
+                round(self.role_stated_ok / self.role_stated, 3) if self.role_stated else 0.0
+            ),
             "verb_accuracy": round(self.verb_ok / self.right, 3) if self.right else 0.0,
         }
 
@@ -182,7 +190,13 @@ def eval_voices(eval_dir: Path | None = None, gold_file: Path = GOLD_FILE) -> di
         for name, key, note in (
             ("speaker precision", "speaker_precision", ""),
             ("speaker recall", "speaker_recall", "indirect quotes are found least often"),
-            ("role accuracy", "role_accuracy", "of quotes with the right speaker"),
+            (
+                "role accuracy",
+                "role_accuracy",
+                "of quotes with the right speaker ('unknown' is wrong)",
+            ),
+            ("role stated", "role_stated_share", "share of those given a role other than 'unknown'"),
+            ("role accuracy when stated", "role_accuracy_when_stated", "of quotes given a role"),
         ):
             rows.append(
                 {

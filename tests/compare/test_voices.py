@@ -179,9 +179,10 @@ def test_quality_on_the_labelled_demo_corpus_does_not_regress() -> None:
 
     result = eval_voices()
     assert result["labelled_quotes"] >= 240
-    # measured 0.949 / 0.907 / 0.836; a floor, not a target
+    # measured 0.949 / 0.907 / 0.782 (a bare name is "unknown", not "ordinary"); 0.926 of the roles
+    # stated are right.  Floors, not targets.
     assert result["speaker_precision"] >= 0.9 and result["speaker_recall"] >= 0.85
-    assert result["role_accuracy"] >= 0.8
+    assert result["role_accuracy"] >= 0.75 and result["role_accuracy_when_stated"] >= 0.9
 
 
 def test_heldout_quote_labels_hold_offsets_not_text(tmp_path) -> None:
