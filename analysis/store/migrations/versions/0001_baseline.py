@@ -1,0 +1,25 @@
+"""Baseline: the schema of 2026-12-07 (events, articles, scores, fetch_attempts, corrections,
+history, speaker_roles), as the program made it before Alembic.
+
+Revision ID: 0001
+Revises: (none)
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from analysis.store.migrations.baseline import BASELINE
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    BASELINE.create_all(op.get_bind())
+
+
+def downgrade() -> None:
+    BASELINE.drop_all(op.get_bind())
