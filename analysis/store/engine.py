@@ -15,8 +15,15 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis.store.errors import StoreError
-from analysis.store.migrate import OPTIONAL_TABLES, check_schema, prepare_schema
+from analysis.store.errors import StoreError, database_errors
+from analysis.store.migrate import (
+    OPTIONAL_TABLES,
+    SchemaState,
+    Upgrade,
+    check_schema,
+    prepare_schema,
+    schema_state,
+)
 from analysis.store.spans import json_column_dumps, json_column_loads
 
 
@@ -167,6 +174,35 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def upgrade_database(url: str) -> Upgrade:
+    """Bring the database at ``url`` to the newest schema revision (what every writable open of
+    a Store does; ``python -m analysis db upgrade``)."""
+    why = read_only_reason(url)
+    if why:
+        raise StoreError(f"cannot upgrade the database {safe_url(url)}: {why}")
+    with database_errors():
+        engine = make_engine(url)
+        try:
+            return prepare_schema(engine)
+        finally:
+            engine.dispose()
+
+
+def database_state(url: str) -> SchemaState | None:
+    """Where the database at ``url`` stands, without changing it (a SQLite file is opened
+    read-only); None when its SQLite file does not exist."""
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        return None
+    with database_errors():
+        engine = make_engine(url, read_only=path is not None)
+        try:
+            with engine.connect() as conn:
+                return schema_state(conn)
+        finally:
+            engine.dispose()
 
 
 @contextmanager

@@ -1,5 +1,7 @@
-"""Baseline: the schema of 2026-12-07 (events, articles, scores, fetch_attempts, corrections,
-history, speaker_roles), as the program made it before Alembic.
+"""Baseline: the schema of 2026-12-07, the last version before Alembic.
+
+Tables events, articles, scores, fetch_attempts, corrections, history and speaker_roles, as defined
+in ../baseline.py (frozen).  ``db history`` shows the first line of a migration's docstring.
 
 Revision ID: 0001
 Revises: (none)
