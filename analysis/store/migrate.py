@@ -128,12 +128,28 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction that no other process migrating the database runs beside;
     committed when the block ends without error."""
     with engine.connect() as conn:
-        if conn.dialect.name == "sqlite":
+        if conn.dialect.name != "sqlite":
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            yield conn
+            conn.commit()
+            return
+        # SQLite's own procedure for schema changes: foreign keys off (a migration that rebuilds a
+        # table, op.batch_alter_table, drops the old one, and with them on that would empty or
+        # null every reference to it), checked before the commit, on again after it.  The pragma
+        # cannot change inside a transaction, so it is set before BEGIN.
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # waits (busy_timeout) for another writer
-        elif conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
-        yield conn
-        conn.commit()
+            yield conn
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StoreError(f"a migration left {len(broken)} broken references (first: {broken[0]})")
+            conn.commit()
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 def prepare_schema(engine: Engine, location: Path | None = None) -> Upgrade:
