@@ -431,3 +431,22 @@ def test_concurrent_first_starts_migrate_once(
     expected["events"] += 1  # "Opened at once", one event for all three
     assert counts == expected
     store.engine.dispose()
+
+
+def test_a_migration_that_breaks_references_is_rolled_back_on_sqlite(tmp_path: Path) -> None:
+    baseline, later = _locations(tmp_path)
+    broken = TEST_MIGRATION.replace(
+        "def upgrade() -> None:\n",
+        'def upgrade() -> None:\n    op.execute("DELETE FROM events WHERE id = 1")\n',
+    )
+    (later / "versions" / "t0002_test.py").write_text(broken, encoding="utf-8")
+    shutil.copyfile(FIXTURE, tmp_path / "old.sqlite")
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    prepare_schema(engine, baseline)
+    with pytest.raises(StoreError, match=r"a migration broke .* references"):
+        prepare_schema(engine, later)
+    assert _revisions(engine) == ["0001"] and _counts(engine) == FIXTURE_COUNTS
+    assert not inspect(engine).has_table("test_notes")
+    with engine.connect() as conn:  # the pool's connection has its foreign keys on again
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
