@@ -138,6 +138,7 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
         # table, op.batch_alter_table, drops the old one, and with them on that would empty or
         # null every reference to it), checked before the commit, on again after it.  The pragma
         # cannot change inside a transaction, so it is set before BEGIN.
+        was_on = bool(conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # waits (busy_timeout) for another writer
@@ -149,7 +150,7 @@ def _migration_lock(engine: Engine) -> Iterator[Connection]:
             conn.commit()
         finally:
             conn.rollback()
-            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if was_on else 'OFF'}")
             conn.commit()
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, inspect, select, text
+from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from analysis.compare.reviewed import reviewed_event
@@ -442,11 +442,12 @@ def test_a_migration_that_breaks_references_is_rolled_back_on_sqlite(tmp_path: P
     (later / "versions" / "t0002_test.py").write_text(broken, encoding="utf-8")
     shutil.copyfile(FIXTURE, tmp_path / "old.sqlite")
     engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    event.listen(engine, "connect", lambda dbapi_conn, _: dbapi_conn.execute("PRAGMA foreign_keys=ON"))
     prepare_schema(engine, baseline)
     with pytest.raises(StoreError, match=r"a migration broke .* references"):
         prepare_schema(engine, later)
     assert _revisions(engine) == ["0001"] and _counts(engine) == FIXTURE_COUNTS
     assert not inspect(engine).has_table("test_notes")
-    with engine.connect() as conn:  # the pool's connection has its foreign keys on again
+    with engine.connect() as conn:  # the pool's connection has its foreign keys on again, as before
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
