@@ -20,6 +20,7 @@ from analysis.cli.articles import add_parsers as add_article_parsers
 from analysis.cli.bench import cmd_bench, cmd_fuzz
 from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
 from analysis.cli.corrections import add_parsers as add_correction_parsers
+from analysis.cli.db import add_parsers as add_db_parsers
 from analysis.cli.events import cmd_event, cmd_events, cmd_group
 from analysis.cli.explore import cmd_actors, cmd_blindspots, cmd_headlines, cmd_omissions, cmd_show, cmd_words
 from analysis.cli.ingest import (
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", metavar="FILE", help="output file (default: stdout)")
 
     add_correction_parsers(add, common)
+    add_db_parsers(add, common)
     sp = add("words", cmd_words, "distinctive word choice per outlet within an event")
     sp.add_argument("--event", required=True)
     sp.add_argument("--top", type=int, default=10, help="terms per outlet at each end (default 10)")

@@ -1,27 +1,30 @@
-"""Opening a database: engines (read-only SQLite files too), passwords kept out of messages,
-schema checks and additive migrations, and the connection every Store part shares."""
+"""Opening a database: engines (read-only SQLite files too), passwords kept out of messages, the
+schema brought up to date (migrate.py) or checked, and the connection every Store part shares."""
 
 from __future__ import annotations
 
 import os
 import re
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import DefaultClause, create_engine, event, func, inspect, select, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from analysis.store.errors import StoreError
-from analysis.store.schema import MAX_EVENT_NAME, Base, EventRow, _free_slug, event_name_key
+from analysis.store.errors import StoreError, database_errors
+from analysis.store.migrate import (
+    OPTIONAL_TABLES,
+    SchemaState,
+    Upgrade,
+    check_schema,
+    prepare_schema,
+    schema_state,
+)
 from analysis.store.spans import json_column_dumps, json_column_loads
-
-# PostgreSQL advisory lock key (any 64-bit number the program does not use elsewhere)
-MIGRATION_LOCK_KEY = zlib.crc32(b"analysis: event key migration")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
@@ -173,36 +176,33 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     return engine
 
 
-# Tables a database opened read-only may lack (made before they existed): read as empty.
-OPTIONAL_TABLES = frozenset({"corrections", "history"})
+def upgrade_database(url: str) -> Upgrade:
+    """Bring the database at ``url`` to the newest schema revision (what every writable open of
+    a Store does; ``python -m analysis db upgrade``)."""
+    why = read_only_reason(url)
+    if why:
+        raise StoreError(f"cannot upgrade the database {safe_url(url)}: {why}")
+    with database_errors():
+        engine = make_engine(url)
+        try:
+            return prepare_schema(engine)
+        finally:
+            engine.dispose()
 
 
-def check_schema(engine: Engine) -> None:
-    """StoreError unless every table and column this program reads exists (a database opened
-    read-only cannot be upgraded in place)."""
-    insp = inspect(engine)
-    present = set(insp.get_table_names())
-    missing = [
-        t.name for t in Base.metadata.sorted_tables if t.name not in present and t.name not in OPTIONAL_TABLES
-    ]
-    for table in Base.metadata.sorted_tables:
-        if table.name in present:
-            have = {c["name"] for c in insp.get_columns(table.name)}
-            missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
-    if missing:
-        more = " ..." if len(missing) > 5 else ""
-        raise StoreError(
-            f"the read-only database lacks {', '.join(missing[:5])}{more}: "
-            "open it once with write access so that it is upgraded"
-        )
-
-
-def prepare_schema(engine: Engine) -> None:
-    """Create missing tables and add missing columns (safe to run on every start)."""
-    Base.metadata.create_all(engine)
-    _add_missing_columns(engine)
-    _migrate_event_keys(engine)
-    _add_missing_indexes(engine)
+def database_state(url: str) -> SchemaState | None:
+    """Where the database at ``url`` stands, without changing it (a SQLite file is opened
+    read-only); None when its SQLite file does not exist."""
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        return None
+    with database_errors():
+        engine = make_engine(url, read_only=path is not None)
+        try:
+            with engine.connect() as conn:
+                return schema_state(conn)
+        finally:
+            engine.dispose()
 
 
 @contextmanager
@@ -219,78 +219,6 @@ def _write_session(factory: Callable[[], Session], lock_key: int | None = None) 
         elif dialect == "postgresql" and lock_key is not None:
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
         yield s
-
-
-def _migrate_event_keys(engine: Engine) -> None:
-    """Databases made before events had ``name_key``: fill it in and give every event a new slug.
-
-    Old slugs were ASCII-only and cut at 80 characters, so different names could share one; the new
-    ones carry a hash of the full name.  Names that are one name by the new rule (e.g. "Straße" and
-    "STRASSE") are never merged silently: the later event gets " (2)" appended to its name.
-    """
-    with engine.connect() as conn:
-        if not conn.scalar(select(func.count(EventRow.id)).where(EventRow.name_key.is_(None))):
-            return
-    with _write_session(sessionmaker(engine), MIGRATION_LOCK_KEY) as s:
-        rows = s.scalars(select(EventRow).order_by(EventRow.id)).all()
-        todo = [
-            r for r in rows if r.name_key is None
-        ]  # again, inside the lock: another process may have done it
-        if not todo:
-            return
-        claimed = {r.name_key for r in rows if r.name_key is not None}
-        every_key = claimed | {event_name_key(r.name) for r in todo}
-        slugs = {r.slug for r in rows if r.name_key is not None}
-        for r in todo:  # old slugs out of the way first: one might equal a new slug
-            r.slug = f"~migrating-{r.id}"
-        s.flush()
-        for r in todo:
-            key = event_name_key(r.name)
-            if key in claimed:
-                base, n = r.name[: MAX_EVENT_NAME - 12], 2
-                while event_name_key(f"{base} ({n})") in every_key:
-                    n += 1
-                r.name = f"{base} ({n})"
-                key = event_name_key(r.name)
-                every_key.add(key)
-            claimed.add(key)
-            r.name_key = key
-            r.slug = _free_slug(r.name, slugs.__contains__)
-            slugs.add(r.slug)
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Additive migrations: columns added since a database was created are added to it.
-
-    Only nullable columns or columns with a server default are ever added, so this is safe on
-    a database in use; nothing is dropped or changed.
-    """
-    insp = inspect(engine)
-    with engine.begin() as conn:
-        for table in Base.metadata.sorted_tables:
-            present = {c["name"] for c in insp.get_columns(table.name)}
-            for col in table.columns:
-                if col.name in present:
-                    continue
-                ddl_type = col.type.compile(dialect=engine.dialect)
-                default = ""
-                server_default = col.server_default
-                if server_default is not None:
-                    if not isinstance(server_default, DefaultClause) or isinstance(server_default.arg, str):
-                        raise TypeError(f"{table.name}.{col.name}: server default is not an SQL expression")
-                    default = " DEFAULT " + str(server_default.arg.compile(dialect=engine.dialect))
-                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {ddl_type}{default}'))
-
-
-def _add_missing_indexes(engine: Engine) -> None:
-    """Indexes added since a database was created are created on it (``create_all`` only makes the
-    indexes of new tables)."""
-    insp = inspect(engine)
-    for table in Base.metadata.sorted_tables:
-        present = {ix["name"] for ix in insp.get_indexes(table.name)}
-        for index in table.indexes:
-            if index.name not in present:
-                index.create(engine, checkfirst=True)
 
 
 class Connection:

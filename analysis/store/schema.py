@@ -50,7 +50,7 @@ class EventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(MAX_EVENT_NAME), unique=True)
     # What makes two names one event: event_name_key(name).  Unique; matched in full, never cut.
-    # (Added by migration to older databases, filled in by _migrate_event_keys.)
+    # (Added to databases made before it by the legacy step, analysis/store/legacy.py.)
     name_key: Mapped[str] = mapped_column(String(MAX_NAME_KEY), unique=True, index=True)
     # For URLs and file names: a readable prefix plus a hash of name_key (unique by construction).
     slug: Mapped[str] = mapped_column(String(MAX_EVENT_NAME), unique=True, index=True)

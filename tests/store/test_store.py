@@ -135,7 +135,8 @@ def test_old_database_gets_new_indexes(tmp_path) -> None:
     path = tmp_path / "old.sqlite"
     Store(f"sqlite:///{path}").engine.dispose()
     con = sqlite3.connect(path)
-    con.execute("DROP INDEX ix_articles_updated_at")  # as made before the index existed
+    con.execute("DROP INDEX ix_articles_updated_at")  # as made before the index existed,
+    con.execute("DROP TABLE alembic_version")  # and before Alembic
     con.commit()
     con.close()
     Store(f"sqlite:///{path}").engine.dispose()

@@ -10,7 +10,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from analysis.models import Article
@@ -53,6 +53,8 @@ def _postgres_url() -> str:
     except OperationalError as exc:
         pytest.skip(f"no PostgreSQL server at {PG_URL} ({str(exc).splitlines()[0]}); .ci/run starts one")
     Base.metadata.drop_all(engine)
+    with engine.begin() as conn:  # the schema's revision goes with the tables
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     return PG_URL
 

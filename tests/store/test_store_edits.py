@@ -132,6 +132,7 @@ def test_old_database_gets_the_deleted_at_columns(tmp_path) -> None:  # noqa: AN
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE articles DROP COLUMN deleted_at"))
         conn.execute(text("ALTER TABLE events DROP COLUMN deleted_at"))
+        conn.execute(text("DROP TABLE alembic_version"))  # made before Alembic too
     engine.dispose()
     store = Store(url)
     _eid, a, _b = _two_articles(store)
