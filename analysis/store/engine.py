@@ -175,6 +175,7 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
 # Tables a database opened read-only may lack (made before they existed): read as empty.
 OPTIONAL_TABLES = frozenset({"corrections", "history"})
+OUTLET_TABLES = frozenset({"outlets"})  # likewise: outlets then get colours by name, no display names
 
 
 def check_schema(engine: Engine) -> None:
@@ -183,7 +184,9 @@ def check_schema(engine: Engine) -> None:
     insp = inspect(engine)
     present = set(insp.get_table_names())
     missing = [
-        t.name for t in Base.metadata.sorted_tables if t.name not in present and t.name not in OPTIONAL_TABLES
+        t.name
+        for t in Base.metadata.sorted_tables
+        if t.name not in present and t.name not in OPTIONAL_TABLES | OUTLET_TABLES
     ]
     for table in Base.metadata.sorted_tables:
         if table.name in present:
