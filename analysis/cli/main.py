@@ -20,6 +20,7 @@ from analysis.cli.articles import add_parsers as add_article_parsers
 from analysis.cli.bench import cmd_bench, cmd_fuzz
 from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
 from analysis.cli.corrections import add_parsers as add_correction_parsers
+from analysis.cli.outlets import add_parsers as add_outlet_parsers
 from analysis.cli.events import cmd_event, cmd_events, cmd_group
 from analysis.cli.explore import cmd_actors, cmd_blindspots, cmd_headlines, cmd_omissions, cmd_show, cmd_words
 from analysis.cli.ingest import (
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = acts.add_parser("restore", help="bring back a deleted EVENT with its articles", parents=[common])
     a.add_argument("event")
     add_article_parsers(add, common)
+    add_outlet_parsers(add, common)
 
     sp = add(
         "export",
@@ -255,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--outlet", help="only this outlet")
     sp.add_argument("--format", choices=("table", "json"), default="table")
 
-    add("blindspots", cmd_blindspots, "events each outlet group did not cover")
+    sp = add("blindspots", cmd_blindspots, "events each outlet group did not cover")
+    sp.add_argument("--by", metavar="DIMENSION", help="the group dimension (default: the one most outlets have)")
 
     sp = add("report", cmd_report, "write one self-contained HTML report for an event (charts included)")
     sp.add_argument("--event", required=True)

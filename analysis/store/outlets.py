@@ -30,6 +30,9 @@ from analysis.store.history import record
 from analysis.store.schema import MAX_OUTLET_NAME, ArticleRow, EventRow, OutletRow, _now, shown
 
 SHIPPED, PAGE, USER = "shipped", "page", "user"  # OutletRow.origin
+# Article.outlet_source values of outlets named by their site (not typed by a person, not set by a
+# caller): such an article goes to the outlet that lists its domain.
+NAMED_BY_SITE = frozenset({"table", "page", "domain"})
 OUTLET_LOCK_KEY = zlib.crc32(b"analysis: outlets")  # PostgreSQL advisory lock of outlet writes
 MAX_DIMENSION = 60  # characters of a group dimension's name
 MAX_GROUP_VALUE = 100  # characters of a group value
@@ -290,7 +293,7 @@ class OutletQueries(Connection):
     @staticmethod
     def _match(rows: Sequence[OutletRow], article: Article) -> OutletRow | None:
         domain = article.domain
-        if article.outlet_source != "given" and domain and not shared_host(domain):
+        if article.outlet_source in NAMED_BY_SITE and domain and not shared_host(domain):
             hits = [r for r in rows if domain in (r.domains or [])]
             if hits:
                 return min(hits, key=lambda r: (r.origin != USER, r.id))
