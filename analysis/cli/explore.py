@@ -150,8 +150,12 @@ def cmd_blindspots(args: argparse.Namespace) -> int:
     groups = store.outlet_groups(dimension) if dimension else {}
     rows = store.event_articles(with_text=False)
     frame = blindspots(rows, groups)
-    where = f"the outlets' {dimension!r} groups" if dimension else "no outlet has a group: see outlet edit/import"
-    print(f"Events by outlet group ({where}; dimensions: {', '.join(store.outlet_dimensions()) or 'none'}):\n")
+    where = (
+        f"the outlets' {dimension!r} groups" if dimension else "no outlet has a group: see outlet edit/import"
+    )
+    print(
+        f"Events by outlet group ({where}; dimensions: {', '.join(store.outlet_dimensions()) or 'none'}):\n"
+    )
     print_frame(frame.drop(columns=["first_published", "last_published"], errors="ignore"))
     print()
     print_frame(blindspot_summary(frame))

@@ -20,7 +20,6 @@ from analysis.cli.articles import add_parsers as add_article_parsers
 from analysis.cli.bench import cmd_bench, cmd_fuzz
 from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
 from analysis.cli.corrections import add_parsers as add_correction_parsers
-from analysis.cli.outlets import add_parsers as add_outlet_parsers
 from analysis.cli.events import cmd_event, cmd_events, cmd_group
 from analysis.cli.explore import cmd_actors, cmd_blindspots, cmd_headlines, cmd_omissions, cmd_show, cmd_words
 from analysis.cli.ingest import (
@@ -31,6 +30,7 @@ from analysis.cli.ingest import (
     cmd_reextract,
     cmd_rescore,
 )
+from analysis.cli.outlets import add_parsers as add_outlet_parsers
 from analysis.cli.voices import cmd_labels, cmd_role, cmd_search, cmd_voices
 from analysis.compare.reviewed import reviewed_event, reviewed_rows
 from analysis.present.export import export_rows
@@ -258,7 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=("table", "json"), default="table")
 
     sp = add("blindspots", cmd_blindspots, "events each outlet group did not cover")
-    sp.add_argument("--by", metavar="DIMENSION", help="the group dimension (default: the one most outlets have)")
+    sp.add_argument(
+        "--by", metavar="DIMENSION", help="the group dimension (default: the one most outlets have)"
+    )
 
     sp = add("report", cmd_report, "write one self-contained HTML report for an event (charts included)")
     sp.add_argument("--event", required=True)

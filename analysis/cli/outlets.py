@@ -104,7 +104,9 @@ def cmd_outlet(args: argparse.Namespace) -> int:
         except OutletCsvError as exc:
             raise CliError(f"{args.file}: {exc}") from None
         counts = _writable(store, "import").import_outlets(edits, user=user)
-        print(f"{counts['added']} outlets added, {counts['changed']} changed, {counts['unchanged']} unchanged")
+        print(
+            f"{counts['added']} outlets added, {counts['changed']} changed, {counts['unchanged']} unchanged"
+        )
         return 0
     domains = []
     for d in args.add_domain or ():
@@ -132,13 +134,17 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser], common: argparse.Ar
     """The ``outlet`` command (list, edit, import, export)."""
     sp = add("outlet", cmd_outlet, "list, edit, import or export the outlets (names, groups, colours)")
     acts = sp.add_subparsers(dest="action", required=True, metavar="ACTION")
-    a = acts.add_parser("list", help="every outlet with its display name, domains, groups, colour", parents=[common])
+    a = acts.add_parser(
+        "list", help="every outlet with its display name, domains, groups, colour", parents=[common]
+    )
     a.add_argument("--format", choices=("table", "json"), default="table")
     a = acts.add_parser("edit", help="change an outlet (found by name or display name)", parents=[common])
     a.add_argument("name", metavar="NAME")
     a.add_argument("--display-name", help="the name shown on every chart and table")
     a.add_argument("--colour", "--color", dest="colour", metavar="#RRGGBB", help="its colour in every chart")
-    a.add_argument("--add-domain", action="append", metavar="DOMAIN", help="a domain of this outlet (repeatable)")
+    a.add_argument(
+        "--add-domain", action="append", metavar="DOMAIN", help="a domain of this outlet (repeatable)"
+    )
     a.add_argument(
         "--group",
         action="append",
@@ -147,9 +153,11 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser], common: argparse.Ar
     )
     a = acts.add_parser(
         "import",
-        help="add or change outlets from a CSV file (name, display_name, domains, colour, one column a dimension)",
+        help="add or change outlets from CSV (name, display_name, domains, colour, a column per dimension)",
         parents=[common],
     )
     a.add_argument("file", metavar="FILE.csv", help="the CSV file ('-' = stdin)")
-    a = acts.add_parser("export", help="write the outlet table as CSV (no FILE or '-': stdout)", parents=[common])
+    a = acts.add_parser(
+        "export", help="write the outlet table as CSV (no FILE or '-': stdout)", parents=[common]
+    )
     a.add_argument("file", metavar="FILE.csv", nargs="?")
