@@ -153,3 +153,20 @@ def pick_dimension(store: Store, wanted: str | None = None) -> str | None:
     with_articles = {o["name"] for o in store.outlets() if o["articles"]}
     counts = {d: len(set(store.outlet_groups(d)) & with_articles) for d in dims}
     return max(sorted(dims), key=lambda d: counts[d], default=None)
+
+
+def label_rows(rows: list[dict], labels: Mapping[str, str]) -> list[dict]:
+    """``rows`` with each ``outlet`` replaced by its display name (``labels``: name -> display name);
+    rows already so are passed on, not copied.  Every view of outlets goes through here."""
+    out = []
+    for r in rows:
+        name = r.get("outlet")
+        shown = labels.get(name, name) if isinstance(name, str) else name
+        out.append(r if shown == name else {**r, "outlet": shown})
+    return out
+
+
+def labelled_colours(store: Store) -> dict[str, str]:
+    """The stored colour of every outlet, by display name (for rows passed through :func:`label_rows`)."""
+    labels = store.outlet_labels()
+    return {labels.get(name, name): colour for name, colour in store.outlet_colors().items()}

@@ -20,7 +20,7 @@ from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.compare.corrections import correct_rows
 from analysis.compare.reviewed import ReviewedEvent, reviewed_event, reviewed_rows
-from analysis.outlet_table import complete_outlets
+from analysis.outlet_table import complete_outlets, label_rows, labelled_colours
 from analysis.present import charts
 from analysis.present.provenance import TOOL_NAME, Provenance, with_caption
 from analysis.scoring.scorer import SCORER_VERSION
@@ -87,13 +87,9 @@ def outlet_labels(url: str, version: tuple) -> dict[str, str]:
 
 
 def labelled(rows: list[dict], labels: dict[str, str]) -> list[dict]:
-    """``rows`` with each ``outlet`` replaced by its display name (rows already so are not copied).
-    Every loader below goes through here, so every chart and table shows display names."""
-    out = []
-    for r in rows:
-        shown = labels.get(r.get("outlet"), r.get("outlet"))  # type: ignore[arg-type]
-        out.append(r if shown == r.get("outlet") else {**r, "outlet": shown})
-    return out
+    """``rows`` with each ``outlet`` replaced by its display name.  Every loader below goes through
+    here, so every chart and table shows display names."""
+    return label_rows(rows, labels)
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
@@ -161,8 +157,7 @@ def current() -> tuple[str, tuple]:
 def outlet_colors(url: str, version: tuple) -> dict[str, str]:
     """The stored colour of every outlet, by display name (the same in every chart and column; given
     once when the outlet was first seen, so a new outlet never repaints another)."""
-    labels = outlet_labels(url, version)
-    return {labels.get(name, name): colour for name, colour in _store_for(url).outlet_colors().items()}
+    return labelled_colours(_store_for(url))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=16)
