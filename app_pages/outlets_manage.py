@@ -24,8 +24,13 @@ def _say(kind: str, text: str) -> None:
     st.session_state["_outlet_message"] = (kind, text)
 
 
+def _text(value: object) -> str:
+    """A table cell as text ("" for an empty cell, which pandas may give as None or NaN)."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
 def _domains(text: object) -> list[str]:
-    return [d.strip() for d in str(text or "").split(";") if d.strip()]
+    return [d.strip() for d in _text(text).split(";") if d.strip()]
 
 
 def _save_one(name: str) -> None:
@@ -52,15 +57,15 @@ def _save_table(before: pd.DataFrame, after: pd.DataFrame, dims: list[str]) -> N
     done: list[str] = []
     store, user = common.store(), common.current_user()
     for (_, old), (_, new) in zip(before.iterrows(), after.iterrows(), strict=True):
-        if all(str(old[c] or "") == str(new[c] or "") for c in ["display_name", "domains", "colour", *dims]):
+        if all(_text(old[c]) == _text(new[c]) for c in ["display_name", "domains", "colour", *dims]):
             continue
         try:
             changed = store.edit_outlet(
                 old["name"],
-                display_name=str(new["display_name"] or ""),
-                colour=str(new["colour"] or ""),
-                domains=_domains(new["domains"]),
-                groups={d: str(new[d] or "") for d in dims},
+                display_name=_text(new["display_name"]),
+                colour=_text(new["colour"]),
+                domains=_domains(_text(new["domains"])),
+                groups={d: _text(new[d]) for d in dims},
                 user=user,
             )
         except StoreError as exc:
@@ -153,7 +158,11 @@ if outlets:
         _save_table(table, edited, dims)
         st.rerun()
     new_dim = row.text_input(
-        "New group dimension", placeholder="e.g. leaning", key="om-new-dim", label_visibility="collapsed"
+        "New group dimension",
+        placeholder="new dimension, e.g. leaning",
+        key="om-new-dim",
+        label_visibility="collapsed",
+        width=280,
     )
     if row.button("Add dimension", key="om-add-dim", icon=":material/add:") and new_dim.strip():
         st.session_state["_extra_dims"] = [

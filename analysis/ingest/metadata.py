@@ -8,6 +8,7 @@ import html as html_lib
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from urllib.parse import urljoin, urlsplit
 
@@ -284,7 +285,9 @@ SECTION_LABELS = frozenset(
 
 
 def _one_line(value: object) -> str:
-    return " ".join(str(value or "").split())
+    """One line of text without control characters (a NUL cannot go into PostgreSQL)."""
+    text = "".join(ch for ch in str(value or "") if ch in "\t\n\r" or unicodedata.category(ch) != "Cc")
+    return " ".join(text.split())
 
 
 def _publisher_names(jsonld_objects: list[dict]) -> Iterable[str]:
