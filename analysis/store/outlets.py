@@ -267,10 +267,12 @@ class OutletQueries(Connection):
         name; outlets a person edited are never renamed."""
         if not self.has_outlet_table:
             return article.outlet
-        rows = self._outlet_rows()
-        row = self._match(rows, article)
-        if row is not None and not self._needs_update(row, article):
-            return row.name
+        with self.session() as s:  # plain rows, no ORM objects: this runs for every stored article
+            cols = (OutletRow.id, OutletRow.name, OutletRow.display_name, OutletRow.domains, OutletRow.origin)
+            light = s.execute(select(*cols)).all()
+        found = self._match(light, article)  # type: ignore[arg-type]  # rows with the same attributes
+        if found is not None and not self._needs_update(found, article):
+            return str(found.name)
         with _write_session(self._sessions, OUTLET_LOCK_KEY) as s:
             rows = list(s.scalars(select(OutletRow).order_by(OutletRow.id)))
             row = self._match(rows, article)
