@@ -33,19 +33,33 @@ def _domains(text: object) -> list[str]:
     return [d.strip() for d in _text(text).split(";") if d.strip()]
 
 
-def _save_one(name: str) -> None:
+def _edit(name: str, shown: dict[str, str], wanted: dict[str, str], dims: list[str]) -> list[str]:
+    """Save the fields a person changed from what the page showed (``shown``), only those: an edit
+    made meanwhile in another session to another field is kept, not overwritten."""
+    changed = {k for k in wanted if _text(wanted[k]).strip() != _text(shown.get(k)).strip()}
+    if not changed:
+        return []
+    return common.store().edit_outlet(
+        name,
+        display_name=wanted["display_name"] if "display_name" in changed else None,
+        colour=wanted["colour"] if "colour" in changed else None,
+        domains=_domains(wanted["domains"]) if "domains" in changed else None,
+        groups={d: _text(wanted[d]) for d in dims if d in changed},
+        user=common.current_user(),
+    )
+
+
+def _save_one(name: str, shown: dict[str, str]) -> None:
     """The form under the table: one outlet, with a colour picker."""
     dims = st.session_state.get("_outlet_dims", [])
-    groups = {d: st.session_state.get(f"om-group-{name}-{d}", "") for d in dims}
+    wanted = {
+        "display_name": _text(st.session_state.get(f"om-display-{name}")),
+        "colour": _text(st.session_state.get(f"om-colour-{name}")),
+        "domains": _text(st.session_state.get(f"om-domains-{name}")),
+        **{d: _text(st.session_state.get(f"om-group-{name}-{d}")) for d in dims},
+    }
     try:
-        changed = common.store().edit_outlet(
-            name,
-            display_name=st.session_state.get(f"om-display-{name}"),
-            colour=st.session_state.get(f"om-colour-{name}"),
-            domains=_domains(st.session_state.get(f"om-domains-{name}")),
-            groups=groups,
-            user=common.current_user(),
-        )
+        changed = _edit(name, shown, wanted, dims)
     except StoreError as exc:
         _say("error", str(exc))
         return
@@ -55,23 +69,15 @@ def _save_one(name: str) -> None:
 def _save_table(before: pd.DataFrame, after: pd.DataFrame, dims: list[str]) -> None:
     """Apply every row the table editor changed (one history row per changed field)."""
     done: list[str] = []
-    store, user = common.store(), common.current_user()
+    fields = ["display_name", "domains", "colour", *dims]
     for (_, old), (_, new) in zip(before.iterrows(), after.iterrows(), strict=True):
-        if all(_text(old[c]) == _text(new[c]) for c in ["display_name", "domains", "colour", *dims]):
-            continue
         try:
-            changed = store.edit_outlet(
-                old["name"],
-                display_name=_text(new["display_name"]),
-                colour=_text(new["colour"]),
-                domains=_domains(_text(new["domains"])),
-                groups={d: _text(new[d]) for d in dims},
-                user=user,
+            changed = _edit(
+                old["name"], {f: _text(old[f]) for f in fields}, {f: _text(new[f]) for f in fields}, dims
             )
         except StoreError as exc:
-            _say(
-                "error", f"{old['name']}: {exc}" + (f" (saved before it: {', '.join(done)})" if done else "")
-            )
+            saved = f" (saved before it: {', '.join(done)})" if done else ""
+            _say("error", f"{old['name']}: {exc}{saved}")
             return
         if changed:
             done.append(old["name"])
@@ -191,8 +197,18 @@ if outlets:
             with st.container(horizontal=True, gap="medium"):
                 for d in dims:
                     st.text_input(d, value=o["groups"].get(d, ""), key=f"om-group-{pick}-{d}", width=200)
+        shown = {
+            "display_name": o["display_name"],
+            "colour": o["colour"],
+            "domains": "; ".join(o["domains"]),
+            **{d: o["groups"].get(d, "") for d in dims},
+        }
         st.button(
-            "Save outlet", key=f"om-save-{pick}", on_click=_save_one, args=(pick,), icon=":material/save:"
+            "Save outlet",
+            key=f"om-save-{pick}",
+            on_click=_save_one,
+            args=(pick, shown),
+            icon=":material/save:",
         )
 
 st.subheader("Import and export")

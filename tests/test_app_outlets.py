@@ -75,3 +75,18 @@ def test_the_page_offers_import_and_export(tmp_path: Path, monkeypatch: pytest.M
     assert [b.proto.label for b in at.get("download_button")] == ["Export outlets (CSV)"]
     assert len(at.get("file_uploader")) == 1
     assert any("never deletes" in c.value for c in at.caption)
+
+
+def test_a_save_keeps_what_another_session_changed_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = build_fixture_db(tmp_path / "outlets.db")
+    store = Store(url)
+    at = _page(url, monkeypatch)
+    at.selectbox(key="om-pick").set_value("Morning Post").run()
+    store.edit_outlet("Morning Post", colour="#010203", user="someone else")  # another session
+    at.text_input(key="om-display-Morning Post").input("The Post")
+    at.button(key="om-save-Morning Post").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    o = store.find_outlet("Morning Post")
+    assert (o["display_name"], o["colour"]) == ("The Post", "#010203")
