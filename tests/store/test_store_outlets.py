@@ -215,3 +215,19 @@ def test_export_is_safe_against_formula_injection(store: Store) -> None:
         "@SUM(A1)",
         {"type": "-1+2"},
     )
+
+
+def test_reextraction_names_an_outlet_from_its_page_and_keeps_a_persons_choice(store: Store) -> None:
+    _add(store, 1, "mag.example", domain="mag.example", outlet_source="domain")
+    _add(store, 2, "mag.example", domain="mag.example", outlet_source="domain")
+    first, second = sorted(a["id"] for a in store.event_articles(with_text=False))
+    store.edit_article(second, outlet="Chosen Outlet")  # a person's choice for this article
+    for aid in (first, second):
+        page = make_article(
+            f"https://mag.example/{aid}", outlet="The Magazine", domain="mag.example",
+            outlet_source="page", site_name="The Magazine",
+        )  # fmt: skip
+        store.update_article(aid, page, None)
+    by_id = {a["id"]: a["outlet"] for a in store.event_articles(with_text=False)}
+    assert by_id == {first: "mag.example", second: "Chosen Outlet"}  # the keys stay
+    assert store.outlet_labels()["mag.example"] == "The Magazine"  # the page's own name is shown
