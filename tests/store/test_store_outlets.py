@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,15 @@ from analysis.palette import MIN_COLOUR_DISTANCE, OUTLET_PALETTE, _distance, nex
 from analysis.present import charts
 from analysis.store import Store, StoreError
 from analysis.store.outlets import OutletEdit
-from tests.store.test_store import make_article
+from tests.store.test_store import _postgres_store, make_article
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'outlets.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "postgresql":
+        yield from _postgres_store()
+    else:
+        yield Store(f"sqlite:///{tmp_path / 'outlets.db'}")
 
 
 def _add(store: Store, n: int, outlet: str, **kw) -> str:
