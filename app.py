@@ -31,6 +31,12 @@ pages = [
     st.Page(common.PAGE_EVENTS, title="Events", icon=":material/event:", default=True),
     st.Page(common.PAGE_COMPARE, title="Compare an event", icon=":material/view_column:", url_path="compare"),
     st.Page(common.PAGE_OUTLETS, title="Outlets", icon=":material/newspaper:", url_path="outlets"),
+    st.Page(
+        common.PAGE_OUTLETS_MANAGE,
+        title="Manage outlets",
+        icon=":material/edit_note:",
+        url_path="manage-outlets",
+    ),
     st.Page(common.PAGE_ADD, title="Add articles", icon=":material/add_link:", url_path="add"),
     st.Page(common.PAGE_SEARCH, title="Search", icon=":material/search:", url_path="search"),
     st.Page(common.PAGE_DATA, title="Data", icon=":material/table:", url_path="data"),

@@ -72,7 +72,7 @@ class Article:
     authors: tuple[str, ...]
     published: datetime | None
     text: str
-    outlet: str  # display name from data/outlets.csv, else the registered domain
+    outlet: str  # name from data/outlets.csv, else the page's own site name, else the registered domain
     domain: str  # registered domain, e.g. "bbc.co.uk"
     language: str | None  # ISO 639-1 code, None when too little text to tell
     health: str  # worst of ``problems``, "ok" when none
@@ -82,6 +82,11 @@ class Article:
     description: str | None = None
     extractor: str = ""  # which body was kept: "trafilatura", "newspaper", "text" (pasted)
     word_count: int = 0
+    site_name: str = ""  # the name the page gives its site (og:site_name, JSON-LD publisher, title suffix)
+    # Where ``outlet`` came from: "table" (data/outlets.csv), "page" (site_name), "domain", "given"
+    # (typed by a person: pasted text).
+    outlet_source: str = ""
+    outlet_groups: tuple[tuple[str, str], ...] = ()  # data/outlets.csv's groups of this outlet
 
 
 # slots: a 5 MB text can have a million spans and sentences; without a __dict__ each object takes

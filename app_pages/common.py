@@ -20,6 +20,7 @@ from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.compare.corrections import correct_rows
 from analysis.compare.reviewed import ReviewedEvent, reviewed_event, reviewed_rows
+from analysis.outlet_table import complete_outlets, label_rows, labelled_colours
 from analysis.present import charts
 from analysis.present.provenance import TOOL_NAME, Provenance, with_caption
 from analysis.scoring.scorer import SCORER_VERSION
@@ -36,6 +37,7 @@ PAGE_CORRECTIONS = "app_pages/corrections.py"
 PAGE_METHOD = "app_pages/method.py"
 METHOD_URL = "method"  # the Method & limits page's url_path: links go to METHOD_URL#<section>
 PAGE_SEARCH = "app_pages/search.py"
+PAGE_OUTLETS_MANAGE = "app_pages/outlets_manage.py"
 
 CACHE_TTL = 600  # seconds; the data version in the cache key makes new articles show at once
 IMAGE_CACHE_ENTRIES = 64  # server-rendered PNG/SVG files kept in memory
@@ -45,7 +47,9 @@ _demo_lock = threading.Lock()  # one first-run demo load at a time, across sessi
 
 @st.cache_resource(show_spinner=False)
 def _store_for(url: str) -> Store:
-    return Store(url)
+    store = Store(url)
+    complete_outlets(store)  # outlets stored before groups were get data/outlets.csv's groups
+    return store
 
 
 def settings() -> Settings:
@@ -77,9 +81,22 @@ def events(url: str, version: tuple) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def outlet_labels(url: str, version: tuple) -> dict[str, str]:
+    """Outlet name (as stored on articles) -> display name: the one place outlet labels come from."""
+    return _store_for(url).outlet_labels()
+
+
+def labelled(rows: list[dict], labels: dict[str, str]) -> list[dict]:
+    """``rows`` with each ``outlet`` replaced by its display name.  Every loader below goes through
+    here, so every chart and table shows display names."""
+    return label_rows(rows, labels)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_articles(url: str, version: tuple) -> pd.DataFrame:
     """Every article's scores (no text) as a DataFrame."""
-    return compare.articles_frame(_store_for(url).event_articles(None, with_text=False))
+    rows = _store_for(url).event_articles(None, with_text=False)
+    return compare.articles_frame(labelled(rows, outlet_labels(url, version)))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
@@ -93,7 +110,7 @@ def event_view(url: str, version: tuple, event_id: int) -> ReviewedEvent:
     """One event's articles with text, spans and sentences as every view counts them
     (``analysis.compare.reviewed``): the corrections applied (the spans they leave out in
     ``dismissed_spans``; nothing is re-scored), then the topic words shown but not counted."""
-    rows = _store_for(url).event_articles(event_id, with_text=True)
+    rows = labelled(_store_for(url).event_articles(event_id, with_text=True), outlet_labels(url, version))
     return reviewed_event(rows, corrections(url, version, event_id), event_id)
 
 
@@ -105,15 +122,15 @@ def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_rows(url: str, version: tuple) -> list[dict]:
     """Every article with its spans (for flagged-word counts across events), corrections applied."""
-    return correct_rows(_store_for(url).event_articles(None, with_text=True), corrections(url, version, None))
+    rows = labelled(_store_for(url).event_articles(None, with_text=True), outlet_labels(url, version))
+    return correct_rows(rows, corrections(url, version, None))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_counted_rows(url: str, version: tuple) -> list[dict]:
     """Every article as the Compare page counts it: corrections, then each event's topic words."""
-    return reviewed_rows(
-        _store_for(url).event_articles(None, with_text=True), corrections(url, version, None)
-    )
+    rows = labelled(_store_for(url).event_articles(None, with_text=True), outlet_labels(url, version))
+    return reviewed_rows(rows, corrections(url, version, None))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)
@@ -133,13 +150,21 @@ def current() -> tuple[str, tuple]:
     """(database URL, data version) for the cache keys of this run; the version includes the newest
     correction (history row), so a correction shows at once."""
     s = store()
-    return database_url(), (*data_version(s), s.corrections_stamp())
+    return database_url(), (*data_version(s), s.corrections_stamp(), *s.outlets_stamp())
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def outlet_colors(url: str, version: tuple) -> dict[str, str]:
-    """The colour of every outlet in the database (same in every chart and column)."""
-    return charts.outlet_colors(_store_for(url).outlet_names())
+    """The stored colour of every outlet, by display name (the same in every chart and column; given
+    once when the outlet was first seen, so a new outlet never repaints another)."""
+    return labelled_colours(_store_for(url))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=16)
+def outlet_groups(url: str, version: tuple, dimension: str) -> dict[str, str]:
+    """Display name -> the outlet's value in the group ``dimension`` (outlets without one left out)."""
+    labels = outlet_labels(url, version)
+    return {labels.get(n, n): g for n, g in _store_for(url).outlet_groups(dimension).items()}
 
 
 def ensure_data() -> str | None:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from analysis.compare import coverage, wordchoice
 from analysis.compare import summary as compare
+from analysis.outlet_table import pick_dimension
 from analysis.present import charts
 from analysis.present.provenance import frame_provenance, interval_text, plural
 from app_pages import common
@@ -38,9 +39,12 @@ def _blindspots(url: str, version: tuple, groups: tuple[tuple[str, str], ...]) -
     return frame, coverage.blindspot_summary(frame)
 
 
-def _groups(outlets: set[str]) -> dict[str, str]:
-    """Outlet -> group from data/outlets.csv, for the outlets in this database only."""
-    return {o: g for o, g in coverage.outlet_groups().items() if o in outlets}
+def _groups(url: str, version: tuple, dimension: str | None, outlets: set[str]) -> dict[str, str]:
+    """Outlet (display name) -> its group in ``dimension`` (stored groups: Manage outlets), for the
+    outlets with articles only."""
+    if not dimension:
+        return {}
+    return {o: g for o, g in common.outlet_groups(url, version, dimension).items() if o in outlets}
 
 
 url, version = common.current()
@@ -185,8 +189,17 @@ if pick:
 st.subheader("Coverage over time")
 rows_all = common.all_rows(url, version)
 db_outlets = set(articles["outlet"].dropna())
-groups = _groups(db_outlets)
 cov_controls = st.container(horizontal=True, gap="medium")
+dimensions = common.store().outlet_dimensions()
+dimension = cov_controls.selectbox(
+    "Outlet groups by",
+    dimensions,
+    index=dimensions.index(d) if (d := pick_dimension(common.store())) in dimensions else None,
+    key="group-dimension",
+    help="A group dimension of the outlets (type, country, leaning …): set them under Manage outlets.",
+    width=220,
+)
+groups = _groups(url, version, dimension, db_outlets)
 by = cov_controls.segmented_control(
     "Count by",
     ["outlet", "group"],
@@ -225,9 +238,10 @@ if undated:
 st.subheader("Blindspots")
 if not groups:
     st.info(
-        "No outlet groups: give outlets a group (for example left-leaning, right-leaning, wire, tabloid) "
-        "in the group column of data/outlets.csv to see which events each group did not cover."
+        "No outlet groups: give outlets a group (for example leaning=left, type=tabloid) under "
+        "Manage outlets, or import your own ratings file there, to see which events each group did not cover."
     )
+    st.page_link(common.PAGE_OUTLETS_MANAGE, label="Manage outlets", icon=":material/edit:")
 else:
     frame, summary_b = _blindspots(url, version, tuple(sorted(groups.items())))
     gcolors = charts.group_colors(groups.values())
@@ -258,7 +272,8 @@ else:
                 key="blindspot-table",
             )
 st.caption(
-    "Groups come from the group column of data/outlets.csv (your own labels, not a rating of the outlets); "
+    "Groups are the outlets' stored groups in the chosen dimension (shipped: only plain facts such as wire "
+    "agency or public broadcaster; the rest your own labels, not a rating of the outlets); "
     "outlets without a group are left out. A blindspot: an event a group has no article on while another "
     "group covered it; with few articles per event, a missing article may only mean it was not collected."
 )

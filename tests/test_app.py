@@ -98,7 +98,7 @@ def test_compare_page_answers_the_three_questions(app, db_url: str) -> None:
     assert at.selectbox(key="event").value == FIXTURE_SLUG  # the event with most outlets
     outlets_fig, arc_fig, cats_fig = specs(at)[:3]  # the first screen; the cross-outlet tabs follow
     # the most negative outlet comes first, in its database-wide colour
-    colors = charts.outlet_colors(r["outlet"] for r in Store(db_url).event_articles(None, with_text=False))
+    colors = Store(db_url).outlet_colors()  # stored: given once, when each outlet was first seen
     first = outlets_fig["data"][0]
     assert first["y"] == ["Daily Ledger"]
     assert first["marker"]["color"] == colors["Daily Ledger"]
@@ -183,7 +183,7 @@ def test_compare_page_remembers_the_event_across_pages(app) -> None:
     assert at.selectbox(key="event").value == event_slug(OTHER_EVENT)
 
 
-def test_outlets_page(app) -> None:
+def test_outlets_page(app, db_url: str) -> None:
     at = app("outlets")
     table = at.dataframe[0].value
     assert list(table["outlet"]) == ["Coast Courier", "Daily Ledger", "Injection Times", "Morning Post"]
@@ -199,8 +199,8 @@ def test_outlets_page(app) -> None:
     at.selectbox(key="words-outlet").set_value("Daily Ledger").run()
     assert "disastrous" in specs(at)[3]["data"][0]["y"]
     ledger = next(t for t in specs(at)[2]["data"] if t["type"] == "bar" and t["name"] == "Daily Ledger")
-    assert ledger["marker"]["color"] == charts.outlet_colors(table["outlet"])["Daily Ledger"]
-    # the fixture outlets are in no group of data/outlets.csv: the page says how to add groups
+    assert ledger["marker"]["color"] == Store(db_url).outlet_colors()["Daily Ledger"]
+    # the fixture outlets are in no group: the page says how to add groups
     assert any("No outlet groups" in i.value for i in at.info)
 
 
@@ -227,7 +227,7 @@ def test_compare_page_cross_outlet_tabs(app, db_url: str) -> None:
     rows = [r for r in store.event_articles(store.find_event(FIXTURE_EVENT).id) if compare.usable(r)]
     prior = wordchoice.background_prior(wordchoice.term_counts(store.event_articles(None), by="event"))
     expected = wordchoice.event_word_choice(rows, prior=prior)
-    colors = charts.outlet_colors(r["outlet"] for r in store.event_articles(None, with_text=False))
+    colors = store.outlet_colors()
     titles = [a["text"] for a in words["layout"]["annotations"]]
     assert len(titles) == len({r["outlet"] for r in rows}) and "Daily Ledger" in titles[1]
     ledger = next(t for t in words["data"] if t["type"] == "bar" and t["name"] == "Daily Ledger")
@@ -279,22 +279,21 @@ def test_search_page(app) -> None:
     assert [b.proto.label for b in at.get("download_button")] == ["CSV", "JSON"]
 
 
-def test_outlets_page_blindspots_from_outlet_groups(
-    app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import analysis.ingest.outlets as outlets_table
-
-    csv = tmp_path / "outlets.csv"
-    csv.write_text(
-        "domain,name,group\n"
-        "dailyledger.example,Daily Ledger,tabloid\n"
-        "morningpost.example,Morning Post,broadsheet\n"
-        "coastcourier.example,Coast Courier,local\n",
-        "utf-8",
-    )
-    monkeypatch.setattr(outlets_table, "OUTLETS_CSV", csv)
-    monkeypatch.setattr(outlets_table, "DEMO_OUTLETS_CSV", tmp_path / "no-demo-outlets.csv")
-    at = app("outlets")
+def test_outlets_page_blindspots_from_outlet_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = build_fixture_db(tmp_path / "groups.db")
+    store = Store(url)
+    for name, kind in [
+        ("Daily Ledger", "tabloid"),
+        ("Morning Post", "broadsheet"),
+        ("Coast Courier", "local"),
+    ]:
+        store.edit_outlet(name, groups={"type": kind, "country": "XX"})
+    monkeypatch.setenv("ANALYSIS_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("app_pages/outlets.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="group-dimension").options == ["country", "type"]
+    at.selectbox(key="group-dimension").set_value("type").run()
     blind = next(s for s in specs(at) if s["layout"]["title"]["text"].startswith("Blindspots"))
     bars = blind["data"][0]
     assert bars["y"][0] == "local" and bars["text"][0] == "1 of 2"  # the Courier missed the budget vote

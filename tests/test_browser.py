@@ -51,7 +51,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "out" / "screenshots"
 PAGE_TIMEOUT = 30_000  # ms for a page to finish rendering
 # Plotly charts per page (compare: the first screen's 3 and the open cross-outlet tab's 1)
-CHARTS = {"events": 2, "compare": 4, "outlets": 6, "add": 0, "data": 0, "method": 0, "search": 0}
+CHARTS = {
+    "events": 2,
+    "compare": 4,
+    "outlets": 6,
+    "add": 0,
+    "data": 0,
+    "method": 0,
+    "search": 0,
+    "manage-outlets": 0,
+}
 CROSS_TABS = ("Word choice", "Who reported what", "Headline vs body", "Actors", "Voices")
 PAGES = {
     "events": "",
@@ -61,6 +70,7 @@ PAGES = {
     "data": "data",
     "method": "method",
     "search": "search",
+    "manage-outlets": "manage-outlets",
 }
 DONE_TEXT = {  # text the page script writes last: once visible, the run has finished
     "events": "Open an event with its Compare link",
@@ -70,6 +80,7 @@ DONE_TEXT = {  # text the page script writes last: once visible, the run has fin
     "data": "Loaded-language hits",
     "method": "names the scorer version",
     "search": "Type a word or phrase",
+    "manage-outlets": "Export outlets (CSV)",
 }
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")

@@ -29,6 +29,7 @@ COMMANDS = [
     "import-html",
     "add-text",
     "article",
+    "outlet",
     "show",
     "events",
     "export",

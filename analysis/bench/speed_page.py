@@ -26,7 +26,6 @@ def event_page(db_path: Path, repeats: int = 3) -> dict[str, Any]:
     The best of ``repeats`` runs (the first also warms imports)."""
     from analysis.compare import summary as compare
     from analysis.compare import wordchoice
-    from analysis.present import charts
     from analysis.store import Store
 
     store = Store(f"sqlite:///{db_path}")
@@ -52,7 +51,7 @@ def event_page(db_path: Path, repeats: int = 3) -> dict[str, Any]:
         summary = timed("outlet_summary", compare.outlet_summary, rows, sentences=sentences)
         cats = timed("category_frame", compare.category_frame, rows)
         timed("findings", compare.findings, summary)
-        colors = timed("outlet_colors", lambda: charts.outlet_colors(store.outlet_names()))
+        colors = timed("outlet_colors", store.outlet_colors)
         prior = timed(
             "word_prior",
             lambda: wordchoice.database_prior(store.text_sample(wordchoice.PRIOR_SAMPLE_ARTICLES)),

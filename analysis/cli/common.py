@@ -101,14 +101,22 @@ def _store(args: argparse.Namespace) -> Store:
             "give a database file, e.g. --db sqlite:///data/analysis.db"
         )
     if args.command not in WRITING_COMMANDS:
-        return Store(url, read_only=None)
+        return _completed(Store(url, read_only=None))
     why = read_only_reason(url)
     if why:
         raise CliError(
             f"cannot write to the database {safe_url(url)}: {why}; "
             f"'{args.command}' changes the database (reading commands such as events, show and export work)"
         )
-    return Store(url, read_only=False)
+    return _completed(Store(url, read_only=False))
+
+
+def _completed(store: Store) -> Store:
+    """``store`` after its outlets made before groups were stored got data/outlets.csv's groups."""
+    from analysis.outlet_table import complete_outlets
+
+    complete_outlets(store)
+    return store
 
 
 def _progress_bar(total: int, desc: str, quiet: bool):  # noqa: ANN202 - tqdm or None

@@ -142,12 +142,20 @@ def cmd_headlines(args: argparse.Namespace) -> int:
 
 
 def cmd_blindspots(args: argparse.Namespace) -> int:
-    from analysis.compare.coverage import blindspot_summary, blindspots, outlet_groups
+    from analysis.compare.coverage import blindspot_summary, blindspots
+    from analysis.outlet_table import pick_dimension
 
-    groups = outlet_groups()
-    rows = _store(args).event_articles(with_text=False)
+    store = _store(args)
+    dimension = pick_dimension(store, args.by)
+    groups = store.outlet_groups(dimension) if dimension else {}
+    rows = store.event_articles(with_text=False)
     frame = blindspots(rows, groups)
-    print("Events by outlet group (groups are the 'group' column of data/outlets.csv):\n")
+    where = (
+        f"the outlets' {dimension!r} groups" if dimension else "no outlet has a group: see outlet edit/import"
+    )
+    print(
+        f"Events by outlet group ({where}; dimensions: {', '.join(store.outlet_dimensions()) or 'none'}):\n"
+    )
     print_frame(frame.drop(columns=["first_published", "last_published"], errors="ignore"))
     print()
     print_frame(blindspot_summary(frame))

@@ -31,6 +31,7 @@ from analysis.cli.ingest import (
     cmd_reextract,
     cmd_rescore,
 )
+from analysis.cli.outlets import add_parsers as add_outlet_parsers
 from analysis.cli.voices import cmd_labels, cmd_role, cmd_search, cmd_voices
 from analysis.compare.reviewed import reviewed_event, reviewed_rows
 from analysis.present.export import export_rows
@@ -203,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = acts.add_parser("restore", help="bring back a deleted EVENT with its articles", parents=[common])
     a.add_argument("event")
     add_article_parsers(add, common)
+    add_outlet_parsers(add, common)
 
     sp = add(
         "export",
@@ -264,7 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--outlet", help="only this outlet")
     sp.add_argument("--format", choices=("table", "json"), default="table")
 
-    add("blindspots", cmd_blindspots, "events each outlet group did not cover")
+    sp = add("blindspots", cmd_blindspots, "events each outlet group did not cover")
+    sp.add_argument(
+        "--by", metavar="DIMENSION", help="the group dimension (default: the one most outlets have)"
+    )
 
     sp = add("report", cmd_report, "write one self-contained HTML report for an event (charts included)")
     sp.add_argument("--event", required=True)

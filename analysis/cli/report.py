@@ -7,7 +7,7 @@ from pathlib import Path
 
 from analysis.compare import wordchoice
 from analysis.compare.reviewed import reviewed_event
-from analysis.present import charts
+from analysis.outlet_table import label_rows, labelled_colours
 from analysis.present.report import build_event_report
 from analysis.store import Store, StoreError
 
@@ -16,13 +16,12 @@ def write_event_report(store: Store, event_name: str, out_path: str | Path) -> P
     """Write the report of ``event_name`` (name or slug) to ``out_path``; StoreError when unknown."""
     event = store.find_event(event_name)
     # as the Compare page counts them: the corrections first, then the event's topic words
-    view = reviewed_event(
-        store.event_articles(event.id, with_text=True), store.corrections(event.id), event.id
-    )
+    articles = label_rows(store.event_articles(event.id, with_text=True), store.outlet_labels())
+    view = reviewed_event(articles, store.corrections(event.id), event.id)
     rows = view.rows
     if not rows:
         raise StoreError(f"event {event.name!r} has no articles yet")
-    colors = charts.outlet_colors(store.outlet_names())
+    colors = labelled_colours(store)  # display names, stored colours (as on the dashboard)
     prior = wordchoice.database_prior(store.text_sample(wordchoice.PRIOR_SAMPLE_ARTICLES))
     page = build_event_report(
         event.name,

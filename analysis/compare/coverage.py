@@ -5,8 +5,8 @@ Pure functions over the store's row dicts (``Store.event_articles``): no databas
 - :func:`headline_vs_body`: per article, the headline's sentiment and loaded language against the
   body's, from the stored scores (recomputed from ``title``/``text`` when a row lacks them);
   :func:`headline_body_summary` averages it per outlet.
-- :func:`blindspots`: with user-defined outlet groups (``data/outlets.csv``'s ``group`` column), which
-  events each group did not cover although other groups did.
+- :func:`blindspots`: with outlet groups of one dimension (the store's ``outlet_groups(dimension)``:
+  user-defined or shipped plain facts), which events each group did not cover although others did.
 - :func:`coverage_over_time`: article counts per period per outlet or group.
 """
 
@@ -178,8 +178,8 @@ def headline_body_summary(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> p
 
 
 def outlet_groups(outlets: Mapping[str, Outlet] | None = None) -> dict[str, str]:
-    """Outlet name -> group from the outlets table (``load_outlets()`` by default); ungrouped outlets
-    are left out."""
+    """Outlet name -> the older single ``group`` column of an outlets table (``load_outlets()`` by
+    default); ungrouped outlets are left out.  The pages and the CLI use the stored groups instead."""
     table = load_outlets() if outlets is None else outlets
     return {o.name: o.group for o in table.values() if o.group}
 

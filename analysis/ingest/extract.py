@@ -70,9 +70,10 @@ from analysis.ingest.metadata import (
     _types,
     clean_authors,
     clean_title,
+    page_site_name,
     parse_jsonld,
 )
-from analysis.ingest.outlets import domain_for_name, outlet_name, registered_domain
+from analysis.ingest.outlets import domain_for_name, given_outlet, page_outlet, registered_domain
 from analysis.models import Article, worst_health
 from analysis.scoring.text import count_words
 from analysis.settings import Settings
@@ -349,8 +350,9 @@ def article_from_parts(
     meta = _meta_values(doc)
     articles = _article_objects(parts.jsonld)
     domain = registered_domain(url)
-    outlet = outlet_name(domain) if domain else ""
-    site_names = _site_names(meta, parts.jsonld, domain, outlet)
+    site_name = page_site_name(meta, parts.jsonld, doc.findtext(".//title") or "", domain)
+    outlet, outlet_source, outlet_groups = page_outlet(domain, site_name)
+    site_names = _site_names(meta, parts.jsonld, domain, outlet) + ([site_name] if site_name else [])
 
     raw_title = next(
         (
@@ -412,6 +414,9 @@ def article_from_parts(
         description=description,
         extractor=extractor,
         word_count=count_words(text),
+        site_name=site_name,
+        outlet_source=outlet_source,
+        outlet_groups=outlet_groups,
     )
 
 
@@ -448,6 +453,7 @@ def article_from_text(
     published = _to_utc(published) if published is not None else None
     language = detect_language(body)
     problems, reasons = assess(body, clean, published, language, settings or Settings())
+    outlet, outlet_source, outlet_groups = given_outlet(outlet, domain)
     return Article(
         url=url,
         canonical_url=url,
@@ -455,7 +461,7 @@ def article_from_text(
         authors=clean_authors(authors),
         published=published,
         text=body,
-        outlet=outlet.strip() or (outlet_name(domain) if domain else ""),
+        outlet=outlet,
         domain=domain,
         language=language,
         health=worst_health(problems),
@@ -463,6 +469,8 @@ def article_from_text(
         reason=" ".join(reasons),
         extractor="text",
         word_count=count_words(body),
+        outlet_source=outlet_source,
+        outlet_groups=outlet_groups,
     )
 
 

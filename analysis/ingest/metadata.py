@@ -8,6 +8,7 @@ import html as html_lib
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from urllib.parse import urljoin, urlsplit
 
@@ -250,6 +251,88 @@ def clean_title(title: str, site_names: Iterable[str] = ()) -> str:
                 t, changed = rest.strip(), True
                 break
     return t or " ".join(title.split())
+
+
+# --- the site's own name ----------------------------------------------------------------------
+MAX_SITE_NAME_CHARS = 80  # a longer "site name" is a sentence, not a name
+MAX_SITE_NAME_WORDS = 6  # likewise for a title's suffix ("Headline | The Smithsonian Magazine")
+# Words that may stay lower case inside a name ("Journal of the Plains", "El País de Hoy")
+NAME_SMALL_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "at", "a", "an", "de", "la", "le", "&"})
+# Title suffixes that are sections or formats, not sites ("Storm hits - Live updates")
+SECTION_LABELS = frozenset(
+    {
+        "news",
+        "opinion",
+        "analysis",
+        "video",
+        "videos",
+        "photos",
+        "live",
+        "live updates",
+        "updates",
+        "breaking news",
+        "politics",
+        "world",
+        "business",
+        "sport",
+        "sports",
+        "review",
+        "editorial",
+        "comment",
+        "home",
+    }
+)
+
+
+def _one_line(value: object) -> str:
+    """One line of text without control characters (a NUL cannot go into PostgreSQL)."""
+    text = "".join(ch for ch in str(value or "") if ch in "\t\n\r" or unicodedata.category(ch) != "Cc")
+    return " ".join(text.split())
+
+
+def _publisher_names(jsonld_objects: list[dict]) -> Iterable[str]:
+    articles = _article_objects(jsonld_objects)
+    for obj in [*articles, *(o for o in jsonld_objects if o not in articles)]:
+        publisher = obj.get("publisher")
+        for p in publisher if isinstance(publisher, list) else [publisher]:
+            if isinstance(p, dict):
+                yield _one_line(_jsonld_str(p.get("name")))
+
+
+def _looks_like_site_name(tail: str, head: str, domain: str) -> bool:
+    words = tail.split()
+    if not words or len(words) > MAX_SITE_NAME_WORDS or len(tail) > MAX_SITE_NAME_CHARS:
+        return False
+    if len(head.split()) <= len(words) or tail[-1] in "?!:;,":
+        return False
+    label = _squash(domain.split(".", maxsplit=1)[0]) if domain else ""
+    if len(label) >= 3 and (label in _squash(tail) or _squash(tail) in label):
+        return True  # "Smithsonian Magazine" on smithsonianmag.com
+    if tail.casefold() in SECTION_LABELS:
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w.casefold() in NAME_SMALL_WORDS for w in words)
+
+
+def title_site_suffix(title: str, domain: str = "") -> str:
+    """The site name at the end of a page title ("Headline | Site Name", " - Site", " — Site"), or ""
+    when the last segment does not look like a name (a section label, a phrase in lower case)."""
+    t = _one_line(title)
+    cuts = [(t.rindex(sep), sep) for sep in TITLE_SEPARATORS if sep in t]
+    if not cuts:
+        return ""
+    at, sep = max(cuts)
+    head, tail = t[:at].strip(), t[at + len(sep) :].strip()
+    return tail if _looks_like_site_name(tail, head, domain) else ""
+
+
+def page_site_name(meta: Mapping[str, str], jsonld_objects: list[dict], title: str, domain: str = "") -> str:
+    """The name a page gives its own site: ``og:site_name``, then JSON-LD ``publisher.name`` (the
+    article's first), then the suffix of its ``<title>``; "" when it names none."""
+    candidates = [_one_line(meta.get("og:site_name", "")), *_publisher_names(jsonld_objects)]
+    for name in candidates:
+        if name and len(name) <= MAX_SITE_NAME_CHARS:
+            return name
+    return title_site_suffix(title, domain)
 
 
 def _mentions(text: str, name: str) -> bool:

@@ -4,7 +4,14 @@
 ("www.bbc.co.uk" -> "bbc.co.uk") with tldextract's bundled public-suffix snapshot;
 it never downloads the live list.  ``outlet_name`` looks the domain up in
 ``data/outlets.csv`` (and ``data/demo/outlets.csv`` when present) and otherwise
-returns the domain itself: no name is invented.
+returns the domain itself: no name is invented (extraction names an unknown site from its
+page instead, :func:`analysis.ingest.metadata.page_site_name`).
+
+The shipped table's format: lines starting with ``#`` are comments; then a header with ``domain``
+and ``name``; every other column is a group dimension (``type``, ``country`` ...), its cells that
+outlet's value (empty: none).  A column ``group`` (the older three-column format) is the dimension
+"group".  Only plain facts are shipped (wire agency, public broadcaster, country); no bias
+ratings — their publishers' licences forbid redistribution: users import their own.
 """
 
 from __future__ import annotations
@@ -31,7 +38,13 @@ _HOST_RE = re.compile(r"[\w.:-]+")  # DNS names, IPv4, IPv6 (brackets already re
 class Outlet:
     domain: str  # registered domain (or a full host for outlets that live on a shared domain)
     name: str  # display name
-    group: str = ""  # optional user-defined grouping (e.g. a leaning); empty when not assigned
+    group: str = ""  # the older single "group" column (also in ``groups`` as dimension "group")
+    groups: tuple[tuple[str, str], ...] = ()  # (dimension, value) pairs, e.g. ("type", "wire agency")
+
+    @property
+    def dimensions(self) -> dict[str, str]:
+        """Group dimension -> value (only the dimensions with a value)."""
+        return dict(self.groups)
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +93,7 @@ def registered_domain(url_or_host: str) -> str:
 
 def _read_table(path: Path) -> dict[str, Outlet]:
     with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
+        reader = csv.DictReader(line for line in fh if not line.lstrip().startswith("#"))
         missing = [c for c in OUTLET_COLUMNS[:2] if c not in (reader.fieldnames or ())]
         if missing:
             raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; expected {OUTLET_COLUMNS}")
@@ -90,7 +103,13 @@ def _read_table(path: Path) -> dict[str, Outlet]:
             name = (row.get("name") or "").strip()
             if not domain or not name or domain.startswith("#"):
                 continue
-            table[domain] = Outlet(domain=domain, name=name, group=(row.get("group") or "").strip())
+            dims = tuple(
+                (str(k).strip(), " ".join(str(v).split()))
+                for k, v in row.items()
+                if k and str(k).strip() not in OUTLET_COLUMNS[:2] and isinstance(v, str) and v.strip()
+            )
+            group = (row.get("group") or "").strip()
+            table[domain] = Outlet(domain=domain, name=name, group=group, groups=dims)
     return table
 
 
@@ -127,6 +146,13 @@ def outlet_name(domain: str) -> str:
     return registered_domain(domain) or domain.strip()
 
 
+def is_shared_host(domain: str) -> bool:
+    """True for an IP address or a single-label host ("localhost"): many sites may live there (test
+    servers, intranets), so such a domain never identifies one outlet."""
+    host = _host(domain)
+    return not host or _is_ip(host) or "." not in host
+
+
 def domain_for_name(name: str) -> str | None:
     """The domain of the outlet called ``name`` (case-insensitive), or None when not in the table."""
     wanted = name.strip().casefold()
@@ -134,3 +160,26 @@ def domain_for_name(name: str) -> str | None:
         if outlet.name.casefold() == wanted:
             return outlet.domain
     return None
+
+
+def page_outlet(domain: str, site_name: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """(outlet, where the name came from, shipped groups) for a page from ``domain`` whose site
+    calls itself ``site_name``: the table's name ("table"), else the site's own ("page"), else the
+    domain ("domain")."""
+    known = find_outlet(domain) if domain else None
+    if known is not None:
+        return known.name, "table", known.groups
+    if site_name:
+        return site_name, "page", ()
+    return domain, "domain", ()
+
+
+def given_outlet(outlet: str, domain: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """Likewise for pasted text: the outlet a person typed ("given"; groups when the table knows
+    that name), else the table's name for ``domain``."""
+    name = " ".join(outlet.split())
+    if not name:
+        return page_outlet(domain, "")
+    wanted = name.casefold()
+    known = next((o for o in _default_outlets().values() if o.name.casefold() == wanted), None)
+    return name, "given", known.groups if known is not None else ()

@@ -1,7 +1,10 @@
 """Shared pieces of the Plotly charts: colours, layout, safe labels and the common figure style.
 
-Colours: one per outlet, the same in every chart (``outlet_colors`` maps the *sorted*
-list of all outlets onto a fixed qualitative palette), one per loaded-language category
+Colours: one per outlet, the same in every chart.  The store keeps each outlet's colour, given once
+when the outlet is first seen (``next_outlet_colour``: the first palette colour no stored outlet
+uses, then hash-derived colours kept apart from the others), so adding an outlet never repaints
+another; ``outlet_colors`` (sorted names onto the palette) serves callers without a store.  One
+colour per loaded-language category
 (``category_colors``, shared with the highlighted text).  Labels that come from the web
 (outlet, event and article names) are HTML-escaped, because Plotly renders a subset of
 HTML tags in text.  No Streamlit here.
@@ -16,44 +19,16 @@ from collections.abc import Iterable, Mapping
 
 import plotly.graph_objects as go
 
+from analysis.palette import (  # noqa: F401 - re-exported for the charts' callers
+    COLOUR_RE,
+    OUTLET_PALETTE,
+    next_outlet_colour,
+    normalise_colour,
+)
+
 # --- colours -----------------------------------------------------------------------
 
-# Tableau 10 first (distinct, readable on white), then Plotly's Dark24 for large sets.
-OUTLET_PALETTE: tuple[str, ...] = (
-    "#4E79A7",
-    "#F28E2B",
-    "#59A14F",
-    "#B07AA1",
-    "#76B7B2",
-    "#EDC948",
-    "#9C755F",
-    "#FF9DA7",
-    "#E15759",
-    "#BAB0AC",
-    "#2E91E5",
-    "#E15F99",
-    "#1CA71C",
-    "#DA16FF",
-    "#222A2A",
-    "#B68100",
-    "#750D86",
-    "#EB663B",
-    "#511CFB",
-    "#00A08B",
-    "#FB00D1",
-    "#FC0080",
-    "#B2828D",
-    "#6C7C32",
-    "#778AAE",
-    "#862A16",
-    "#A777F1",
-    "#620042",
-    "#1616A7",
-    "#DA60CA",
-    "#6C4516",
-    "#0D2A63",
-    "#AF0038",
-)
+# The outlet palette and the colour of a new outlet live in analysis/palette.py (the store uses them).
 
 # Fixed colours for the scorer's known categories (Okabe-Ito/IBM colour-blind-safe hues);
 # unknown categories get a stable colour from CATEGORY_FALLBACK by a hash of their name.

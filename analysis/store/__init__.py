@@ -1,5 +1,5 @@
 """Store: SQLAlchemy models, queries and schema migrations (Alembic); the only code that talks SQL.
-Imports only models and settings; raises its own StoreError, never a SQLAlchemy exception type.
+Imports only models, settings and the palette; raises its own StoreError, never a SQLAlchemy exception type.
 """
 
 from analysis.store.articles import dumps, score_fields

@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, selectinload
 
 from analysis.models import Article, FetchAttempt, Scores
-from analysis.store.engine import Connection
 from analysis.store.errors import StoreError, database_errors
+from analysis.store.outlets import OutletQueries
 from analysis.store.schema import (
     ArticleRow,
     EventRow,
     FetchAttemptRow,
+    HistoryRow,
     ScoreRow,
     _now,
     compress_html,
@@ -28,7 +29,7 @@ from analysis.store.spans import dumps_default, span_dict
 SEARCH_ARTICLE_LIMIT = 2000  # articles a search reads at most (newest first)
 
 
-class ArticleQueries(Connection):
+class ArticleQueries(OutletQueries):
     """Articles, their scores and fetch attempts."""
 
     # --- articles ---------------------------------------------------------
@@ -62,6 +63,7 @@ class ArticleQueries(Connection):
         existing = self.article_id_for(canonical_url)
         if existing is not None:
             return existing, False
+        outlet = self.outlet_for_article(article)  # made with its colour when first seen
         row = ArticleRow(
             canonical_url=canonical_url,
             url=article.url,
@@ -69,7 +71,7 @@ class ArticleQueries(Connection):
             event_pinned=event_id is not None,  # a person chose the event (ingest --event ...)
             source=source,
             raw_html=compress_html(html),
-            **_article_fields(article),
+            **{**_article_fields(article), "outlet": outlet},
         )
         if scores is not None:
             row.score = ScoreRow(**self._score_columns(scores))
@@ -85,12 +87,23 @@ class ArticleQueries(Connection):
             return existing, False
 
     def update_article(self, article_id: int, article: Article, scores: Scores | None) -> None:
-        """Replace the extracted fields and scores of a stored article (re-extraction)."""
+        """Replace the extracted fields and scores of a stored article (re-extraction).  Its outlet
+        is found again as for a new article, unless a person chose it (an edit of the article's
+        outlet, or an outlet a person edited): then it stays."""
         with self.session() as s:
             row = s.get(ArticleRow, article_id)
             if row is None:
                 raise StoreError(f"no article with id {article_id}")
-            for key, value in _article_fields(article).items():
+            chosen = s.scalar(
+                select(HistoryRow.id).where(
+                    HistoryRow.article_id == article_id, HistoryRow.action == "article.outlet"
+                )
+            )
+            kept = row.outlet
+        outlet = kept if chosen is not None or self._user_outlet(kept) else self.outlet_for_article(article)
+        with self.session() as s:
+            row = s.get_one(ArticleRow, article_id)
+            for key, value in {**_article_fields(article), "outlet": outlet}.items():
                 setattr(row, key, value)
             if scores is not None:
                 self._set_scores(s, row, scores)

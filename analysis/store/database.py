@@ -1,6 +1,8 @@
 """The database: the Store, built from the queries in events.py and articles.py (tables in schema.py,
 engines and migrations in engine.py).
 
+Outlets (display names, groups, colours) in outlets.py.
+
 The rest of the program talks to the database only through it.  SQLite (WAL mode) by default, any
 SQLAlchemy URL otherwise (PostgreSQL: ``postgresql+psycopg://user:pw@host/db``).
 Every write commits on its own, so one failing article never loses the others.

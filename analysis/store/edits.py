@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from analysis.store.errors import StoreError
 from analysis.store.events import EventQueries
 from analysis.store.history import record
+from analysis.store.outlets import OutletQueries
 from analysis.store.schema import ArticleRow, EventRow, _now
 
 MAX_OUTLET = 200  # characters of an outlet name (the column's size)
@@ -59,6 +60,7 @@ class EditQueries(EventQueries):
                     raise StoreError("the outlet cannot be empty")
                 if len(outlet) > MAX_OUTLET:
                     raise StoreError(f"the outlet name is longer than {MAX_OUTLET} characters")
+                outlet = OutletQueries.ensure_outlet(s, outlet)  # a display name finds its outlet
                 if outlet != row.outlet:
                     changes.append(("outlet", row.outlet, outlet, outlet))
             if authors is not None:

@@ -186,6 +186,7 @@ def prepare_schema(engine: Engine, location: Path | None = None) -> Upgrade:
 
 # Tables a database opened read-only may lack (made before they existed): read as empty.
 OPTIONAL_TABLES = frozenset({"corrections", "history"})
+OUTLET_TABLES = frozenset({"outlets"})  # likewise: outlets then get colours by name, no display names
 
 
 def check_schema(engine: Engine, location: Path | None = None) -> None:
@@ -206,7 +207,7 @@ def check_schema(engine: Engine, location: Path | None = None) -> None:
         missing = [
             t.name
             for t in Base.metadata.sorted_tables
-            if t.name not in present and t.name not in OPTIONAL_TABLES
+            if t.name not in present and t.name not in OPTIONAL_TABLES | OUTLET_TABLES
         ]
         for table in Base.metadata.sorted_tables:
             if table.name in present:

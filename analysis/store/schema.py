@@ -188,6 +188,27 @@ class SpeakerRoleRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
 
+MAX_OUTLET_NAME = 200  # characters of an outlet's name and display name (articles.outlet's size)
+
+
+class OutletRow(Base):
+    """One outlet: ``name`` is the string stored on its articles (``articles.outlet``), never changed
+    once given; the rest is what a person may edit.  ``colour`` is given once, when the outlet is first
+    seen, and kept (adding an outlet never repaints another).  ``origin``: "shipped" (named by
+    data/outlets.csv), "page" (named by its pages or its domain) or "user" (edited or imported by a
+    person: the program never renames it).  Keep in step with migrations/versions/0002_outlets.py."""
+
+    __tablename__ = "outlets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(MAX_OUTLET_NAME), unique=True)
+    display_name: Mapped[str] = mapped_column(String(MAX_OUTLET_NAME))
+    domains: Mapped[list] = mapped_column(JSON, default=list)  # registered domains, e.g. ["bbc.co.uk"]
+    groups: Mapped[dict] = mapped_column(JSON, default=dict)  # dimension -> value ("type": "wire agency")
+    colour: Mapped[str] = mapped_column(String(7))  # "#rrggbb"
+    origin: Mapped[str] = mapped_column(String(16), default="page")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
 def shown() -> ColumnElement[bool]:
     """The rows a read shows: the article is not deleted, nor is its event (for queries that
     outer-join ``EventRow`` on the article's event; an article without event has NULL there)."""

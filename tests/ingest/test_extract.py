@@ -53,7 +53,12 @@ def test_full_article_metadata(full) -> None:
     assert full.canonical_url == "https://www.wendbury-gazette.co.uk/news/footbridge-approved-4411"
     assert full.url == FULL_URL
     assert full.domain == "wendbury-gazette.co.uk"
-    assert full.outlet == "wendbury-gazette.co.uk"  # not in the outlets table: the domain, no invented name
+    # not in the outlets table: the name the page gives itself, the domain kept beside
+    assert (full.outlet, full.site_name, full.outlet_source) == (
+        "Wendbury Gazette",
+        "Wendbury Gazette",
+        "page",
+    )
     assert full.top_image == "https://cdn.wendbury-gazette.co.uk/images/footbridge.jpg"
     assert full.description == "The £4.2m crossing will link the station to the old market square."
     assert full.language == "en"

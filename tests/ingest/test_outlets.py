@@ -49,15 +49,35 @@ def test_outlet_name() -> None:
 
 def test_bundled_table_is_sane() -> None:
     with (outlets.OUTLETS_CSV).open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    assert set(rows[0]) == {"domain", "name", "group"}
+        lines = [line for line in fh if not line.startswith("#")]
+        rows = list(csv.DictReader(lines))
+    assert list(rows[0]) == ["domain", "name", "type", "country"]
     assert len(rows) >= 40
     domains = [r["domain"] for r in rows]
     assert len(domains) == len(set(domains))
     for row in rows:
         assert registered_domain(row["domain"]) == row["domain"], row
         assert row["name"].strip() == row["name"] and row["name"]
-        assert row["group"] == ""  # leanings are for users to assign, not shipped for real outlets
+        # only plain facts are shipped: no leaning or bias rating (users import their own)
+        assert row["type"] in ("", "wire agency", "public broadcaster"), row
+        assert row["country"] == "" or (len(row["country"]) == 2 and row["country"].isupper()), row
+    table = load_outlets(outlets.OUTLETS_CSV)
+    assert table["apnews.com"].dimensions == {"type": "wire agency", "country": "US"}
+    assert table["bbc.co.uk"].dimensions["type"] == "public broadcaster"
+    assert table["reuters.com"].dimensions == {"type": "wire agency"}  # no plain single country
+    assert "no bias" in outlets.OUTLETS_CSV.read_text("utf-8").lower()
+
+
+def test_any_number_of_dimensions_and_the_older_group_column(tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "# a comment line\ndomain,name,leaning,type\na.test,A,left,tabloid\nb.test,B,,\n", encoding="utf-8"
+    )
+    table = load_outlets(path)
+    assert table["a.test"].dimensions == {"leaning": "left", "type": "tabloid"}
+    assert table["b.test"].dimensions == {}
+    old = load_outlets(_write(tmp_path / "old.csv", [("c.test", "C", "wire")]))
+    assert old["c.test"].group == "wire" and old["c.test"].dimensions == {"group": "wire"}
 
 
 def _write(path: Path, rows: list[tuple[str, str, str]], header: str = "domain,name,group") -> Path:
@@ -72,7 +92,7 @@ def test_load_outlets_from_a_file(tmp_path: Path) -> None:
         )
     )
     assert table == {
-        "paper.test": Outlet("paper.test", "The Paper", "left"),
+        "paper.test": Outlet("paper.test", "The Paper", "left", (("group", "left"),)),
         "b.test": Outlet("b.test", "B", ""),
     }
     with pytest.raises(ValueError, match="missing column"):
@@ -91,7 +111,9 @@ def test_demo_table_is_loaded_after_the_main_one(tmp_path: Path, monkeypatch) ->
     monkeypatch.setattr(outlets, "DEMO_OUTLETS_CSV", demo)
     table = load_outlets()
     assert table["bbc.co.uk"].name == "BBC"
-    assert table["daily-demo.example"] == Outlet("daily-demo.example", "The Daily Demo", "group A")
+    assert table["daily-demo.example"] == Outlet(
+        "daily-demo.example", "The Daily Demo", "group A", (("group", "group A"),)
+    )
     assert table["clash.test"].name == "Demo name"
     monkeypatch.setattr(outlets, "DEMO_OUTLETS_CSV", tmp_path / "absent.csv")
     assert "daily-demo.example" not in load_outlets()
