@@ -7,15 +7,16 @@ import itertools
 import multiprocessing
 import os
 import sqlite3
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from analysis.models import Article
 from analysis.store import Store, StoreError
-from analysis.store.schema import Base
 
 
 def _article(store: Store, n: int, event: int) -> int:
@@ -40,28 +41,37 @@ PG_URL = os.environ.get(
 )
 
 
-def _postgres_url() -> str:
-    """PG_URL emptied (every table dropped), or a skip with the reason (.ci/run starts a server)."""
+def _postgres_url() -> Iterator[str]:
+    """The URL of a database made for this test and dropped after it (other tests and other
+    checkouts testing on the same server never see its tables), or a skip with the reason
+    (.ci/run starts a server)."""
     try:
         import psycopg  # noqa: F401
     except ImportError:
         pytest.skip("psycopg is not installed (pip install 'psycopg[binary]')")
-    engine = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2}, isolation_level="AUTOCOMMIT")
     try:
-        with engine.connect():
+        with admin.connect():
             pass
     except OperationalError as exc:
         pytest.skip(f"no PostgreSQL server at {PG_URL} ({str(exc).splitlines()[0]}); .ci/run starts one")
-    Base.metadata.drop_all(engine)
-    with engine.begin() as conn:  # the schema's revision goes with the tables
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    return PG_URL
+    name = f"analysis_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path) -> str:
-    return _postgres_url() if request.param == "postgresql" else f"sqlite:///{tmp_path / 'c.db'}"
+def url(request, tmp_path) -> Iterator[str]:
+    if request.param == "postgresql":
+        yield from _postgres_url()
+    else:
+        yield f"sqlite:///{tmp_path / 'c.db'}"
 
 
 @pytest.fixture
