@@ -37,7 +37,13 @@ with cols[0]:
     names = {e["name"]: e["id"] for e in events}
     event = st.selectbox("Event", ["(all events)", *names], key="search-event")
 with cols[1]:
-    outlets = st.multiselect("Outlets", common.store().outlet_names(), key="search-outlets")
+    labels = common.outlet_labels(url, version)
+    outlets = st.multiselect(
+        "Outlets",
+        common.store().outlet_names(),
+        key="search-outlets",
+        format_func=lambda name: labels.get(name, name),
+    )
 with cols[2]:
     dates = st.date_input("Published between", value=[], key="search-dates")
 since = until = None
@@ -46,6 +52,8 @@ if isinstance(dates, tuple) and len(dates) == 2:
     until = dt.datetime.combine(dates[1], dt.time.max)
 if query_words(query):
     hits = _search(url, version, query, names.get(event), tuple(outlets), since, until)
+    if len(hits):
+        hits = hits.assign(outlet=hits["outlet"].map(lambda name: labels.get(name, name)))
     st.caption(f"{len(hits)} hits in {hits['article_id'].nunique()} articles")
     st.dataframe(
         hits[["outlet", "event", "published", "title", "left", "match", "right"]],

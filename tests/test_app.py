@@ -279,6 +279,26 @@ def test_search_page(app) -> None:
     assert [b.proto.label for b in at.get("download_button")] == ["CSV", "JSON"]
 
 
+def test_search_page_shows_display_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = build_fixture_db(tmp_path / "search.db")
+    store = Store(url)
+    outlet = store.outlet_names()[0]
+    store.edit_outlet(outlet, display_name="Renamed Outlet X")
+    store.engine.dispose()
+    monkeypatch.setenv("ANALYSIS_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/search.py")
+    at.run()
+    at.text_input(key="search-query").set_value("the").run()
+    assert not at.exception
+    hits = at.dataframe[0].value
+    assert "Renamed Outlet X" in set(hits["outlet"]) and outlet not in set(hits["outlet"])
+    picker = at.multiselect(key="search-outlets")
+    assert "Renamed Outlet X" in picker.format_func(outlet)
+    picker.set_value([outlet]).run()
+    assert set(at.dataframe[0].value["outlet"]) == {"Renamed Outlet X"}
+
+
 def test_outlets_page_blindspots_from_outlet_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = build_fixture_db(tmp_path / "groups.db")
     store = Store(url)
