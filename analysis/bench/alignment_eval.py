@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,8 @@ MRPC_DIR = Path("alignment")
 BASIL_FILE = Path("event_bias") / "basil_dev.jsonl"
 CV_FOLDS = 5
 CV_SEED = 13
+MODEL_C = 0.03  # inverse regularisation of the stored model (features standardised; 54 weights)
+SMOOTH_STEPS = 3  # the threshold maximises accuracy averaged over this many 0.01 steps each side
 # Reference figures from the eval README (TF-IDF cosine, threshold tuned on the pairs) and the
 # measured state of "who reported what" before meaning-based matching (lexical TF-IDF + figures).
 BASELINE_WHO = {"unique_share": 0.71, "informational_ratio": 1.01}
@@ -67,19 +70,62 @@ def _best_threshold(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
     return float(cands[k]), accs[k]
 
 
-def fit_weights(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> dict[str, Any]:
-    """Logistic regression on ``x``: cross-validated AUC and best-accuracy threshold, then the full fit."""
-    model = LogisticRegression(C=1.0, max_iter=2000)
+def _plateau_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    """(threshold, accuracy) on a 0.01 grid maximising the accuracy averaged over +/-SMOOTH_STEPS
+    grid steps: the middle of the best plateau, not a lone spike."""
+    grid = np.round(np.arange(0.2, 0.81, 0.01), 2)
+    acc = np.array([float(((p >= t) == y).mean()) for t in grid])
+    width = 2 * SMOOTH_STEPS + 1
+    smooth = np.convolve(acc, np.ones(width) / width, mode="valid")
+    k = int(np.argmax(smooth)) + SMOOTH_STEPS
+    return float(grid[k]), float(acc[k])
+
+
+def _expand(x: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """The features and their pairwise products (squares included), with the products' names."""
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i:]]
+    idx = {k: i for i, k in enumerate(names)}
+    prods = [x[:, idx[a]] * x[:, idx[b]] for a, b in pairs]
+    return np.column_stack([x, *prods]) if prods else x, pairs
+
+
+def _carry_recall() -> float:
+    from analysis.compare.same_fact import CARRY_RECALL
+
+    return CARRY_RECALL
+
+
+def fit_weights(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...], quadratic: bool = True
+) -> dict[str, Any]:
+    """Logistic regression on ``x`` (and, with ``quadratic``, the pairwise products of its columns,
+    standardised, C=MODEL_C): cross-validated AUC and plateau threshold, then the full fit, returned
+    in raw feature units as the model file stores it (``model``: intercept, linear, pairs)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    xx, pairs = _expand(x, names) if quadratic else (x, [])
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=MODEL_C, max_iter=5000))
     folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=CV_SEED)
-    p = cross_val_predict(model, x, y, cv=folds, method="predict_proba")[:, 1]
-    threshold, acc = _best_threshold(y, p)
-    model.fit(x, y)
+    p = cross_val_predict(model, xx, y, cv=folds, method="predict_proba")[:, 1]
+    threshold, acc = _plateau_threshold(y, p)
+    model.fit(xx, y)
+    scaler, lr = model[0], model[1]
+    coef = lr.coef_[0] / scaler.scale_  # back to raw units
+    intercept = float(lr.intercept_[0] - (coef * scaler.mean_).sum())
+    n = len(names)
+    fitted = {
+        "intercept": round(intercept, 5),
+        "linear": {k: round(float(w), 5) for k, w in zip(names, coef[:n], strict=True)},
+        "pairs": [[a, b, round(float(w), 5)] for (a, b), w in zip(pairs, coef[n:], strict=True)],
+    }
+    train_p = model.predict_proba(xx)[:, 1]
     return {
         "cv_auc": round(float(roc_auc_score(y, p)), 4),
         "cv_accuracy": round(acc, 4),
         "cv_threshold": round(threshold, 3),
-        "weights": {k: round(float(w), 3) for k, w in zip(names, model.coef_[0], strict=True)},
-        "intercept": round(float(model.intercept_[0]), 3),
+        "carry_threshold": round(float(np.quantile(train_p[y == 1], 1 - _carry_recall())), 3),
+        "model": fitted,
     }
 
 
@@ -100,11 +146,13 @@ def _tfidf_baseline(train: tuple, dev: tuple) -> dict[str, float]:
 
 def eval_alignment(eval_dir: Path) -> dict[str, Any]:
     from analysis.compare.same_fact import (
+        CARRY_RECALL,
         CARRY_THRESHOLD,
         FALLBACK_FEATURES,
         FEATURES,
         SAME_FACT_THRESHOLD,
         combine,
+        models,
         same_fact,
     )
 
@@ -143,19 +191,48 @@ def eval_alignment(eval_dir: Path) -> dict[str, Any]:
         "dev_accuracy": f"{((score >= SAME_FACT_THRESHOLD) == ydv).mean():.3f} (TF-IDF cosine "
         f"{base['accuracy']:.3f}; majority class {max(ydv.mean(), 1 - ydv.mean()):.3f})",
     }
-    # The stored weights, refitted: 5-fold cross-validation on train, for checking the constants.
+    # The stored model, refitted: 5-fold cross-validation on train, for checking the data file.
     x_train = _pair_features(train[1], train[2], soft=True)
     fit = fit_weights(x_train, train[0], FEATURES)
-    out["refit_train_cv"] = fit
-    # CARRY_THRESHOLD is the stored model's score that 95% of the training paraphrases reach.
+    stored = models()["full"]
     p_train = combine({k: x_train[:, i] for i, k in enumerate(FEATURES)})
-    out["carry_threshold"] = (
-        f"{CARRY_THRESHOLD} (stored); 5th percentile of train paraphrases "
-        f"{np.quantile(p_train[train[0] == 1], 0.05):.3f}"
+    refit = fit.pop("model")
+    fit["matches_stored_model"] = bool(
+        np.isclose(refit["intercept"], stored.intercept, atol=1e-3)
+        and all(np.isclose(w, stored.linear[k], atol=1e-3) for k, w in refit["linear"].items())
     )
-    fb = fit_weights(_pair_features(train[1], train[2], soft=False), train[0], FALLBACK_FEATURES)
+    out["refit_train_cv"] = fit
+    # CARRY_THRESHOLD is the stored model's score that CARRY_RECALL of the training paraphrases reach.
+    out["carry_threshold"] = (
+        f"{CARRY_THRESHOLD} (stored); reached by {CARRY_RECALL:.1%} of train paraphrases: "
+        f"{np.quantile(p_train[train[0] == 1], 1 - CARRY_RECALL):.3f}"
+    )
+    fb = fit_weights(_pair_features(train[1], train[2], soft=False), train[0], FALLBACK_FEATURES, False)
+    fb.pop("model")
     out["refit_train_cv_fallback"] = fb
     return out
+
+
+def write_model(eval_dir: Path) -> Path:
+    """Fit both models on MRPC train and write them to the model file (MODEL_FILE)."""
+    from analysis.compare.same_fact import FALLBACK_FEATURES, FEATURES, MODEL_FILE
+
+    y, a, b = read_mrpc(eval_dir / MRPC_DIR / "msr_paraphrase_train.txt")
+    full = fit_weights(_pair_features(a, b, soft=True), y, FEATURES)
+    fallback = fit_weights(_pair_features(a, b, soft=False), y, FALLBACK_FEATURES, quadratic=False)
+    data = {
+        "about": "Does sentence B report what sentence A says?  Logistic models fitted on the MRPC "
+        "training pairs by python -m analysis.bench.alignment_eval --write-model (weights only; no "
+        "text of the data).",
+        "full": full["model"],
+        "fallback": fallback["model"],
+        "cv": {k: {m: f[m] for m in f if m != "model"} for k, f in (("full", full), ("fallback", fallback))},
+    }
+    MODEL_FILE.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, indent=1)
+    text = re.sub(r'\[\s+("[^"]+"),\s+("[^"]+"),\s+(\S+)\s+\]', r"[\1, \2, \3]", text)  # a pair a line
+    MODEL_FILE.write_text(text + "\n", "utf-8")
+    return MODEL_FILE
 
 
 def _span_hits(start: int, end: int, spans: list[list[int]]) -> bool:
@@ -211,7 +288,7 @@ def eval_who_reported_what(
                 "metric": "share of sentences flagged unique",
                 "value": round(share, 4),
                 "baseline": f"lexical matching {BASELINE_WHO['unique_share']:.2f}",
-                "note": "target below 0.65: not met",
+                "note": "target below 0.65" + (": met" if share < 0.65 else ": not met"),
             },
             {
                 "task": "who reported what",
@@ -219,7 +296,8 @@ def eval_who_reported_what(
                 "metric": "informational-bias sentences flagged, vs others (ratio)",
                 "value": round(ratio, 4),
                 "baseline": f"lexical matching {BASELINE_WHO['informational_ratio']:.2f}",
-                "note": "target 1.25 or more: not met; read it as who said what in comparable words",
+                "note": "target 1.25 or more"
+                + (": met" if ratio >= 1.25 else ": not met; read it as who said what in comparable words"),
             },
         ],
         "events/sentences": f"{len({n for n, _ in spans_of})}/{n} ({total[True]} with an informational span)",
@@ -227,3 +305,16 @@ def eval_who_reported_what(
         "informational_ratio": f"{ratio:.2f}x ({rate_inf:.3f} vs {rate_other:.3f}; before: "
         f"{BASELINE_WHO['informational_ratio']:.2f}x; target >= 1.25x)",
     }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    from analysis.bench.quality import find_eval_dir
+
+    args = [a for a in sys.argv[1:] if a != "--write-model"]
+    folder = find_eval_dir(Path(args[0]) if args else None)
+    if "--write-model" in sys.argv:
+        print(f"wrote {write_model(folder)}")
+    else:
+        print(json.dumps(eval_alignment(folder), indent=2, default=str))
