@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.compare.same_fact import CARRY_THRESHOLD, carry_matrix
+from analysis.compare.same_fact import CARRY_THRESHOLD, carry_matrices
 from analysis.compare.sentence_features import (
     Number,
     _base,
@@ -218,15 +218,13 @@ def _scores(recs: list[dict[str, Any]], codes: np.ndarray) -> tuple[np.ndarray, 
     sentence before or after it (a fact one outlet says in two sentences) and keeps the better score,
     for events of up to WINDOW_MAX_SENTENCES sentences."""
     sents = [r["sentence"] for r in recs]
-    n = len(sents)
-    wins = _windows(recs) if n <= WINDOW_MAX_SENTENCES else []
-    texts = sents + [f"{sents[a]} {sents[b]}" for a, b in wins]
-    full = carry_matrix(texts)  # [i, j]: does j carry what i says
-    score = full[:n, :n].copy()
+    wins = _windows(recs) if len(sents) <= WINDOW_MAX_SENTENCES else []
+    # [i, j]: does sentence j carry what i says; [i, k]: does window k
+    score, pairs = carry_matrices(sents, wins)
     carry = score.copy()
     for k, (a, b) in enumerate(wins):
         # The pair's score goes to whichever of its two sentences carries more on its own (shown).
-        col = full[:n, n + k]
+        col = pairs[:, k]
         to_a = score[:, a] >= score[:, b]
         carry[:, a] = np.where(to_a, np.maximum(carry[:, a], col), carry[:, a])
         carry[:, b] = np.where(to_a, carry[:, b], np.maximum(carry[:, b], col))

@@ -132,17 +132,22 @@ def _incidence(sets: Sequence[frozenset[str]]) -> tuple[sparse.csr_matrix, np.nd
     return inc, np.asarray(inc.sum(axis=1)).ravel()
 
 
-def _soft(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+def _soft(
+    words: list[list[str]], windows: Sequence[tuple[int, int]] = ()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """cov[i, j]: mean over the words of i of their best cosine to a word of j; unm[i, j]: how many
-    words of i have a best cosine below UNMATCHED_SIM.  Sentences without words: 0 and 0.
+    words of i have a best cosine below UNMATCHED_SIM.  Sentences without words: 0 and 0.  The same
+    two (n x len(windows)) for each window (a, b): the best cosine to a word of a or of b.
 
     Word similarities are computed once per distinct word (vocabulary x vocabulary), then gathered."""
-    n = len(words)
+    n, nw = len(words), len(windows)
     cov = np.zeros((n, n), dtype=np.float32)
     unm = np.zeros((n, n), dtype=np.float32)
+    wcov = np.zeros((n, nw), dtype=np.float32)
+    wunm = np.zeros((n, nw), dtype=np.float32)
     vocab = list(dict.fromkeys(w for ws in words for w in ws))
     if not vocab:
-        return cov, unm
+        return cov, unm, wcov, wunm
     index = {w: k for k, w in enumerate(vocab)}
     flat = np.fromiter((index[w] for ws in words for w in ws), dtype=np.int64)
     vecs = embed_words(vocab)
@@ -158,11 +163,23 @@ def _soft(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     cov[cells] = np.add.reduceat(per_word, starts, axis=0)
     unm[cells] = np.add.reduceat((per_word < UNMATCHED_SIM).astype(np.float32), starts, axis=0)
     counts = np.array([max(1, len(ws)) for ws in words], dtype=np.float32)
-    return cov / counts[:, None], unm
+    if nw:
+        col = np.full(n, -1, dtype=np.int64)
+        col[has] = np.arange(len(has))
+        padded = np.hstack([per_word, np.full((len(flat), 1), -1.0, dtype=np.float32)])  # -1: no words
+        a, b = (np.array([col[w[k]] for w in windows], dtype=np.int64) for k in (0, 1))
+        pw = np.maximum(padded[:, a], padded[:, b])
+        wcov[has] = np.add.reduceat(pw, starts, axis=0)
+        wunm[has] = np.add.reduceat((pw < UNMATCHED_SIM).astype(np.float32), starts, axis=0)
+    return cov / counts[:, None], unm, wcov / counts[:, None], wunm
 
 
 def same_fact_features(
-    sentences: Sequence[str], soft: bool | None = None, directional: bool = False
+    sentences: Sequence[str],
+    soft: bool | None = None,
+    directional: bool = False,
+    windows: Sequence[tuple[int, int]] = (),
+    window_out: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Every pair feature of :data:`FEATURES` as an n x n matrix over ``sentences``.
 
@@ -171,6 +188,9 @@ def same_fact_features(
     ``directional=True`` reads entry [i, j] as "does j carry what i says": ``soft_min`` becomes the
     coverage of i's words by j's, ``unmatched`` counts i's words only, and ``length_ratio`` is
     min(1, words of j / words of i).
+
+    With ``window_out`` (directional only), the same features of each window (a, b) of ``windows``
+    as a carrier go into it, n x len(windows): see :func:`_window_features`.
     """
     n = len(sentences)
     emb = embed_texts(list(sentences))
@@ -207,7 +227,8 @@ def same_fact_features(
     if soft is None:
         soft = sum(len(w) for w in words) <= SOFT_MAX_WORDS
     if soft and n:
-        cov, unm = _soft(words)
+        cov, unm, wcov, wunm = _soft(words, windows if window_out is not None else ())
+        raw_cov = cov
         feats["soft_max"] = np.maximum(cov, cov.T)
         if directional:
             # A short sentence ("Then there is the alert.") is covered by any sentence sharing its
@@ -222,7 +243,78 @@ def same_fact_features(
         else:
             feats["soft_min"] = np.minimum(cov, cov.T)
             feats["unmatched"] = np.log1p(np.maximum(unm, unm.T))
+    if window_out is not None:
+        data = _Texts(emb, stems, figs, nwords, toks, neg, words)
+        window_out.update(
+            _window_features(sentences, windows, data, (raw_cov, wcov, wunm) if soft and n else None)
+        )
     return feats
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """Per-sentence data computed once by :func:`same_fact_features`."""
+
+    emb: np.ndarray
+    stems: list[frozenset[str]]
+    figs: list[frozenset[str]]
+    nwords: np.ndarray
+    toks: list[Counter[str]]
+    neg: np.ndarray
+    words: list[list[str]]
+
+
+def _window_features(
+    sentences: Sequence[str],
+    windows: Sequence[tuple[int, int]],
+    t: _Texts,
+    soft: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+) -> dict[str, np.ndarray]:
+    """Directional features, n x len(windows): entry [i, k] reads "do sentences a and b of window
+    k, together, carry what i says".  A window's words, stems and figures are the union of its two
+    sentences'; the coverage of the window's words by i (in ``soft_max``) is its two sentences'
+    coverages weighted by their words."""
+    n, nw = len(sentences), len(windows)
+    a = np.array([w[0] for w in windows], dtype=np.int64)
+    b = np.array([w[1] for w in windows], dtype=np.int64)
+    wemb = embed_texts([f"{sentences[x]} {sentences[y]}" for x, y in windows])
+    feats: dict[str, np.ndarray] = {"cos": t.emb @ wemb.T}
+
+    def shared_with(sets: list[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
+        inc, sizes = _incidence(sets + [sets[x] | sets[y] for x, y in windows])
+        return (inc[:n] @ inc[n:].T).toarray(), sizes
+
+    shared, sizes = shared_with(t.stems)
+    union = sizes[:n, None] + sizes[None, n:] - shared
+    feats["overlap"] = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    fshared, fsizes = shared_with(t.figs)
+    has_fig = fsizes > 0
+    feats["figure_conflict"] = ((has_fig[:n, None] & has_fig[None, n:]) & (fshared == 0)).astype(np.float32)
+    feats["figure_shared"] = (fshared > 0).astype(np.float32)
+    ratio = (t.nwords[a] + t.nwords[b])[None, :] / t.nwords[:, None]
+    feats["length_ratio"] = np.minimum(1.0, np.minimum(ratio, CARRIER_LONGER / ratio))
+    multi = [_multiset(c) for c in t.toks] + [_multiset(t.toks[x] + t.toks[y]) for x, y in windows]
+    winc, wsizes = _incidence(multi)
+    feats["word_dice"] = (winc[:n] @ winc[n:].T).toarray() / np.maximum(wsizes[:n], 1.0)[:, None]
+    feats["negation_mismatch"] = (t.neg[:, None] != (t.neg[a] | t.neg[b])[None, :]).astype(np.float32)
+    if soft is not None:
+        cov, wcov, wunm = soft
+        k = np.array([len(w) for w in t.words], dtype=np.float32)
+        kw = k[a] + k[b]
+        # coverage of the window's words by i: its two sentences' coverages, weighted by their words
+        rev = np.divide(
+            cov[a].T * k[a] + cov[b].T * k[b], kw, out=np.zeros((n, nw), np.float32), where=kw > 0
+        )
+        rev = rev * (kw / np.maximum(kw, MIN_EVIDENCE_WORDS))
+        wcov = wcov * (k / np.maximum(k, MIN_EVIDENCE_WORDS))[:, None]
+        feats["soft_min"] = wcov
+        feats["soft_max"] = np.maximum(wcov, rev)
+        feats["unmatched"] = np.log1p(wunm + np.maximum(0.0, MIN_EVIDENCE_WORDS - k)[:, None])
+    return feats
+
+
+def _multiset(counts: Counter[str]) -> frozenset[str]:
+    return frozenset(f"{w}#{k}" for w, c in counts.items() for k in range(c))
 
 
 @dataclass(frozen=True)
@@ -280,6 +372,20 @@ def carry_matrix(sentences: Sequence[str], soft: bool | None = None) -> np.ndarr
     if not sentences:
         return np.zeros((0, 0))
     return combine(same_fact_features(sentences, soft=soft, directional=True), FIGURE_SHARED_LOGIT)
+
+
+def carry_matrices(
+    sentences: Sequence[str], windows: Sequence[tuple[int, int]], soft: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`carry_matrix` and, n x len(windows), whether the two sentences of each window (a, b),
+    read together, carry what sentence i says (the same model and figure bonus)."""
+    if not sentences:
+        return np.zeros((0, 0)), np.zeros((0, len(windows)))
+    wfeats: dict[str, np.ndarray] = {}
+    out = wfeats if windows else None
+    feats = same_fact_features(sentences, soft=soft, directional=True, windows=windows, window_out=out)
+    pairs = combine(wfeats, FIGURE_SHARED_LOGIT) if windows else np.zeros((len(sentences), 0))
+    return combine(feats, FIGURE_SHARED_LOGIT), pairs
 
 
 def same_fact(a: str, b: str) -> float:
