@@ -21,6 +21,7 @@ import csv
 import json
 import re
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -243,6 +244,7 @@ def eval_who_reported_what(
     eval_dir: Path, align: Callable[[list[dict[str, Any]]], Any] | None = None
 ) -> dict[str, Any]:
     """Unique share and informational-bias ratio of "who reported what" on BASIL (see the module doc)."""
+    from analysis.bench.event_eval import event_half
     from analysis.compare.omissions import align_event
     from analysis.compare.summary import usable
     from analysis.pipeline import ingest_text
@@ -253,13 +255,16 @@ def eval_who_reported_what(
         return {"skipped": f"{path} not found"}
     align = align or align_event
     records = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    flagged = {True: 0, False: 0}
-    total = {True: 0, False: 0}
+    # (half of the events, informational span?) -> sentences flagged unique / all
+    flagged: dict[tuple[int, bool], int] = defaultdict(int)
+    total: dict[tuple[int, bool], int] = defaultdict(int)
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{Path(tmp) / 'basil.db'}")
         spans_of: dict[tuple[str, str], list[list[int]]] = {}
+        half_of: dict[str, int] = {}
         for rec in records:
             name = f"basil {rec['event']}"
+            half_of[name] = event_half(rec["event"])
             ingest_text(store, rec["text"], title=rec.get("title") or "", outlet=rec["outlet"], event=name)
             spans_of[(name, rec["outlet"])] = rec.get("informational_spans") or []
         for name in sorted({n for n, _ in spans_of}):
@@ -272,13 +277,26 @@ def eval_who_reported_what(
                 if head:
                     continue
                 inf = _span_hits(int(start), int(end), spans_of.get((name, outlet), []))
-                total[inf] += 1
-                flagged[inf] += int(carried == 0)
-    n = total[True] + total[False]
-    rate_inf = flagged[True] / max(1, total[True])
-    rate_other = flagged[False] / max(1, total[False])
-    share = (flagged[True] + flagged[False]) / max(1, n)
-    ratio = rate_inf / rate_other if rate_other else float("nan")
+                total[(half_of[name], inf)] += 1
+                flagged[(half_of[name], inf)] += int(carried == 0)
+
+    def figures(halves: tuple[int, ...]) -> tuple[int, float, float, float, float]:
+        """(sentences, unique share, informational ratio, rate with a span, rate without)."""
+        tot = {b: sum(total[(h, b)] for h in halves) for b in (True, False)}
+        flg = {b: sum(flagged[(h, b)] for h in halves) for b in (True, False)}
+        n = tot[True] + tot[False]
+        r_inf, r_other = flg[True] / max(1, tot[True]), flg[False] / max(1, tot[False])
+        return (
+            n,
+            (flg[True] + flg[False]) / max(1, n),
+            r_inf / r_other if r_other else float("nan"),
+            r_inf,
+            r_other,
+        )
+
+    n, share, ratio, rate_inf, rate_other = figures((0, 1))
+    halves = {h: figures((h,)) for h in (0, 1)}
+    n_inf = sum(total[(h, True)] for h in (0, 1))
     data = f"BASIL, {len({n for n, _ in spans_of})} events x 3 outlets, {n} sentences"
     return {
         "rows": [
@@ -300,7 +318,11 @@ def eval_who_reported_what(
                 + (": met" if ratio >= 1.25 else ": not met; read it as who said what in comparable words"),
             },
         ],
-        "events/sentences": f"{len({n for n, _ in spans_of})}/{n} ({total[True]} with an informational span)",
+        "events/sentences": f"{len({n for n, _ in spans_of})}/{n} ({n_inf} with an informational span)",
+        "halves": "; ".join(
+            f"half {'ab'[h]}: share {f[1]:.3f}, ratio {f[2]:.2f}x ({f[0]} sentences)"
+            for h, f in halves.items()
+        ),
         "unique_share": f"{share:.3f} (before: {BASELINE_WHO['unique_share']:.2f}; target < 0.65)",
         "informational_ratio": f"{ratio:.2f}x ({rate_inf:.3f} vs {rate_other:.3f}; before: "
         f"{BASELINE_WHO['informational_ratio']:.2f}x; target >= 1.25x)",
