@@ -22,6 +22,7 @@ Run alone: ``python -m analysis.bench.event_eval [EVAL_DIR]``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import tempfile
@@ -127,28 +128,45 @@ def _page_rates(rows: list[dict], *, topics: bool) -> tuple[dict[int, float], di
     return articles, outlets
 
 
+def event_half(event: str) -> int:
+    """0 or 1: a fixed split of events in two halves (a hash of the event id), to check that a figure
+    holds on events it was not looked at on."""
+    return int(hashlib.md5(event.encode("utf-8")).hexdigest(), 16) % 2
+
+
 def measure_loaded(events: list[EventData]) -> dict[str, object]:
-    """Spearman (article rate vs expert density) and most-loaded agreement, with and without topics."""
+    """Spearman (article rate vs expert density) and most-loaded agreement, with and without topics;
+    the page's figures on each half of the events (:func:`event_half`) too."""
     out: dict[str, object] = {}
+    for half in (0, 1):
+        part = [ev for ev in events if event_half(ev.event) == half]
+        fig = _loaded_figures(part, topics=True)
+        out[f"half_{'ab'[half]}"] = f"{len(part)} events: Spearman {fig[0]:.3f}, most-loaded {fig[1]:.3f}"
     for label, topics in (("page", True), ("no_topic_exclusion", False)):
-        ours: list[float] = []
-        gold: list[float] = []
-        credit: list[float] = []
-        for ev in events:
-            articles, outlets = _page_rates(ev.rows, topics=topics)
-            by_outlet = {g["outlet"]: expert_density(g) for g in ev.gold}
-            for r in ev.rows:
-                if int(r["id"]) in articles:
-                    ours.append(articles[int(r["id"])])
-                    gold.append(by_outlet[r["outlet"]])
-            credit.append(top_agreement(outlets, by_outlet))
-        out[f"{label}_spearman"] = round(spearman(ours, gold), 3)
-        out[f"{label}_most_loaded_agreement"] = round(float(np.mean(credit)), 3) if credit else float("nan")
+        sp, agree = _loaded_figures(events, topics=topics)
+        out[f"{label}_spearman"] = round(sp, 3)
+        out[f"{label}_most_loaded_agreement"] = round(agree, 3)
     out["before_spearman"] = BEFORE_SPEARMAN
     out["before_most_loaded_agreement"] = BEFORE_MOST_LOADED
     out["most_loaded_chance"] = round(1 / 3, 3)
     out["events"] = len(events)
     return out
+
+
+def _loaded_figures(events: list[EventData], *, topics: bool) -> tuple[float, float]:
+    """(Spearman, most-loaded agreement) over ``events``."""
+    ours: list[float] = []
+    gold: list[float] = []
+    credit: list[float] = []
+    for ev in events:
+        articles, outlets = _page_rates(ev.rows, topics=topics)
+        by_outlet = {g["outlet"]: expert_density(g) for g in ev.gold}
+        for r in ev.rows:
+            if int(r["id"]) in articles:
+                ours.append(articles[int(r["id"])])
+                gold.append(by_outlet[r["outlet"]])
+        credit.append(top_agreement(outlets, by_outlet))
+    return spearman(ours, gold), float(np.mean(credit)) if credit else float("nan")
 
 
 def _feeling_label(score: float, band: float | None = None) -> int:

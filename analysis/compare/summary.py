@@ -10,7 +10,8 @@ resampled statistic form a 95% percentile interval, for
 
 * sentiment: the mean sentence compound, weighted by sentence length in words (the same
   definition as an article's own score, so with one article the estimate matches it);
-* loaded language: the outlet's own (unquoted) loaded weight per 1,000 words.
+* loaded language: the outlet's own (unquoted) loaded weight per 1,000 words (hits in short quoted
+  fragments in part: see analysis.scoring.fragments).
 
 These intervals describe how much the result depends on which sentences happened to be
 written; with one article per outlet they say nothing about the outlet's usual coverage,
@@ -52,6 +53,7 @@ from analysis.compare.rows import (
     word_count,
 )
 from analysis.compare.topics import TOPIC_RULE
+from analysis.scoring.fragments import own_shares
 
 PER_WORDS = 1000.0  # loaded-language rates are per 1,000 words
 TOP_WORDS = 3  # flagged words shown per outlet in the summary
@@ -141,6 +143,14 @@ def _article_sentences(r: dict) -> dict[str, object] | None:
         (bool(span_field(sp, "quoted", False)) for sp in spans), dtype=bool, count=len(spans)
     )
     idx = np.maximum(np.searchsorted(starts, span_start, side="right") - 1, 0)
+    # The share of each hit in the outlet's own rate (quoted fragments count in part: see
+    # analysis.scoring.loaded.FRAGMENT_QUOTE_SHARE), as the article's stored rate counts it.
+    own = np.ones(len(spans))
+    if quoted.any():
+        q = np.flatnonzero(quoted)
+        own[q] = own_shares(
+            text, [(int(span_start[i]), int(span_field(spans[i], "end", 0)), True) for i in q]
+        )
     n = max(1, len(text))
     return {
         "article_id": [r.get("id")] * len(starts),
@@ -150,8 +160,8 @@ def _article_sentences(r: dict) -> dict[str, object] | None:
         "position": 100.0 * (starts + ends) / 2.0 / n,
         "compound": compound,
         "words": raw_words * factor,
-        "loaded": np.bincount(idx[~quoted], weights=weight[~quoted], minlength=len(starts)),
-        "quoted_loaded": np.bincount(idx[quoted], weights=weight[quoted], minlength=len(starts)),
+        "loaded": np.bincount(idx, weights=weight * own, minlength=len(starts)),
+        "quoted_loaded": np.bincount(idx, weights=weight * (1.0 - own), minlength=len(starts)),
         "snippet": [
             " ".join(text[a:b].split())[:SNIPPET_CHARS]
             for a, b in zip(starts.tolist(), ends.tolist(), strict=True)

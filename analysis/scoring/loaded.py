@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis.models import Loaded, Span
+from analysis.scoring.fragments import own_shares
 from analysis.scoring.senses import (
     CLAUSE_BREAK_RE,
     SENSES_FILE,
@@ -101,7 +102,6 @@ SENTENCE_THRESHOLD = 0.6
 STANCE_WEIGHT = 0.6
 _STANCE_RE = re.compile(r"\b(?:[Ww]e|us|[Oo]urs?|[Yy]ou|[Yy]ours?|[Mm]y|me|I)\b")
 _QUESTION_END_RE = re.compile(r"\?[\"'”’»)\]]*\s*$")
-
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _PUNCT_RE = re.compile(r"\?!+|!\?+|!{2,}|!")
 _CAPS_RE = re.compile(rf"\b[A-Z]{{{CAPS_MIN_LEN},}}\b")
@@ -472,15 +472,14 @@ def sentence_is_loaded(sentence: str) -> bool:
 def analyze_loaded(text: str) -> Loaded:
     """Loaded-language summary of ``text``.
 
-    ``rate_per_1000`` is the summed weight of the outlet's own (unquoted) hits per 1,000 words of the
-    whole text; ``quoted_rate_per_1000`` the same for hits inside direct quotations, so the two add
-    up to the text's total rate.  ``loaded_sentences`` counts sentences whose score reaches
-    SENTENCE_THRESHOLD (the same decision as :func:`sentence_is_loaded`).
+    ``rate_per_1000``: weight of the outlet's own (unquoted) hits per 1,000 words of the whole text,
+    plus part of those in short quoted fragments (:mod:`analysis.scoring.fragments`);
+    ``quoted_rate_per_1000`` the rest, so the two add up to the text's total rate.
+    ``loaded_sentences``: sentences scoring SENTENCE_THRESHOLD or more (:func:`sentence_is_loaded`).
     """
     spans, speech = _spans_and_speech(text)
     words = count_words(text)
     own = [sp for sp in spans if not sp.quoted]
-    quoted = [sp for sp in spans if sp.quoted]
     by_category: dict[str, float] = defaultdict(float)
     for sp in own:
         by_category[sp.category] += sp.weight
@@ -489,11 +488,13 @@ def analyze_loaded(text: str) -> Loaded:
     )
     scores = _sentence_scores(text, spans, speech, split_sentences(text))
     per_1000 = 1000.0 / words if words else 0.0
+    shares = own_shares(text, [(sp.start, sp.end, sp.quoted) for sp in spans])
+    mine = sum(sp.weight * w for sp, w in zip(spans, shares, strict=True))
     return Loaded(
         spans=tuple(spans),
         word_count=words,
-        rate_per_1000=sum(sp.weight for sp in own) * per_1000,
-        quoted_rate_per_1000=sum(sp.weight for sp in quoted) * per_1000,
+        rate_per_1000=mine * per_1000,
+        quoted_rate_per_1000=(sum(sp.weight for sp in spans) - mine) * per_1000,
         categories=categories,
         loaded_sentences=sum(score >= SENTENCE_THRESHOLD for score in scores),
     )

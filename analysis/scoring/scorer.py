@@ -16,7 +16,7 @@ from analysis.scoring.loaded import analyze_loaded
 from analysis.scoring.sentiment import sentence_sentiment
 from analysis.scoring.text import LEXICON_DIR
 
-LOADED_RULES_VERSION = "1.1"  # bump when analysis/scoring/loaded.py's matching or context rules change
+LOADED_RULES_VERSION = "1.2"  # bump when analysis/scoring/loaded.py's matching or context rules change
 SPLITTER_VERSION = "2"  # bump when analysis/scoring/text.py's sentence or quotation rules change
 LEXICON_HASH_CHARS = 8
 # The data files score_text reads; other files beside them (aliases.tsv for actors) do not change

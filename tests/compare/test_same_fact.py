@@ -86,3 +86,23 @@ def test_bad_input_is_handled() -> None:
     huge_rows = [{"outlet": "A", "text": _article(5_000, 1)}, {"outlet": "B", "text": _article(10, 2)}]
     huge = align_event(huge_rows)
     assert len(huge.sentences) <= 2_000
+
+
+def test_a_negation_in_one_sentence_only_lowers_the_score() -> None:
+    said = "The company said it would raise prices next year."
+    assert same_fact(said, "The company said it would not raise prices next year.") < same_fact(
+        said, "The company said it would raise its prices next year."
+    )
+
+
+def test_a_fact_said_in_two_sentences_is_carried_by_the_pair() -> None:
+    from analysis.compare.alignment import _windows
+
+    recs = [
+        {"headline": False, "article_id": 1, "outlet": "A", "sentence": "One."},
+        {"headline": False, "article_id": 1, "outlet": "A", "sentence": "Two."},
+        {"headline": False, "article_id": 2, "outlet": "B", "sentence": "Three."},
+        {"headline": True, "article_id": 2, "outlet": "B", "sentence": "Head."},
+        {"headline": False, "article_id": 2, "outlet": "B", "sentence": "Four."},
+    ]
+    assert _windows(recs) == [(0, 1)]  # neighbours of one article body only

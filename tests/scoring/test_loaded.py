@@ -238,3 +238,18 @@ def test_sense_file_is_validated(tmp_path) -> None:
     with pytest.raises(ValueError):
         load_senses(path)
     assert load_senses(tmp_path / "absent.tsv") == {}
+
+
+def test_a_short_quoted_fragment_counts_in_part_as_the_outlets_wording() -> None:
+    from analysis.scoring.fragments import FRAGMENT_QUOTE_SHARE
+
+    lifted = 'The senator called the protesters "thugs" on Monday and left the hall early.'
+    speech = 'The senator spoke on Monday. "These people are violent thugs," she said, and left.'
+    for text, share in ((lifted, FRAGMENT_QUOTE_SHARE), (speech, 0.0)):
+        hit = _hits(text)["thugs"]
+        assert hit.quoted is True  # still the speaker's word: highlighted as quoted speech
+        loaded = analyze_loaded(text)
+        total = hit.weight * 1000 / loaded.word_count
+        assert loaded.rate_per_1000 == pytest.approx(share * total)
+        assert loaded.rate_per_1000 + loaded.quoted_rate_per_1000 == pytest.approx(total)
+        assert loaded.loaded_sentences == 0  # the sentence decision reads unquoted words only
