@@ -1,0 +1,75 @@
+"""The app at every screen width: the shared CSS, the sideways-scroll cue and the first-visit note.
+
+One place for the page styling that every page shares (``app.py`` injects it on every run):
+
+* the main block's margins (tighter on a phone);
+* Plotly's toolbar sits in a strip of its own above each chart, so it never covers the title;
+* a chart keeps a readable width (``CHART_MIN_WIDTH``): on a narrower screen it scrolls sideways
+  inside its own box instead of squeezing its labels together;
+* every box that scrolls sideways (tables, charts, the summary table, tab bars) shows a cue while
+  more lies to its right: a fade and "scroll →" (a small script marks such boxes; CSS draws it).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+CHART_MIN_WIDTH = 540  # px: below this a chart scrolls sideways (a phone is ~360-430 px wide)
+PHONE_WIDTH = 640  # px: the media query for phone layouts
+TOOLBAR_STRIP = 30  # px above each chart for Plotly's toolbar (its buttons are 22-26 px tall)
+
+PAGE_CSS = f"""<style>
+[data-testid='stMainBlockContainer'] {{padding-top: 4.2rem; padding-bottom: 3rem;
+  padding-left: 2rem; padding-right: 2rem;}}
+@media (max-width: {PHONE_WIDTH}px) {{
+  [data-testid='stMainBlockContainer'] {{padding-left: 1rem; padding-right: 1rem;}}
+}}
+[class*='st-key-xs-'] {{overflow-x: auto; overflow-y: hidden;}}
+[class*='st-key-xs-'] > * {{min-width: var(--chart-min-width, {CHART_MIN_WIDTH}px);}}
+.stElementContainer:has([data-testid='stPlotlyChart']) {{padding-top: {TOOLBAR_STRIP}px;
+  box-sizing: content-box;}}
+[data-testid='stPlotlyChart'] > .js-plotly-plot {{overflow: visible !important;}}
+[data-testid='stPlotlyChart'] .modebar-container {{top: -{TOOLBAR_STRIP}px !important;}}
+[data-xcue] {{position: relative;}}
+[data-xcue='more']::after {{content: 'scroll →'; position: absolute; top: 0; right: 0; bottom: 0;
+  width: 5.2rem; display: flex; align-items: center; justify-content: flex-end; padding-right: 4px;
+  font-size: 0.75rem; font-weight: 600; color: #31333f; pointer-events: none; z-index: 3;
+  background: linear-gradient(to right, rgba(255,255,255,0), rgba(255,255,255,0.95) 65%);}}
+[data-xcue='more'][data-xcue-kind='fade']::after {{content: ''; width: 2.5rem;}}
+</style>"""
+
+# Marks every sideways-scrolling box in the main block that has more to its right: its host (the
+# box around it that does not scroll) gets data-xcue="more" (CSS above draws the cue), "end" once
+# scrolled to the end.  Runs after each change of the page, on resize and on every scroll.
+CUE_JS = """<script>
+(() => {
+  if (window.__xcue) return;
+  window.__xcue = true;
+  const SCROLLERS = ".dvn-scroller, [class*='st-key-xs-'], .xscroll, [data-baseweb='tab-list']";
+  const host = el => el.closest("[data-testid='stDataFrame']") || el.parentElement;
+  const update = () => {
+    const root = document.querySelector("[data-testid='stMainBlockContainer']");
+    if (!root) return;
+    for (const el of root.querySelectorAll(SCROLLERS)) {
+      const h = host(el);
+      if (!h) continue;
+      const over = el.scrollWidth > el.clientWidth + 1;
+      const state = !over ? null : el.scrollLeft + el.clientWidth >= el.scrollWidth - 2 ? "end" : "more";
+      if (state === null) { if (h.hasAttribute("data-xcue")) h.removeAttribute("data-xcue"); }
+      else if (h.getAttribute("data-xcue") !== state) h.setAttribute("data-xcue", state);
+      if (el.matches("[data-baseweb='tab-list']")) h.setAttribute("data-xcue-kind", "fade");
+    }
+  };
+  let timer = null;
+  const soon = () => { if (timer === null) timer = setTimeout(() => { timer = null; update(); }, 120); };
+  new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener("resize", soon);
+  document.addEventListener("scroll", soon, true);
+  soon();
+})();
+</script>"""
+
+
+def inject() -> None:
+    """The shared CSS and the scroll-cue script (call once per run, from ``app.py``)."""
+    st.html(PAGE_CSS + CUE_JS, unsafe_allow_javascript=True)
