@@ -19,6 +19,8 @@ st.set_page_config(
 
 screen.inject()  # shared CSS (margins, chart toolbar, sideways-scroll cue): app_pages/screen.py
 
+screen.intro()  # two lines on first visit, dismissible for the browser session
+
 problem = common.ensure_data()
 if problem:
     st.warning(problem)

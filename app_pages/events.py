@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import NoReturn
-from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +25,32 @@ EDIT_KEYS = (  # widget state dropped after a successful edit (its options may h
     "ed-split-articles",
     "ed-split-name",
 )
+
+
+# The filters, kept in the session while the person is on other pages (Streamlit forgets the state
+# of widgets that a run does not draw) and put back when the Events page is opened again.
+FILTER_KEYS = ("ev-search", "ev-outlets", "ev-dates")
+SAVED_FILTERS = "_ev_filters"
+
+
+def _restore_filters(outlets: list[str], bounds: tuple | None) -> None:
+    """Put the filters saved by the last visit back into their widgets' state (values that no longer
+    exist, such as a deleted outlet or a date out of range, are dropped)."""
+    saved = st.session_state.get(SAVED_FILTERS) or {}
+    if "ev-search" in saved and "ev-search" not in st.session_state:
+        st.session_state["ev-search"] = saved["ev-search"]
+    if "ev-outlets" in saved and "ev-outlets" not in st.session_state:
+        st.session_state["ev-outlets"] = [o for o in saved["ev-outlets"] if o in outlets]
+    picked = saved.get("ev-dates")
+    if (
+        bounds
+        and "ev-dates" not in st.session_state
+        and isinstance(picked, tuple | list)
+        and len(picked) == 2
+    ):
+        lo, hi = bounds
+        start, end = max(lo, min(hi, picked[0])), max(lo, min(hi, picked[1]))
+        st.session_state["ev-dates"] = (start, max(start, end))
 
 
 PICK_KEYS = tuple(k for k in EDIT_KEYS if not k.endswith("-name"))  # the pickers, not typed names
@@ -270,21 +295,22 @@ with st.expander(
     _edit_controls(events, articles)
 
 dates = articles["published"].dropna()
+outlet_options = sorted(articles["outlet"].dropna().unique())
+bounds = (dates.min().date(), dates.max().date()) if len(dates) else None
+_restore_filters(outlet_options, bounds)
 f1, f2, f3 = st.columns([3, 4, 3], vertical_alignment="bottom")
 with f1:
     search = st.text_input("Search events", placeholder="name, description or headline", key="ev-search")
 with f2:
-    outlet_filter = st.multiselect(
-        "Outlets", sorted(articles["outlet"].dropna().unique()), placeholder="all outlets", key="ev-outlets"
-    )
+    outlet_filter = st.multiselect("Outlets", outlet_options, placeholder="all outlets", key="ev-outlets")
 with f3:
-    if len(dates):
-        lo, hi = dates.min().date(), dates.max().date()
-        picked = st.date_input(
-            "Published between", value=(lo, hi), min_value=lo, max_value=hi, key="ev-dates"
-        )
+    if bounds:
+        lo, hi = bounds
+        default = {} if "ev-dates" in st.session_state else {"value": (lo, hi)}  # restored: no default
+        picked = st.date_input("Published between", min_value=lo, max_value=hi, key="ev-dates", **default)
     else:
         picked = ()
+st.session_state[SAVED_FILTERS] = {k: st.session_state[k] for k in FILTER_KEYS if k in st.session_state}
 
 sel = articles
 if outlet_filter:
@@ -311,12 +337,14 @@ if coverage.empty:
     st.info("No event matches these filters.")
     st.stop()
 
-coverage["open"] = [f"./compare?event={quote(s)}" for s in coverage["slug"]]  # slugs may be Unicode
 auto = {e["name"]: bool(e.get("auto")) for e in events}
 coverage["made"] = ["auto" if auto.get(n) else "" for n in coverage["event"]]
-st.dataframe(
-    coverage[["event", "made", "articles", "outlet_count", "outlets", "first", "last", "problems", "open"]],
+st.caption("Tap an event's row (the box on its left) to compare its outlets.")
+table = st.dataframe(
+    coverage[["event", "made", "articles", "outlet_count", "outlets", "first", "last", "problems"]],
     hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
     column_config={
         "event": st.column_config.TextColumn("Event", width="large"),
         "made": st.column_config.TextColumn(
@@ -330,10 +358,13 @@ st.dataframe(
         "first": st.column_config.DatetimeColumn("First", format="YYYY-MM-DD", width="small"),
         "last": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD", width="small"),
         "problems": st.column_config.TextColumn("Health problems", width="medium"),
-        "open": st.column_config.LinkColumn("Compare", display_text="Compare →", width="small"),
     },
     key="ev-table",
 )
+if table.selection.rows:  # open the event in this tab; the filters are restored on the way back
+    st.switch_page(
+        common.PAGE_COMPARE, query_params={"event": coverage["slug"].iloc[table.selection.rows[0]]}
+    )
 
 caption = frame_provenance("Events shown in the table", sel)
 common.chart(
@@ -352,5 +383,5 @@ common.chart(
 )
 st.caption(
     "Cells: word-weighted mean over an outlet's articles on the event; blank: no article. Failed "
-    "fetches and empty pages are left out. Open an event with its Compare link for the details."
+    "fetches and empty pages are left out. Open an event (tap its row in the table) for the details."
 )

@@ -16,7 +16,7 @@ import streamlit as st
 
 CHART_MIN_WIDTH = 540  # px: below this a chart scrolls sideways (a phone is ~360-430 px wide)
 PHONE_WIDTH = 640  # px: the media query for phone layouts
-TOOLBAR_STRIP = 30  # px above each chart for Plotly's toolbar (its buttons are 22-26 px tall)
+TOOLBAR_STRIP = 34  # px above each chart for Plotly's toolbar (its buttons are 22-26 px tall)
 
 PAGE_CSS = f"""<style>
 [data-testid='stMainBlockContainer'] {{padding-top: 4.2rem; padding-bottom: 3rem;
@@ -45,19 +45,28 @@ CUE_JS = """<script>
 (() => {
   if (window.__xcue) return;
   window.__xcue = true;
-  const SCROLLERS = ".dvn-scroller, [class*='st-key-xs-'], .xscroll, [data-baseweb='tab-list']";
+  const SCROLLERS = ".dvn-scroller, [class*='st-key-xs-'], .xscroll";
   const host = el => el.closest("[data-testid='stDataFrame']") || el.parentElement;
+  const scrollers = tabs => {  // the boxes around a tab bar that may scroll it
+    const out = [];
+    for (let e = tabs; e && !e.matches("[data-testid='stTabs']"); e = e.parentElement) {
+      const ox = getComputedStyle(e).overflowX;
+      if (ox === "auto" || ox === "scroll") out.push(e);
+    }
+    return out;
+  };
   const update = () => {
     const root = document.querySelector("[data-testid='stMainBlockContainer']");
     if (!root) return;
-    for (const el of root.querySelectorAll(SCROLLERS)) {
+    const tabBars = [...root.querySelectorAll("[role='tablist']")].flatMap(scrollers);
+    for (const el of [...root.querySelectorAll(SCROLLERS), ...tabBars]) {
       const h = host(el);
       if (!h) continue;
       const over = el.scrollWidth > el.clientWidth + 1;
       const state = !over ? null : el.scrollLeft + el.clientWidth >= el.scrollWidth - 2 ? "end" : "more";
       if (state === null) { if (h.hasAttribute("data-xcue")) h.removeAttribute("data-xcue"); }
       else if (h.getAttribute("data-xcue") !== state) h.setAttribute("data-xcue", state);
-      if (el.matches("[data-baseweb='tab-list']")) h.setAttribute("data-xcue-kind", "fade");
+      if (tabBars.includes(el)) h.setAttribute("data-xcue-kind", "fade");
     }
   };
   let timer = null;
@@ -73,3 +82,42 @@ CUE_JS = """<script>
 def inject() -> None:
     """The shared CSS and the scroll-cue script (call once per run, from ``app.py``)."""
     st.html(PAGE_CSS + CUE_JS, unsafe_allow_javascript=True)
+
+
+INTRO_KEY = "media-bias-intro-dismissed"  # sessionStorage: dismissed for this browser session (tab)
+INTRO_HTML = f"""<div id="intro" class="intro" role="note" style="display: none;">
+<div><b>Compare how outlets cover the same event.</b> Open an event to see who was more negative and who
+used more loaded language, each score traced to the words behind it.<br>
+Scores describe wording, not truth: the Method &amp; limits page says how good they are, and Add
+articles takes your own links, saved pages or pasted text.</div>
+<button type="button" class="intro-close" aria-label="Dismiss the introduction">✕</button>
+</div>
+<style>
+.intro {{display: flex; gap: 0.8rem; align-items: flex-start; background: #f0f4fa;
+  border: 1px solid #d5deeb; border-radius: 0.5rem; padding: 0.6rem 0.8rem; font-size: 0.92rem;
+  line-height: 1.45;}}
+.stElementContainer:has(#intro[style*="display: none"]) {{display: none;}}
+.intro-close {{margin-left: auto; border: none; background: none; cursor: pointer; font-size: 1rem;
+  color: #31333f; padding: 0 0.2rem;}}
+</style>
+<script>
+(() => {{
+  const box = document.getElementById("intro");
+  if (!box) return;
+  let seen = false;
+  try {{ seen = sessionStorage.getItem("{INTRO_KEY}") === "1"; }} catch (e) {{}}
+  if (seen) return;
+  box.style.display = "flex";
+  box.querySelector(".intro-close").addEventListener("click", () => {{
+    try {{ sessionStorage.setItem("{INTRO_KEY}", "1"); }} catch (e) {{}}
+    box.style.display = "none";
+  }});
+}})();
+</script>"""
+
+
+def intro() -> None:
+    """A two-line introduction at the top of the first page a browser session opens; its ✕ hides it
+    for the rest of that session (kept in the browser's sessionStorage, so page changes and reloads
+    do not bring it back)."""
+    st.html(INTRO_HTML, unsafe_allow_javascript=True)

@@ -63,7 +63,7 @@ PAGES = {
     "search": "search",
 }
 DONE_TEXT = {  # text the page script writes last: once visible, the run has finished
-    "events": "Open an event with its Compare link",
+    "events": "Open an event (tap its row",
     "compare": COMPARE_DONE_TEXT,
     "outlets": "quotes from unnamed sources",
     "add": "Pages are fetched by the server",
