@@ -27,32 +27,6 @@ EDIT_KEYS = (  # widget state dropped after a successful edit (its options may h
 )
 
 
-# The filters, kept in the session while the person is on other pages (Streamlit forgets the state
-# of widgets that a run does not draw) and put back when the Events page is opened again.
-FILTER_KEYS = ("ev-search", "ev-outlets", "ev-dates")
-SAVED_FILTERS = "_ev_filters"
-
-
-def _restore_filters(outlets: list[str], bounds: tuple | None) -> None:
-    """Put the filters saved by the last visit back into their widgets' state (values that no longer
-    exist, such as a deleted outlet or a date out of range, are dropped)."""
-    saved = st.session_state.get(SAVED_FILTERS) or {}
-    if "ev-search" in saved and "ev-search" not in st.session_state:
-        st.session_state["ev-search"] = saved["ev-search"]
-    if "ev-outlets" in saved and "ev-outlets" not in st.session_state:
-        st.session_state["ev-outlets"] = [o for o in saved["ev-outlets"] if o in outlets]
-    picked = saved.get("ev-dates")
-    if (
-        bounds
-        and "ev-dates" not in st.session_state
-        and isinstance(picked, tuple | list)
-        and len(picked) == 2
-    ):
-        lo, hi = bounds
-        start, end = max(lo, min(hi, picked[0])), max(lo, min(hi, picked[1]))
-        st.session_state["ev-dates"] = (start, max(start, end))
-
-
 PICK_KEYS = tuple(k for k in EDIT_KEYS if not k.endswith("-name"))  # the pickers, not typed names
 
 
@@ -295,22 +269,37 @@ with st.expander(
     _edit_controls(events, articles)
 
 dates = articles["published"].dropna()
-outlet_options = sorted(articles["outlet"].dropna().unique())
-bounds = (dates.min().date(), dates.max().date()) if len(dates) else None
-_restore_filters(outlet_options, bounds)
+# The filters keep their values for the whole session (persist_state): back from an event's
+# comparison, or from any other page, the table shows what it showed before.
 f1, f2, f3 = st.columns([3, 4, 3], vertical_alignment="bottom")
 with f1:
-    search = st.text_input("Search events", placeholder="name, description or headline", key="ev-search")
+    search = st.text_input(
+        "Search events",
+        placeholder="name, description or headline",
+        key="ev-search",
+        persist_state="session",
+    )
 with f2:
-    outlet_filter = st.multiselect("Outlets", outlet_options, placeholder="all outlets", key="ev-outlets")
+    outlet_filter = st.multiselect(
+        "Outlets",
+        sorted(articles["outlet"].dropna().unique()),
+        placeholder="all outlets",
+        key="ev-outlets",
+        persist_state="session",
+    )
 with f3:
-    if bounds:
-        lo, hi = bounds
-        default = {} if "ev-dates" in st.session_state else {"value": (lo, hi)}  # restored: no default
-        picked = st.date_input("Published between", min_value=lo, max_value=hi, key="ev-dates", **default)
+    if len(dates):
+        lo, hi = dates.min().date(), dates.max().date()
+        picked = st.date_input(
+            "Published between",
+            value=(lo, hi),
+            min_value=lo,
+            max_value=hi,
+            key="ev-dates",
+            persist_state="session",
+        )
     else:
         picked = ()
-st.session_state[SAVED_FILTERS] = {k: st.session_state[k] for k in FILTER_KEYS if k in st.session_state}
 
 sel = articles
 if outlet_filter:

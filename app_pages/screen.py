@@ -35,7 +35,8 @@ PAGE_CSS = f"""<style>
   width: 5.2rem; display: flex; align-items: center; justify-content: flex-end; padding-right: 4px;
   font-size: 0.75rem; font-weight: 600; color: #31333f; pointer-events: none; z-index: 3;
   background: linear-gradient(to right, rgba(255,255,255,0), rgba(255,255,255,0.95) 65%);}}
-[data-xcue='more'][data-xcue-kind='fade']::after {{content: ''; width: 2.5rem;}}
+[data-xcue='more'][data-xcue-kind='fade']::after {{content: ''; width: 2.5rem; bottom: auto;
+  top: var(--xcue-top, 0); height: var(--xcue-height, 2.6rem);}}
 </style>"""
 
 # Marks every sideways-scrolling box in the main block that has more to its right: its host (the
@@ -66,7 +67,12 @@ CUE_JS = """<script>
       const state = !over ? null : el.scrollLeft + el.clientWidth >= el.scrollWidth - 2 ? "end" : "more";
       if (state === null) { if (h.hasAttribute("data-xcue")) h.removeAttribute("data-xcue"); }
       else if (h.getAttribute("data-xcue") !== state) h.setAttribute("data-xcue", state);
-      if (tabBars.includes(el)) h.setAttribute("data-xcue-kind", "fade");
+      if (tabBars.includes(el)) {  // a fade over the tab bar only, not over the open tab below it
+        h.setAttribute("data-xcue-kind", "fade");
+        const top = el.getBoundingClientRect().top - h.getBoundingClientRect().top;
+        h.style.setProperty("--xcue-top", `${Math.round(top)}px`);
+        h.style.setProperty("--xcue-height", `${el.offsetHeight}px`);
+      }
     }
   };
   let timer = null;
@@ -86,10 +92,9 @@ def inject() -> None:
 
 INTRO_KEY = "media-bias-intro-dismissed"  # sessionStorage: dismissed for this browser session (tab)
 INTRO_HTML = f"""<div id="intro" class="intro" role="note" style="display: none;">
-<div><b>Compare how outlets cover the same event.</b> Open an event to see who was more negative and who
-used more loaded language, each score traced to the words behind it.<br>
-Scores describe wording, not truth: the Method &amp; limits page says how good they are, and Add
-articles takes your own links, saved pages or pasted text.</div>
+<div><b>Compare how outlets cover the same event:</b> who was more negative, who used more loaded
+language, and the words behind each score.<br>
+Scores describe wording, not truth: Method &amp; limits says how good they are.</div>
 <button type="button" class="intro-close" aria-label="Dismiss the introduction">✕</button>
 </div>
 <style>

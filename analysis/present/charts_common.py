@@ -114,7 +114,7 @@ CHART_MIN_WIDTH = 540  # px: the narrowest a chart is drawn (the dashboard scrol
 UPRIGHT_OUTLETS = 6
 UPRIGHT_COLUMN_PX = 100
 TURNED_COLUMN_PX = 24
-OUTLET_TICK_CHARS = 22
+OUTLET_TICK_CHARS = 24  # a longer name keeps its start and its end ("The Northern …hronicle 12")
 CHAR_PX = 7.2  # mean width of one character of 13 px text (to size margins and minimum widths)
 HEATMAP_FRAME_PX = 110  # colour bar, its labels and the side margins of a heatmap
 # Points drawn per article in the sentence-by-sentence chart.  A longer article's rolling mean is
@@ -201,7 +201,7 @@ def outlet_axis(fig: go.Figure, outlets: list[str]) -> int:
         text, angle = values, 0
         space = 16 * max((t.count("<br>") + 1 for t in text), default=1) + 8
     else:
-        cut = [_truncate(" ".join(str(o).split()), OUTLET_TICK_CHARS) for o in outlets]
+        cut = [_cut_middle(" ".join(str(o).split()), OUTLET_TICK_CHARS) for o in outlets]
         text, angle = [label(c) for c in cut], -90
         space = int(CHAR_PX * max((len(c) for c in cut), default=1)) + 12
     fig.update_xaxes(
@@ -235,6 +235,15 @@ def _empty(title: str, message: str) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _style(fig, title, 220)
+
+
+def _cut_middle(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters in its middle, so names that differ only at the end
+    ("… Chronicle 03", "… Chronicle 04") stay apart."""
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) * 2 // 5
+    return text[: limit - 1 - tail].rstrip() + "…" + text[-tail:].lstrip()
 
 
 def _truncate(text: str, limit: int) -> str:
