@@ -41,7 +41,7 @@ PAGE_CSS = f"""<style>
 
 # Marks every sideways-scrolling box in the main block that has more to its right: its host (the
 # box around it that does not scroll) gets data-xcue="more" (CSS above draws the cue), "end" once
-# scrolled to the end.  Runs after each change of the page, on resize and on every scroll.
+# scrolled to the end.  Runs when the page has stopped changing, on resize and after scrolling.
 CUE_JS = """<script>
 (() => {
   if (window.__xcue) return;
@@ -75,8 +75,11 @@ CUE_JS = """<script>
       }
     }
   };
+  // Debounced: runs once the page has stopped changing for QUIET ms (reading scroll widths makes
+  // the browser lay the page out, which must not happen on every change while a page is drawn).
+  const QUIET = 150;
   let timer = null;
-  const soon = () => { if (timer === null) timer = setTimeout(() => { timer = null; update(); }, 120); };
+  const soon = () => { clearTimeout(timer); timer = setTimeout(update, QUIET); };
   new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
   window.addEventListener("resize", soon);
   document.addEventListener("scroll", soon, true);
