@@ -4,8 +4,9 @@ One place for the page styling that every page shares (``app.py`` injects it on 
 
 * the main block's margins (tighter on a phone);
 * Plotly's toolbar sits in a strip of its own above each chart, so it never covers the title;
-* a chart keeps a readable width (``CHART_MIN_WIDTH``): on a narrower screen it scrolls sideways
-  inside its own box instead of squeezing its labels together;
+* on a phone a chart keeps a readable width (``CHART_MIN_WIDTH``) and scrolls sideways inside its
+  own box instead of squeezing its labels together; a heatmap gets the width its columns need
+  (``charts.min_width``) on every screen;
 * every box that scrolls sideways (tables, charts, the summary table, tab bars) shows a cue while
   more lies to its right: a fade and "scroll →" (a small script marks such boxes; CSS draws it).
 """
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-CHART_MIN_WIDTH = 540  # px: below this a chart scrolls sideways (a phone is ~360-430 px wide)
+from analysis.present import charts
+
+CHART_MIN_WIDTH = charts.CHART_MIN_WIDTH  # px: on a phone a chart scrolls sideways below this
 PHONE_WIDTH = 640  # px: the media query for phone layouts
 TOOLBAR_STRIP = 34  # px above each chart for Plotly's toolbar (its buttons are 22-26 px tall)
 
@@ -25,7 +28,9 @@ PAGE_CSS = f"""<style>
   [data-testid='stMainBlockContainer'] {{padding-left: 1rem; padding-right: 1rem;}}
 }}
 [class*='st-key-xs-'] {{overflow-x: auto; overflow-y: hidden;}}
-[class*='st-key-xs-'] > * {{min-width: var(--chart-min-width, {CHART_MIN_WIDTH}px);}}
+@media (max-width: {PHONE_WIDTH}px) {{  /* wider screens: a chart in a narrow column keeps its width */
+  [class*='st-key-xs-'] > * {{min-width: {CHART_MIN_WIDTH}px;}}
+}}
 .stElementContainer:has([data-testid='stPlotlyChart']) {{padding-top: {TOOLBAR_STRIP}px;
   box-sizing: content-box;}}
 [data-testid='stPlotlyChart'] > .js-plotly-plot {{overflow: visible !important;}}
@@ -70,17 +75,30 @@ CUE_JS = """<script>
       if (tabBars.includes(el)) {  // a fade over the tab bar only, not over the open tab below it
         h.setAttribute("data-xcue-kind", "fade");
         const top = el.getBoundingClientRect().top - h.getBoundingClientRect().top;
-        h.style.setProperty("--xcue-top", `${Math.round(top)}px`);
-        h.style.setProperty("--xcue-height", `${el.offsetHeight}px`);
+        const set = (name, value) => {
+          if (h.style.getPropertyValue(name) !== value) h.style.setProperty(name, value);
+        };
+        set("--xcue-top", `${Math.round(top)}px`);  // changed only when it changes: no mutation loop
+        set("--xcue-height", `${el.offsetHeight}px`);
       }
     }
   };
   // Debounced: runs once the page has stopped changing for QUIET ms (reading scroll widths makes
   // the browser lay the page out, which must not happen on every change while a page is drawn).
-  const QUIET = 150;
-  let timer = null;
-  const soon = () => { clearTimeout(timer); timer = setTimeout(update, QUIET); };
-  new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+  // A page that never stops changing (a spinner) still gets an update every MAX_WAIT ms.
+  const QUIET = 150, MAX_WAIT = 600;
+  let timer = null, since = 0;
+  const run = () => { timer = null; update(); };
+  const soon = () => {
+    const now = performance.now();
+    if (timer === null) since = now;
+    clearTimeout(timer);
+    timer = setTimeout(run, now - since > MAX_WAIT ? 0 : QUIET);
+  };
+  // Charts resize by changing attributes only, so those changes count too.
+  const watched = {childList: true, subtree: true, attributes: true};
+  watched.attributeFilter = ["style", "width", "class"];
+  new MutationObserver(soon).observe(document.body, watched);
   window.addEventListener("resize", soon);
   document.addEventListener("scroll", soon, true);
   soon();

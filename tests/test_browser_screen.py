@@ -264,7 +264,9 @@ def test_events_to_compare_in_the_same_tab_keeps_the_filters(browser, fixture_se
     page.wait_for_url(re.compile(r"/compare\?event="), timeout=PAGE_TIMEOUT)
     page.get_by_text(COMPARE_DONE_TEXT).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
     assert len(context.pages) == 1  # the same tab
-    assert FIXTURE_SLUG in page.url and page.get_by_text(FIXTURE_EVENT).first.is_visible()
+    assert FIXTURE_SLUG in page.url
+    heading = page.get_by_text(FIXTURE_EVENT, exact=True).filter(visible=True).first
+    heading.wait_for(state="visible", timeout=PAGE_TIMEOUT)
     page.get_by_role("link", name="Events").first.click()
     page.get_by_text(PAGES["events"][1]).first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
     assert page.get_by_label("Search events").input_value() == "harbour"
