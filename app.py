@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, screen
 
 st.set_page_config(
     page_title="Media bias dashboard",
@@ -17,11 +17,9 @@ st.set_page_config(
     initial_sidebar_state="collapsed",
 )
 
-# Tighter page margins so four to six outlet columns fit side by side at 1280 px.
-st.html(
-    "<style>[data-testid='stMainBlockContainer'] {padding-top: 4.2rem; padding-bottom: 3rem; "
-    "padding-left: 2rem; padding-right: 2rem;}</style>"
-)
+screen.inject()  # shared CSS (margins, chart toolbar, sideways-scroll cue): app_pages/screen.py
+
+screen.intro()  # two lines on first visit, dismissible for the browser session
 
 problem = common.ensure_data()
 if problem:

@@ -258,7 +258,11 @@ def chart(fig: go.Figure, slug: str, name: str, key: str, *, caption: Provenance
         fig, caption if caption is not None else f"made with {TOOL_NAME}, scorer {SCORER_VERSION}"
     )
     filename = charts.chart_filename(slug, name)
-    st.plotly_chart(fig, config=charts.plotly_config(filename), theme=None, key=f"chart-{key}")
+    with st.container(key=f"xs-{key}"):  # scrolls sideways below its minimum width (app_pages/screen.py)
+        wide = charts.min_width(fig)
+        if wide > charts.CHART_MIN_WIDTH:  # a heatmap with many columns or long row labels
+            st.html(f"<style>.st-key-xs-{key} > * {{min-width: {wide}px;}}</style>")
+        st.plotly_chart(fig, config=charts.plotly_config(filename), theme=None, key=f"chart-{key}")
     fig_json = fig.to_json()
     ok, why = export_status()
     with st.container(horizontal=True, gap="small", key=f"dl-{key}"):

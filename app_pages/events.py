@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import NoReturn
-from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -270,18 +269,34 @@ with st.expander(
     _edit_controls(events, articles)
 
 dates = articles["published"].dropna()
+# The filters keep their values for the whole session (persist_state): back from an event's
+# comparison, or from any other page, the table shows what it showed before.
 f1, f2, f3 = st.columns([3, 4, 3], vertical_alignment="bottom")
 with f1:
-    search = st.text_input("Search events", placeholder="name, description or headline", key="ev-search")
+    search = st.text_input(
+        "Search events",
+        placeholder="name, description or headline",
+        key="ev-search",
+        persist_state="session",
+    )
 with f2:
     outlet_filter = st.multiselect(
-        "Outlets", sorted(articles["outlet"].dropna().unique()), placeholder="all outlets", key="ev-outlets"
+        "Outlets",
+        sorted(articles["outlet"].dropna().unique()),
+        placeholder="all outlets",
+        key="ev-outlets",
+        persist_state="session",
     )
 with f3:
     if len(dates):
         lo, hi = dates.min().date(), dates.max().date()
         picked = st.date_input(
-            "Published between", value=(lo, hi), min_value=lo, max_value=hi, key="ev-dates"
+            "Published between",
+            value=(lo, hi),
+            min_value=lo,
+            max_value=hi,
+            key="ev-dates",
+            persist_state="session",
         )
     else:
         picked = ()
@@ -311,12 +326,14 @@ if coverage.empty:
     st.info("No event matches these filters.")
     st.stop()
 
-coverage["open"] = [f"./compare?event={quote(s)}" for s in coverage["slug"]]  # slugs may be Unicode
 auto = {e["name"]: bool(e.get("auto")) for e in events}
 coverage["made"] = ["auto" if auto.get(n) else "" for n in coverage["event"]]
-st.dataframe(
-    coverage[["event", "made", "articles", "outlet_count", "outlets", "first", "last", "problems", "open"]],
+st.caption("Tap an event's row (the box on its left) to compare its outlets.")
+table = st.dataframe(
+    coverage[["event", "made", "articles", "outlet_count", "outlets", "first", "last", "problems"]],
     hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
     column_config={
         "event": st.column_config.TextColumn("Event", width="large"),
         "made": st.column_config.TextColumn(
@@ -330,10 +347,13 @@ st.dataframe(
         "first": st.column_config.DatetimeColumn("First", format="YYYY-MM-DD", width="small"),
         "last": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD", width="small"),
         "problems": st.column_config.TextColumn("Health problems", width="medium"),
-        "open": st.column_config.LinkColumn("Compare", display_text="Compare →", width="small"),
     },
     key="ev-table",
 )
+if table.selection.rows:  # open the event in this tab; the filters are restored on the way back
+    st.switch_page(
+        common.PAGE_COMPARE, query_params={"event": coverage["slug"].iloc[table.selection.rows[0]]}
+    )
 
 caption = frame_provenance("Events shown in the table", sel)
 common.chart(
@@ -352,5 +372,5 @@ common.chart(
 )
 st.caption(
     "Cells: word-weighted mean over an outlet's articles on the event; blank: no article. Failed "
-    "fetches and empty pages are left out. Open an event with its Compare link for the details."
+    "fetches and empty pages are left out. Open an event (tap its row in the table) for the details."
 )

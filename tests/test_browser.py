@@ -73,7 +73,7 @@ PAGES = {
     "manage-outlets": "manage-outlets",
 }
 DONE_TEXT = {  # text the page script writes last: once visible, the run has finished
-    "events": "Open an event with its Compare link",
+    "events": "Open an event (tap its row",
     "compare": COMPARE_DONE_TEXT,
     "outlets": "quotes from unnamed sources",
     "add": "Pages are fetched by the server",
@@ -251,11 +251,12 @@ def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
         page.get_by_text("Who gets room: quoted words by speaker role").first.wait_for(
             state="visible", timeout=PAGE_TIMEOUT
         )
-        assert page.get_by_text("Attribution verbs per outlet").first.is_visible()
+        page.get_by_text("Attribution verbs per outlet").first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
         share_buttons = page.locator(".st-key-tdl-voices-share button")
         share_buttons.first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
         assert share_buttons.count() == 2  # CSV and JSON
-        assert page.get_by_text("Group labels by meaning").first.is_visible()
+        # drawn after the share buttons: wait for it rather than look at once (a race otherwise)
+        page.get_by_text("Group labels by meaning").first.wait_for(state="visible", timeout=PAGE_TIMEOUT)
         # search across all articles, each hit in its sentence
         _open(page, server.url + "search", DONE_TEXT["search"])
         page.get_by_label("Words or a phrase").fill("pay freeze")

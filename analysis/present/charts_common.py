@@ -78,6 +78,20 @@ LABEL_WRAP = 22  # characters per line of wrapped axis labels
 OUTLET_WRAP = 14  # characters per line of outlet names under heatmap columns
 EVENT_LABEL_CHARS = 48  # event names longer than this are cut (in full on hover)
 HOVER_SNIPPET = 110  # characters of a sentence shown on hover
+# Chart titles wrap at this many characters: a 15 px line of it fits the narrowest width a chart is
+# drawn at (540 px, the dashboard's minimum; narrower screens scroll the chart sideways).
+TITLE_WRAP = 62
+TITLE_LINE_PX = 20  # height of each extra title line (the top margin and the figure grow by it)
+CHART_MIN_WIDTH = 540  # px: the narrowest a chart is drawn (the dashboard scrolls it sideways below)
+# Outlet columns of a heatmap: up to UPRIGHT_OUTLETS names stand upright, wrapped, in columns of at
+# least UPRIGHT_COLUMN_PX; with more, names are turned upwards and cut to OUTLET_TICK_CHARS (in full
+# on hover), so a column needs only TURNED_COLUMN_PX (a 13 px line) and 30 outlets fit 1280 px.
+UPRIGHT_OUTLETS = 6
+UPRIGHT_COLUMN_PX = 100
+TURNED_COLUMN_PX = 24
+OUTLET_TICK_CHARS = 24  # a longer name keeps its start and its end ("The Northern …hronicle 12")
+CHAR_PX = 7.2  # mean width of one character of 13 px text (to size margins and minimum widths)
+HEATMAP_FRAME_PX = 110  # colour bar, its labels and the side margins of a heatmap
 # Points drawn per article in the sentence-by-sentence chart.  A longer article's rolling mean is
 # computed over all its sentences, then every k-th sentence is drawn (each point still shows that
 # sentence's own score), and the chart says so: a 5 MB text of one-word sentences would otherwise
@@ -116,13 +130,27 @@ def label(text: object, wrap: int | None = None) -> str:
     return s
 
 
+def wrap_title(title: str, width: int = TITLE_WRAP) -> tuple[str, int]:
+    """``title`` with long lines wrapped at ``width`` characters (<br>), and its number of lines.
+
+    Lines holding markup (``<sup>`` notes) are kept whole; escaped web text has no spaces inside
+    its entities, so wrapping at spaces never splits one.
+    """
+    lines: list[str] = []
+    for part in title.split("<br>"):
+        lines += [part] if "<" in part or len(part) <= width else textwrap.wrap(part, width)
+    return "<br>".join(lines), max(1, len(lines))
+
+
 def _style(fig: go.Figure, title: str, height: int, *, legend: bool = False) -> go.Figure:
+    text, lines = wrap_title(title)
+    extra = TITLE_LINE_PX * (lines - 1)
     fig.update_layout(
         template="plotly_white",
         font=FONT,
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)),
-        height=height,
-        margin=dict(l=10, r=20, t=56 if title else 20, b=40 + (LEGEND_SPACE if legend else 0)),
+        title=dict(text=text, x=0, xanchor="left", font=dict(size=15)),
+        height=height + extra,
+        margin=dict(l=10, r=20, t=(56 + extra) if title else 20, b=40 + (LEGEND_SPACE if legend else 0)),
         showlegend=legend,
         # Legend under the plot: at the top it collides with long titles at narrow widths.
         legend=dict(
@@ -131,6 +159,45 @@ def _style(fig: go.Figure, title: str, height: int, *, legend: bool = False) -> 
         hoverlabel=dict(font_size=12),
     )
     return fig
+
+
+def outlet_x(outlets: list[str]) -> list[str]:
+    """The x values of a heatmap's outlet columns: the escaped names (wrapped when upright)."""
+    upright = len(outlets) <= UPRIGHT_OUTLETS
+    return [label(o, OUTLET_WRAP) if upright else label(o) for o in outlets]
+
+
+def outlet_axis(fig: go.Figure, outlets: list[str]) -> int:
+    """Label the x axis of ``fig`` (a heatmap whose x values are ``outlet_x(outlets)``) and return
+    the pixels its labels take above the plot (the axis is on top).  Upright and wrapped for a few
+    outlets; turned upwards and cut for many, in full on hover (see UPRIGHT_OUTLETS)."""
+    values = outlet_x(outlets)
+    if len(outlets) <= UPRIGHT_OUTLETS:
+        text, angle = values, 0
+        space = 16 * max((t.count("<br>") + 1 for t in text), default=1) + 8
+    else:
+        cut = [_cut_middle(" ".join(str(o).split()), OUTLET_TICK_CHARS) for o in outlets]
+        text, angle = [label(c) for c in cut], -90
+        space = int(CHAR_PX * max((len(c) for c in cut), default=1)) + 12
+    fig.update_xaxes(
+        side="top", tickangle=angle, tickmode="array", tickvals=values, ticktext=text, showgrid=False
+    )
+    return space
+
+
+def min_width(fig: go.Figure) -> int:
+    """The narrowest width (px) at which ``fig`` stays readable: ``CHART_MIN_WIDTH``, or for a
+    heatmap enough for its row labels, one readable column per outlet and the colour bar."""
+    width = CHART_MIN_WIDTH
+    for trace in fig.data:
+        if trace.type != "heatmap" or trace.z is None or not len(trace.z):
+            continue
+        columns = len(trace.z[0])
+        column = UPRIGHT_COLUMN_PX if columns <= UPRIGHT_OUTLETS else TURNED_COLUMN_PX
+        rows = [str(y) for y in (trace.y if trace.y is not None else [])]
+        longest = max((max(len(part) for part in r.split("<br>")) for r in rows), default=0)
+        width = max(width, int(CHAR_PX * longest) + column * columns + HEATMAP_FRAME_PX)
+    return width
 
 
 def _color(colors: Mapping[str, str] | None, outlet: str) -> str:
@@ -143,6 +210,15 @@ def _empty(title: str, message: str) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _style(fig, title, 220)
+
+
+def _cut_middle(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters in its middle, so names that differ only at the end
+    ("… Chronicle 03", "… Chronicle 04") stay apart."""
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) * 2 // 5
+    return text[: limit - 1 - tail].rstrip() + "…" + text[-tail:].lstrip()
 
 
 def _truncate(text: str, limit: int) -> str:

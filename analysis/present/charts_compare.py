@@ -13,13 +13,14 @@ from plotly.subplots import make_subplots
 
 from analysis.present.charts_common import (
     BASE_HEIGHT,
-    OUTLET_WRAP,
     _color,
     _empty,
     _hover_wrap,
     _style,
     _truncate,
     label,
+    outlet_axis,
+    outlet_x,
 )
 
 # --- cross-outlet comparisons -------------------------------------------------------
@@ -222,7 +223,7 @@ def _carried_heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[label(o, OUTLET_WRAP) for o in outlets],
+            x=outlet_x(outlets),
             y=row_labels,
             text=text,
             texttemplate="%{text}",
@@ -238,9 +239,9 @@ def _carried_heatmap(
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False, tickfont=dict(size=12))
-    fig.update_xaxes(side="top", tickangle=0, showgrid=False)
-    fig = _style(fig, title, BASE_HEIGHT + 40 + row_height * len(row_labels))
-    fig.update_layout(margin=dict(t=96, b=20), title=dict(y=0.98, yanchor="top"))
+    space = outlet_axis(fig, outlets)  # outlet names above the columns
+    fig = _style(fig, title, BASE_HEIGHT + space + row_height * len(row_labels))
+    fig.update_layout(margin=dict(t=fig.layout.margin.t + space, b=20), title=dict(y=0.98, yanchor="top"))
     return fig
 
 

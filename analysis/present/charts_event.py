@@ -17,7 +17,6 @@ from analysis.present.charts_common import (
     LEGEND_SPACE,
     MAX_ARC_POINTS,
     MISSING_COLOR,
-    OUTLET_WRAP,
     ROW_HEIGHT,
     SENTIMENT_SCALE,
     SMOOTH_MIN,
@@ -28,6 +27,8 @@ from analysis.present.charts_common import (
     _truncate,
     category_colors,
     label,
+    outlet_axis,
+    outlet_x,
 )
 
 # --- the compare page --------------------------------------------------------------
@@ -313,7 +314,7 @@ def actor_chart(actors: pd.DataFrame, outlets: list[str] | None = None, *, top: 
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[label(o, OUTLET_WRAP) for o in outlets],
+            x=outlet_x(outlets),
             y=[label(_truncate(a, EVENT_LABEL_CHARS)) for a in chosen],
             text=text,
             customdata=hover,
@@ -330,7 +331,7 @@ def actor_chart(actors: pd.DataFrame, outlets: list[str] | None = None, *, top: 
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(side="top", tickangle=0, showgrid=False)
-    fig = _style(fig, title, BASE_HEIGHT + 60 + 30 * len(chosen))
-    fig.update_layout(margin=dict(t=96, b=20), title=dict(y=0.98, yanchor="top"))
+    space = outlet_axis(fig, outlets)  # outlet names above the columns
+    fig = _style(fig, title, BASE_HEIGHT + 20 + space + 30 * len(chosen))
+    fig.update_layout(margin=dict(t=fig.layout.margin.t + space, b=20), title=dict(y=0.98, yanchor="top"))
     return fig

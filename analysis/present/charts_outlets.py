@@ -13,7 +13,6 @@ from analysis.present.charts_common import (
     EVENT_LABEL_CHARS,
     LOADED_SCALE,
     MISSING_COLOR,
-    OUTLET_WRAP,
     ROW_HEIGHT,
     SENTIMENT_SCALE,
     _color,
@@ -22,6 +21,8 @@ from analysis.present.charts_common import (
     _truncate,
     category_colors,
     label,
+    outlet_axis,
+    outlet_x,
 )
 
 GAP_PERIODS = 1.5  # a gap longer than this many periods breaks the line of a timeline
@@ -48,7 +49,7 @@ def heatmap_chart(matrix: pd.DataFrame, metric: str) -> go.Figure:
     z = grid.to_numpy(dtype=float)
     fmt = "{:+.2f}" if is_sent else "{:.1f}"
     text = [["" if pd.isna(v) else fmt.format(v) for v in row] for row in z]
-    full = [[label(ev)] * len(grid.columns) for ev in grid.index]
+    full = [[f"{label(ev)}<br>{label(o)}" for o in grid.columns] for ev in grid.index]
     extra: dict = {}
     if is_sent:
         bound = max(0.2, float(pd.DataFrame(z).abs().max().max()))
@@ -56,7 +57,7 @@ def heatmap_chart(matrix: pd.DataFrame, metric: str) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[label(o, OUTLET_WRAP) for o in grid.columns],
+            x=outlet_x(list(grid.columns)),
             y=[label(_truncate(str(ev), EVENT_LABEL_CHARS)) for ev in grid.index],
             text=text,
             customdata=full,
@@ -64,16 +65,16 @@ def heatmap_chart(matrix: pd.DataFrame, metric: str) -> go.Figure:
             colorscale=SENTIMENT_SCALE if is_sent else LOADED_SCALE,
             colorbar=dict(title=dict(text="sentiment" if is_sent else "per 1k"), thickness=12),
             hoverongaps=False,
-            hovertemplate="%{customdata}<br>%{x}: %{text}<extra></extra>",
+            hovertemplate="%{customdata}: %{text}<extra></extra>",
             xgap=2,
             ygap=2,
             **extra,
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(side="top", tickangle=0, showgrid=False)
-    fig = _style(fig, title, BASE_HEIGHT + 60 + ROW_HEIGHT * len(grid.index))
-    fig.update_layout(margin=dict(t=96, b=20), title=dict(y=0.98, yanchor="top"))
+    space = outlet_axis(fig, list(grid.columns))  # outlet names above the columns
+    fig = _style(fig, title, BASE_HEIGHT + 20 + space + ROW_HEIGHT * len(grid.index))
+    fig.update_layout(margin=dict(t=fig.layout.margin.t + space, b=20), title=dict(y=0.98, yanchor="top"))
     return fig
 
 

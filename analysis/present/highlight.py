@@ -422,7 +422,7 @@ def summary_table_html(summary: object, colors: Mapping[str, str]) -> str:
             "</tr>"
         )
     return (
-        '<div style="overflow-x: auto;">'
+        '<div class="xscroll" style="overflow-x: auto;">'
         '<table class="summary" style="border-collapse: collapse; width: 100%; font-size: 0.88rem;">'
         f"<thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
         '<div style="color: #666; font-size: 0.78rem; margin-top: 3px;">Under each estimate: its 95% '
