@@ -24,6 +24,7 @@ from analysis.compare import summary as compare
 from analysis.compare.alignment import MAX_EVENT_SENTENCES
 from analysis.models import Span
 from analysis.present import charts, charts_common, highlight
+from analysis.scoring.fragments import own_shares
 from analysis.store import Store
 from analysis.store.spans import SpanRecord, json_column_dumps, json_column_loads, span_dict
 from tests.size_budget import PAGE_PARTS, hostile_text
@@ -58,10 +59,12 @@ def _reference_sentence_frame(rows: list[dict]) -> pd.DataFrame:
         for sp in r.get("spans") or []:
             i = max(0, int(np.searchsorted(starts, int(value(sp, "start", 0)), side="right")) - 1)
             weight = float(value(sp, "weight", 0.0) or 0.0)
+            # a short quoted fragment counts in part as the outlet's own wording (scoring.fragments)
+            own = 1.0
             if value(sp, "quoted", False):
-                quoted[i] += weight
-            else:
-                loaded[i] += weight
+                own = own_shares(text, [(int(value(sp, "start", 0)), int(value(sp, "end", 0)), True)])[0]
+            loaded[i] += weight * own
+            quoted[i] += weight * (1.0 - own)
         n = max(1, len(text))
         for i, s in enumerate(sents):
             a, b = int(s[0]), int(s[1])
