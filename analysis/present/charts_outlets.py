@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -25,6 +26,9 @@ from analysis.present.charts_common import (
     outlet_x,
 )
 
+# The loaded-language heatmap's colour scale runs from 0 to the largest rate, and at least this far
+# (weight per 1,000 words), so that a few small rates are not painted as if they were large.
+MIN_LOADED_SCALE_TOP = 5.0
 GAP_PERIODS = 1.5  # a gap longer than this many periods breaks the line of a timeline
 
 # --- the events page ---------------------------------------------------------------
@@ -54,6 +58,11 @@ def heatmap_chart(matrix: pd.DataFrame, metric: str) -> go.Figure:
     if is_sent:
         bound = max(0.2, float(pd.DataFrame(z).abs().max().max()))
         extra = dict(zmid=0, zmin=-bound, zmax=bound)
+    else:
+        # Rates start at 0 (the palest colour); without a fixed range, all-zero cells got the
+        # scale's middle colour and a colour bar from -0.5 to 0.5.
+        top = float(np.nanmax(z)) if np.isfinite(z).any() else 0.0
+        extra = dict(zmin=0.0, zmax=max(MIN_LOADED_SCALE_TOP, top))
     fig = go.Figure(
         go.Heatmap(
             z=z,

@@ -398,3 +398,13 @@ def test_coverage_time_and_blindspot_charts() -> None:
 def test_group_colors_are_deterministic_and_not_outlet_colours() -> None:
     assert charts.group_colors(["b", "a"]) == charts.group_colors(["a", "b", "a"])
     assert not set(charts.GROUP_PALETTE) & set(charts.OUTLET_PALETTE[:10])
+
+
+def test_loaded_heatmap_scale_starts_at_zero() -> None:
+    """All-zero rates are the palest colour (the scale's bottom), not its middle."""
+    zeros = charts.heatmap_chart(
+        pd.DataFrame({"e1": [0.0, 0.0], "e2": [0.0, None]}, index=["A", "B"]), "loaded_rate"
+    )
+    assert (zeros.data[0].zmin, zeros.data[0].zmax) == (0.0, 5.0)
+    high = charts.heatmap_chart(pd.DataFrame({"e1": [12.0, 3.0]}, index=["A", "B"]), "loaded_rate")
+    assert (high.data[0].zmin, high.data[0].zmax) == (0.0, 12.0)
