@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.compare.derived import DERIVED_VERSION, article_derived
 from analysis.ingest.extract import article_from_text
 from analysis.ingest.fetch import canonical_url, check_batch_size, fetch_many
 from analysis.ingest.pagecache import open_page_cache
@@ -70,6 +71,8 @@ def _store_article(
     )
     if not created:
         return _duplicate(store, input_url, article_id, article)
+    # its term counts and quotes now, so that no page has to find them in its text
+    store.refresh_derived(article_derived, DERIVED_VERSION, [article_id])
     return IngestResult(
         source=input_url,
         health=article.health,

@@ -19,8 +19,9 @@ import streamlit as st
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.compare.corrections import correct_rows
+from analysis.compare.derived import DERIVED_VERSION, article_derived
 from analysis.compare.reviewed import ReviewedEvent, reviewed_event, reviewed_rows
-from analysis.present import charts
+from analysis.present import charts, export_renderer
 from analysis.present.provenance import TOOL_NAME, Provenance, with_caption
 from analysis.scoring.scorer import SCORER_VERSION
 from analysis.settings import Settings
@@ -77,9 +78,30 @@ def events(url: str, version: tuple) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def article_meta(url: str, version: tuple) -> list[dict]:
+    """Every article's fields and scores as dicts, without text, spans or sentences."""
+    return _store_for(url).event_articles(None, with_text=False)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_articles(url: str, version: tuple) -> pd.DataFrame:
     """Every article's scores (no text) as a DataFrame."""
-    return compare.articles_frame(_store_for(url).event_articles(None, with_text=False))
+    return compare.articles_frame(article_meta(url, version))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def stored_quotes(url: str, version: tuple, ids: tuple[int, ...] | None) -> dict[int, list]:
+    """The quotes of the articles ``ids`` (None: every article), found once per article and kept in
+    the database (``analysis.compare.derived``): not searched again on every page."""
+    found = _store_for(url).article_derived(article_derived, DERIVED_VERSION, ids, fields=("quotes",))
+    return {i: d["quotes"] for i, d in found.items()}
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def outlet_term_table(url: str, version: tuple) -> pd.DataFrame:
+    """Every outlet's word-choice term counts over all its articles (term x outlet), from the sums
+    the database keeps per outlet (equal to ``wordchoice.term_counts(all_rows, by="outlet")``)."""
+    return wordchoice.count_table(_store_for(url).outlet_terms(article_derived, DERIVED_VERSION))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
@@ -120,7 +142,9 @@ def all_counted_rows(url: str, version: tuple) -> list[dict]:
 def word_prior(url: str, version: tuple) -> pd.Series:
     """Background term counts over every event (the informative prior of the word-choice charts),
     from an even sample of the database (``wordchoice.PRIOR_SAMPLE_ARTICLES``)."""
-    return wordchoice.database_prior(_store_for(url).text_sample(wordchoice.PRIOR_SAMPLE_ARTICLES))
+    s = _store_for(url)
+    ids = s.sample_ids(wordchoice.PRIOR_SAMPLE_ARTICLES)  # the articles of text_sample, their terms stored
+    return wordchoice.prior_from_terms(s.event_article_terms(article_derived, DERIVED_VERSION, ids))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
@@ -209,7 +233,10 @@ def _html_bytes(fig_json: str, filename: str) -> str:
 
 @functools.cache
 def _export_setup() -> tuple[bool, str]:
-    return charts.static_export_status()
+    ok, why = charts.static_export_status()
+    if ok:  # the first page with a chart starts the PNG/SVG renderer in the background
+        export_renderer.warm_up()
+    return ok, why
 
 
 def export_status() -> tuple[bool, str]:

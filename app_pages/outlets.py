@@ -28,13 +28,13 @@ def _overview(url: str, version: tuple) -> dict:
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
 def _outlet_words(url: str, version: tuple) -> pd.DataFrame:
     """Each outlet's distinctive terms over all events, against all other outlets pooled."""
-    counts = wordchoice.term_counts(common.all_rows(url, version), by="outlet")
+    counts = common.outlet_term_table(url, version)  # kept per outlet in the database
     return wordchoice.distinctive_terms(counts, common.word_prior(url, version), top=WORD_TOP)
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
 def _blindspots(url: str, version: tuple, groups: tuple[tuple[str, str], ...]) -> tuple:
-    frame = coverage.blindspots(common.all_rows(url, version), dict(groups))
+    frame = coverage.blindspots(common.article_meta(url, version), dict(groups))  # no text needed
     return frame, coverage.blindspot_summary(frame)
 
 
@@ -183,7 +183,7 @@ if pick:
         )
 
 st.subheader("Coverage over time")
-rows_all = common.all_rows(url, version)
+rows_all = common.article_meta(url, version)  # outlet, event and date only: no text
 db_outlets = set(articles["outlet"].dropna())
 groups = _groups(db_outlets)
 cov_controls = st.container(horizontal=True, gap="medium")

@@ -22,7 +22,7 @@ VOICE_SHOWN = ["outlet", "speaker", "role", "verb", "kind", "words", "text", "ti
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
 def event_voice_frame(url: str, version: tuple, event_id: int, overrides: tuple = ()) -> pd.DataFrame:
     rows = [r for r in common.event_rows(url, version, event_id) if compare.usable(r)]
-    return event_voices(rows, dict(overrides))
+    return event_voices(rows, dict(overrides), common.stored_quotes(url, version, _ids(rows)))
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
@@ -33,8 +33,12 @@ def _labels(url: str, version: tuple, event_id: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=4)
 def _all_voices(url: str, version: tuple, overrides: tuple = ()) -> pd.DataFrame:
-    rows = [r for r in common.all_rows(url, version) if compare.usable(r)]
-    return event_voices(rows, dict(overrides))
+    rows = [r for r in common.article_meta(url, version) if compare.usable(r)]  # no text needed:
+    return event_voices(rows, dict(overrides), common.stored_quotes(url, version, None))  # stored quotes
+
+
+def _ids(rows: list[dict]) -> tuple[int, ...]:
+    return tuple(sorted(int(r["id"]) for r in rows))
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

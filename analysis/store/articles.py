@@ -201,11 +201,8 @@ class ArticleQueries(Connection):
         a sample for background statistics that stays cheap at any size.  Nothing else is loaded."""
         if limit <= 0:
             return []
+        chosen = self.sample_ids(limit)
         with self.session() as s:
-            every = select(ArticleRow.id).outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
-            ids = list(s.scalars(every.where(shown()).order_by(ArticleRow.id)))
-            step = max(1, -(-len(ids) // limit))  # ceil: at most ``limit`` ids
-            chosen = ids[::step][:limit]
             out: list[dict] = []
             for i in range(0, len(chosen), SAMPLE_QUERY_CHUNK):
                 q = (
@@ -216,6 +213,16 @@ class ArticleQueries(Connection):
                 keys = ("id", "title", "text", "outlet", "event")
                 out += [dict(zip(keys, r, strict=True)) for r in s.execute(q)]
         return sorted(out, key=lambda d: d["id"])
+
+    def sample_ids(self, limit: int) -> list[int]:
+        """The ids of :meth:`text_sample` (every k-th shown article by id, at most ``limit``)."""
+        if limit <= 0:
+            return []
+        with self.session() as s:
+            every = select(ArticleRow.id).outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+            ids = list(s.scalars(every.where(shown()).order_by(ArticleRow.id)))
+        step = max(1, -(-len(ids) // limit))  # ceil: at most ``limit`` ids
+        return ids[::step][:limit]
 
     def search_texts(
         self,

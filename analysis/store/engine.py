@@ -17,7 +17,14 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from analysis.store.errors import StoreError
-from analysis.store.schema import MAX_EVENT_NAME, Base, EventRow, _free_slug, event_name_key
+from analysis.store.schema import (
+    DERIVED_TABLES,
+    MAX_EVENT_NAME,
+    Base,
+    EventRow,
+    _free_slug,
+    event_name_key,
+)
 from analysis.store.spans import json_column_dumps, json_column_loads
 
 # PostgreSQL advisory lock key (any 64-bit number the program does not use elsewhere)
@@ -174,7 +181,10 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
 
 # Tables a database opened read-only may lack (made before they existed): read as empty.
-OPTIONAL_TABLES = frozenset({"corrections", "history"})
+REVIEW_TABLES = frozenset({"corrections", "history"})
+# Tables a read-only database may lack: the review tables (then no corrections) and the derived ones
+# (then the pages compute what they hold, in memory).
+OPTIONAL_TABLES = REVIEW_TABLES | DERIVED_TABLES
 
 
 def check_schema(engine: Engine) -> None:
@@ -314,8 +324,9 @@ class Connection:
             check_schema(self.engine)
         else:
             prepare_schema(self.engine)
-        self.has_review_tables = (
-            not read_only or set(inspect(self.engine).get_table_names()) >= OPTIONAL_TABLES
+        self.has_review_tables = not read_only or set(inspect(self.engine).get_table_names()) >= REVIEW_TABLES
+        self.has_derived_tables = (
+            not read_only or set(inspect(self.engine).get_table_names()) >= DERIVED_TABLES
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 

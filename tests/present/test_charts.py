@@ -398,3 +398,16 @@ def test_coverage_time_and_blindspot_charts() -> None:
 def test_group_colors_are_deterministic_and_not_outlet_colours() -> None:
     assert charts.group_colors(["b", "a"]) == charts.group_colors(["a", "b", "a"])
     assert not set(charts.GROUP_PALETTE) & set(charts.OUTLET_PALETTE[:10])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(charts.find_chromium() is None, reason="no Chrome/Chromium for kaleido")
+def test_exports_reuse_one_warm_renderer(data: dict) -> None:
+    from analysis.present.export_renderer import renderer
+
+    fig = charts.outlet_interval_chart(data["summary"], data["colors"])
+    png = charts.figure_image(fig, "png")
+    browser = renderer()._kaleido
+    svg = charts.figure_image(fig, "svg")
+    assert png.startswith(b"\x89PNG") and svg.lstrip().startswith(b"<svg")
+    assert renderer().running and renderer()._kaleido is browser  # the second export reused it
