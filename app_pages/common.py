@@ -126,8 +126,10 @@ def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_rows(url: str, version: tuple) -> list[dict]:
-    """Every article with its spans (for flagged-word counts across events), corrections applied."""
-    return correct_rows(_store_for(url).event_articles(None, with_text=True), corrections(url, version, None))
+    """Every article with its spans (for flagged-word counts across events), corrections applied;
+    without the sentences (not needed here, the largest stored column)."""
+    rows = _store_for(url).event_articles(None, with_text=True, sentences=False)
+    return correct_rows(rows, corrections(url, version, None))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
@@ -151,6 +153,16 @@ def word_prior(url: str, version: tuple) -> pd.Series:
 def failed_attempts(url: str, version: tuple, event_id: int) -> list[dict]:
     """URLs of this event whose latest fetch failed (url, health, reason, at)."""
     return compare.unresolved_failures(_store_for(url).attempts(event_id))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def failed_attempts_by_event(url: str, version: tuple) -> dict[int, list[dict]]:
+    """:func:`failed_attempts` of every event at once (one query, not one per event)."""
+    by_event: dict[int, list[dict]] = {}
+    for a in _store_for(url).attempts(None):
+        if a["event_id"] is not None:
+            by_event.setdefault(int(a["event_id"]), []).append(a)
+    return {e: compare.unresolved_failures(rows) for e, rows in by_event.items()}
 
 
 def current() -> tuple[str, tuple]:

@@ -124,9 +124,8 @@ hits = [
 ]
 st.dataframe(hits, hide_index=True, key="hits-table")
 
-failed = [
-    f for e in events if event_id in (None, e["id"]) for f in common.failed_attempts(url, version, e["id"])
-]
+failed_by_event = common.failed_attempts_by_event(url, version)
+failed = [f for e in events if event_id in (None, e["id"]) for f in failed_by_event.get(e["id"], [])]
 if failed:
     st.subheader(f"URLs that could not be fetched ({len(failed)})")
     st.dataframe(

@@ -165,8 +165,11 @@ class ArticleQueries(Connection):
         for aid, url, blob in rows:
             yield aid, url, decompress_html(blob)
 
-    def event_articles(self, event_id: int | None = None, *, with_text: bool = True) -> list[dict]:
-        """Articles (with their scores) as plain dicts, ordered by outlet then date."""
+    def event_articles(
+        self, event_id: int | None = None, *, with_text: bool = True, sentences: bool = True
+    ) -> list[dict]:
+        """Articles (with their scores) as plain dicts, ordered by outlet then date.  ``sentences``
+        False: with text and spans but an empty ``sentences`` list (the largest column, unread)."""
         with self.session() as s:
             # One query for all scores, not one per article; never the stored HTML; without
             # text, neither the article text nor the spans/sentences JSON (the heavy columns).
@@ -175,6 +178,8 @@ class ArticleQueries(Connection):
                 score_load = (
                     score_load.defer(ScoreRow.spans).defer(ScoreRow.sentences).defer(ScoreRow.headline_spans)
                 )
+            elif not sentences:
+                score_load = score_load.defer(ScoreRow.sentences)
             q = (
                 select(ArticleRow, EventRow.name)
                 .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
@@ -186,7 +191,7 @@ class ArticleQueries(Connection):
                 q = q.where(ArticleRow.event_id == event_id)
             q = q.where(shown())
             rows = s.execute(q.order_by(ArticleRow.outlet, ArticleRow.published, ArticleRow.id)).all()
-            out = [_row_dict(a, ev, with_text) for a, ev in rows]
+            out = [_row_dict(a, ev, with_text, sentences) for a, ev in rows]
         return out
 
     def outlet_names(self) -> list[str]:
@@ -283,6 +288,7 @@ class ArticleQueries(Connection):
                     "elapsed": r.elapsed,
                     "at": r.at,
                     "article_id": r.article_id,
+                    "event_id": r.event_id,
                 }
                 for r in s.scalars(q)
             ]
@@ -376,7 +382,7 @@ def _score_columns(scores: Scores) -> dict:
 SAMPLE_QUERY_CHUNK = 500  # ids per IN (...) query of text_sample (SQLite's variable limit is far above)
 
 
-def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool) -> dict:
+def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool, sentences: bool = True) -> dict:
     sc = a.score
     d = {
         "id": a.id,
@@ -411,7 +417,7 @@ def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool) -> dict:
     if with_text:
         d["text"] = a.text
         d["spans"] = list(sc.spans) if sc else []
-        d["sentences"] = list(sc.sentences) if sc else []
+        d["sentences"] = list(sc.sentences) if sc and sentences else []
         d["headline_spans"] = list(sc.headline_spans) if sc else []
     return d
 

@@ -133,3 +133,17 @@ def test_coverage_and_blindspots_need_no_text(store: Store) -> None:
     )
     groups = {"Outlet 0": "left", "Outlet 1": "right"}
     pd.testing.assert_frame_equal(coverage.blindspots(meta, groups), coverage.blindspots(full, groups))
+
+
+def test_flagged_words_need_no_sentences(store: Store) -> None:
+    from analysis.compare.corrections import correct_rows
+    from analysis.compare.summary import flagged_words
+
+    store.set_correction("dismiss", "disaster", event="Rates", user="t")
+    corr = store.corrections(None)
+    light = store.event_articles(None, with_text=True, sentences=False)
+    assert all(r["sentences"] == [] for r in light)
+    pd.testing.assert_frame_equal(
+        flagged_words(correct_rows(light, corr)),
+        flagged_words(correct_rows(store.event_articles(None, with_text=True), corr)),
+    )
