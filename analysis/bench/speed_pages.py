@@ -23,6 +23,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -174,10 +175,18 @@ def _chart_keys(page: Any) -> list[str]:
 
 
 def time_pages(
-    db_path: Path, slug: str, log_dir: Path, *, repeats: int = WARM_REPEATS, browser: Any | None = None
+    db_path: Path,
+    slug: str,
+    log_dir: Path,
+    *,
+    repeats: int = WARM_REPEATS,
+    browser: Any | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """All the measurements of this module on a dashboard serving ``db_path`` (``slug``: the event
-    the Compare page opens).  ``browser``: a Playwright browser to use instead of launching one."""
+    the Compare page opens).  ``browser``: a Playwright browser to use instead of launching one;
+    ``log``: told each measurement as it is made."""
+    say = log or (lambda _line: None)
     from playwright.sync_api import sync_playwright
 
     def run(browser: Any, server: Server) -> dict[str, Any]:
@@ -190,6 +199,7 @@ def time_pages(
             first = True
             for name, path in paths.items():  # first visits, in the navigation's order
                 row = timer.visit(path)
+                say(f"first visit {name}: {row}")
                 if first:
                     out["first_page"] = {"page": name, **row}
                     first = False
@@ -197,10 +207,12 @@ def time_pages(
             for _ in range(repeats):
                 for name, path in paths.items():
                     out["pages"][name]["warm"].append(timer.visit(path))
+                    say(f"warm {name}: {out['pages'][name]['warm'][-1]}")
             timer.visit(paths["Compare"])
             tabs = page.locator(COMPARE_TABS_SELECTOR).all_inner_texts()
             for i, tab in enumerate(tabs):
                 out["tabs"][tab.strip()] = {"first_visit": timer.click(COMPARE_TABS_SELECTOR, i), "warm": []}
+                say(f"first click {tab.strip()}: {out['tabs'][tab.strip()]['first_visit']}")
             for _ in range(repeats):
                 for i, tab in enumerate(tabs):
                     out["tabs"][tab.strip()]["warm"].append(timer.click(COMPARE_TABS_SELECTOR, i))
@@ -210,6 +222,7 @@ def time_pages(
             with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
                 for key, fmt in pairs:
                     out["exports"].append(_export(page, key, fmt, Path(tmp)))
+                    say(f"export: {out['exports'][-1]}")
         finally:
             context.close()
         return out
@@ -237,7 +250,12 @@ def time_pages(
     return {"server_start_s": round(healthy, 2), **out}
 
 
-def pages_browser(db_path: Path, repeats: int = WARM_REPEATS, browser: Any | None = None) -> dict[str, Any]:
+def pages_browser(
+    db_path: Path,
+    repeats: int = WARM_REPEATS,
+    browser: Any | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """:func:`time_pages` on ``db_path`` (the Compare page opens the event with most outlets), with
     the store's counts and the load average; ``{"skipped": reason}`` when it cannot run."""
     from analysis.store import Store
@@ -254,7 +272,7 @@ def pages_browser(db_path: Path, repeats: int = WARM_REPEATS, browser: Any | Non
     load0 = _load()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
-            out = time_pages(db_path, events[0]["slug"], Path(tmp), repeats=repeats, browser=browser)
+            out = time_pages(db_path, events[0]["slug"], Path(tmp), repeats=repeats, browser=browser, log=log)
     except Exception as exc:  # a benchmark stage: report why it failed and go on with the others
         return {"skipped": f"page measurement failed: {type(exc).__name__}: {exc}"[:400]}
     return {
@@ -323,7 +341,7 @@ def _cli(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=WARM_REPEATS)
     ap.add_argument("--json", dest="out_json")
     args = ap.parse_args(argv)
-    result = pages_browser(Path(args.db), repeats=args.repeats)
+    result = pages_browser(Path(args.db), repeats=args.repeats, log=lambda line: print(line, flush=True))
     for row in page_targets(result):
         print(" | ".join(str(x) for x in row))
     if args.out_json:

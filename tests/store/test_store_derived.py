@@ -147,3 +147,12 @@ def test_flagged_words_need_no_sentences(store: Store) -> None:
         flagged_words(correct_rows(light, corr)),
         flagged_words(correct_rows(store.event_articles(None, with_text=True), corr)),
     )
+
+
+def test_rows_without_text_equal_rows_with_text_minus_text(store: Store) -> None:
+    store.delete_article(store.event_articles(None)[0]["id"], user="t")
+    full, meta = store.event_articles(None, with_text=True), store.event_articles(None, with_text=False)
+    heavy = {"text", "spans", "sentences", "headline_spans"}
+    assert meta == [{k: v for k, v in r.items() if k not in heavy} for r in full]
+    eid = full[0]["event_id"]
+    assert store.event_articles(eid, with_text=False) == [m for m in meta if m["event_id"] == eid]
