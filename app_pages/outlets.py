@@ -38,6 +38,22 @@ def _blindspots(url: str, version: tuple, groups: tuple[tuple[str, str], ...]) -
     return frame, coverage.blindspot_summary(frame)
 
 
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
+def _timeline(url: str, version: tuple, freq: str) -> pd.DataFrame:
+    return compare.outlet_timeline(common.all_articles(url, version), freq=freq)
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
+def _coverage(
+    url: str, version: tuple, freq: str, by: str, groups: tuple[tuple[str, str], ...]
+) -> pd.DataFrame:
+    """Articles per period and outlet (or group): outlet, event and date of each, no text needed."""
+    rows = common.article_meta(url, version)
+    return coverage.coverage_over_time(
+        rows, freq, by=by, outlet_groups=dict(groups) if by == "group" else None
+    )
+
+
 def _groups(outlets: set[str]) -> dict[str, str]:
     """Outlet -> group from data/outlets.csv, for the outlets in this database only."""
     return {o: g for o, g in coverage.outlet_groups().items() if o in outlets}
@@ -128,7 +144,7 @@ with right:
         required=True,
         format_func=PERIOD_NAMES.__getitem__,
     )
-    timeline = compare.outlet_timeline(articles, freq=freq or "W")
+    timeline = _timeline(url, version, freq or "W")
     common.chart(
         charts.timeline_chart(timeline, metric or "sentiment", colors),
         "outlets",
@@ -183,7 +199,6 @@ if pick:
         )
 
 st.subheader("Coverage over time")
-rows_all = common.article_meta(url, version)  # outlet, event and date only: no text
 db_outlets = set(articles["outlet"].dropna())
 groups = _groups(db_outlets)
 cov_controls = st.container(horizontal=True, gap="medium")
@@ -204,9 +219,7 @@ cov_freq = cov_controls.segmented_control(
     format_func=PERIOD_NAMES.__getitem__,
 )
 by = by or "outlet"
-counts = coverage.coverage_over_time(
-    rows_all, cov_freq or "W", by=by, outlet_groups=groups if by == "group" else None
-)
+counts = _coverage(url, version, cov_freq or "W", by, tuple(sorted(groups.items())))
 cov_colors = colors if by == "outlet" else charts.group_colors([*groups.values(), coverage.UNGROUPED])
 common.chart(
     charts.coverage_time_chart(counts, cov_colors, by="outlet" if by == "outlet" else "outlet group"),

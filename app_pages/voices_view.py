@@ -37,6 +37,17 @@ def _all_voices(url: str, version: tuple, overrides: tuple = ()) -> pd.DataFrame
     return event_voices(rows, dict(overrides), common.stored_quotes(url, version, None))  # stored quotes
 
 
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=4)
+def _outlet_voices(url: str, version: tuple, overrides: tuple = ()) -> tuple[Any, pd.DataFrame]:
+    """The Outlets page's voices chart (None: no quote) and mix table, cached as they are shown (a
+    cache hit then does not copy every quote of the database)."""
+    voices = _all_voices(url, version, overrides)
+    if voices.empty:
+        return None, pd.DataFrame()
+    chart = voice_roles_chart(voices, "Whose words each outlet carries, all events")
+    return chart, outlet_voice_mix(voices)
+
+
 def _ids(rows: list[dict]) -> tuple[int, ...]:
     return tuple(sorted(int(r["id"]) for r in rows))
 
@@ -123,17 +134,11 @@ def outlet_voices_section() -> None:
     """Per outlet across events: its mix of voices and its share of unnamed sources."""
     url, version = common.current()
     st.subheader("Voices")
-    voices = _all_voices(url, version, _overrides())
-    if voices.empty:
+    fig, mix = _outlet_voices(url, version, _overrides())
+    if fig is None:
         st.info("No quotes found.")
         return
-    common.chart(
-        voice_roles_chart(voices, "Whose words each outlet carries, all events"),
-        "outlets",
-        "voices-roles",
-        key="outlets-voices",
-    )
-    mix = outlet_voice_mix(voices)
+    common.chart(fig, "outlets", "voices-roles", key="outlets-voices")
     st.dataframe(mix, hide_index=True, key="outlets-voice-mix")
     table_downloads(mix, "outlets_voice_mix", "outlets-voice-mix")
     st.caption(
