@@ -209,14 +209,15 @@ def time_pages(
                     out["pages"][name]["warm"].append(timer.visit(path))
                     say(f"warm {name}: {out['pages'][name]['warm'][-1]}")
             timer.visit(paths["Compare"])
-            tabs = page.locator(COMPARE_TABS_SELECTOR).all_inner_texts()
-            for i, tab in enumerate(tabs):
+            names = page.locator(COMPARE_TABS_SELECTOR).all_inner_texts()
+            # the first tab is open: start with the second, so that every click opens another tab
+            tabs = [(i, names[i]) for i in [*range(1, len(names)), 0][: len(names)]]
+            for i, tab in tabs:
                 out["tabs"][tab.strip()] = {"first_visit": timer.click(COMPARE_TABS_SELECTOR, i), "warm": []}
                 say(f"first click {tab.strip()}: {out['tabs'][tab.strip()]['first_visit']}")
             for _ in range(repeats):
-                for i, tab in enumerate(tabs):
+                for i, tab in tabs:
                     out["tabs"][tab.strip()]["warm"].append(timer.click(COMPARE_TABS_SELECTOR, i))
-            timer.click(COMPARE_TABS_SELECTOR, 0)
             keys = _chart_keys(page)
             pairs = [(key, fmt) for key in keys for fmt in ("png", "svg")][:EXPORTS]  # all different
             with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:

@@ -24,7 +24,7 @@ START_TIMEOUT_S = 60.0  # for Chromium to start (a loaded machine)
 RENDER_TIMEOUT_S = 60.0  # for one chart
 # The dashboard's first page starts the renderer this many seconds later: starting Chromium costs
 # ~1 CPU-second, which the first page (Python imports, its own data) should not compete with.
-WARM_UP_DELAY_S = 3.0
+WARM_UP_DELAY_S = 10.0
 
 
 class WarmRenderer:
