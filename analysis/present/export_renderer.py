@@ -35,6 +35,7 @@ class WarmRenderer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kaleido: Any = None
         self._thread: threading.Thread | None = None
+        self._exit_hook = False
 
     @property
     def running(self) -> bool:
@@ -54,6 +55,9 @@ class WarmRenderer:
 
         from analysis.present.charts_export import find_chromium
 
+        if not self._exit_hook:  # no Chromium left behind when the process ends
+            atexit.register(self.close)
+            self._exit_hook = True
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=loop.run_forever, name="kaleido-renderer", daemon=True)
         thread.start()
@@ -127,7 +131,6 @@ def warm_up(delay: float = WARM_UP_DELAY_S) -> None:
         with contextlib.suppress(Exception):  # the first export retries and reports it
             _renderer.start()
 
-    atexit.register(_renderer.close)  # no Chromium left behind when the server stops
     timer = threading.Timer(delay, start)
     timer.daemon = True
     timer.name = "kaleido-warm-up"
