@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from analysis.store.engine import Connection
 from analysis.store.schema import ArticleDerivedRow, ArticleRow, EventRow, OutletTermsRow, shown
@@ -87,18 +88,24 @@ class DerivedQueries(Connection):
             with self.session() as s:
                 q = select(ArticleRow.id, ArticleRow.title, ArticleRow.text).where(ArticleRow.id.in_(part))
                 got = {aid: dict(compute(title or "", text or "")) for aid, title, text in s.execute(q)}
-                if self.has_derived_tables and not self.read_only:
-                    s.execute(delete(ArticleDerivedRow).where(ArticleDerivedRow.article_id.in_(list(got))))
-                    s.add_all(
-                        ArticleDerivedRow(
-                            article_id=aid,
-                            version=version,
-                            source_stamp=stamps[aid],
-                            terms=d.get("terms", {}),
-                            quotes=d.get("quotes", []),
+            if self.has_derived_tables and not self.read_only:
+                try:
+                    with self.session() as s:
+                        s.execute(
+                            delete(ArticleDerivedRow).where(ArticleDerivedRow.article_id.in_(list(got)))
                         )
-                        for aid, d in got.items()
-                    )
+                        s.add_all(
+                            ArticleDerivedRow(
+                                article_id=aid,
+                                version=version,
+                                source_stamp=stamps[aid],
+                                terms=d.get("terms", {}),
+                                quotes=d.get("quotes", []),
+                            )
+                            for aid, d in got.items()
+                        )
+                except IntegrityError:
+                    pass  # another reader stored the same rows meanwhile: theirs are as good
             out.update(got)
         return out
 
@@ -156,14 +163,16 @@ class DerivedQueries(Connection):
                     total.update(derived.get(aid, {}).get("terms", {}))
                 out[o] = total
         if self.has_derived_tables and not self.read_only and (stale or set(out) != set(by_outlet)):
-            with self.session() as s:
-                s.execute(delete(OutletTermsRow).where(OutletTermsRow.outlet.not_in(list(by_outlet))))
-                for o in stale:
-                    s.merge(
-                        OutletTermsRow(
+            try:
+                with self.session() as s:
+                    s.execute(delete(OutletTermsRow).where(OutletTermsRow.outlet.not_in(list(by_outlet))))
+                    for o in stale:
+                        row = OutletTermsRow(
                             outlet=o, fingerprint=prints[o], articles=len(by_outlet[o]), terms=dict(out[o])
                         )
-                    )
+                        s.merge(row)
+            except IntegrityError:
+                pass  # another reader stored the same sums meanwhile
         return out
 
 
