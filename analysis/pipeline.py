@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.compare.derived import DERIVED_VERSION, article_derived
 from analysis.ingest.extract import article_from_text
 from analysis.ingest.fetch import canonical_url, check_batch_size, fetch_many
 from analysis.ingest.pagecache import open_page_cache
@@ -50,6 +51,11 @@ def _safe_canonical(url: str) -> str:
         return url.strip()
 
 
+# Texts longer than this (characters; a long feature is ~60k) get their term counts and quotes
+# computed when a page first needs them, not while being stored.
+PRECOMPUTE_MAX_CHARS = 200_000
+
+
 def _store_article(
     store: Store,
     article: Article,
@@ -70,6 +76,10 @@ def _store_article(
     )
     if not created:
         return _duplicate(store, input_url, article_id, article)
+    # its term counts and quotes now, so that no page has to find them in its text (a huge text:
+    # when a page first asks, so that storing it stays within its time budget)
+    if len(article.text or "") <= PRECOMPUTE_MAX_CHARS:
+        store.refresh_derived(article_derived, DERIVED_VERSION, [article_id])
     return IngestResult(
         source=input_url,
         health=article.health,

@@ -19,9 +19,10 @@ import streamlit as st
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
 from analysis.compare.corrections import correct_rows
+from analysis.compare.derived import DERIVED_VERSION, article_derived
 from analysis.compare.reviewed import ReviewedEvent, reviewed_event, reviewed_rows
 from analysis.outlet_table import complete_outlets, label_rows, labelled_colours
-from analysis.present import charts
+from analysis.present import charts, export_renderer
 from analysis.present.provenance import TOOL_NAME, Provenance, with_caption
 from analysis.scoring.scorer import SCORER_VERSION
 from analysis.settings import Settings
@@ -93,10 +94,32 @@ def labelled(rows: list[dict], labels: dict[str, str]) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def article_meta(url: str, version: tuple) -> list[dict]:
+    """Every article's fields and scores as dicts (outlets by display name), without text, spans
+    or sentences."""
+    return labelled(_store_for(url).event_articles(None, with_text=False), outlet_labels(url, version))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_articles(url: str, version: tuple) -> pd.DataFrame:
     """Every article's scores (no text) as a DataFrame."""
-    rows = _store_for(url).event_articles(None, with_text=False)
-    return compare.articles_frame(labelled(rows, outlet_labels(url, version)))
+    return compare.articles_frame(article_meta(url, version))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def stored_quotes(url: str, version: tuple, ids: tuple[int, ...] | None) -> dict[int, list]:
+    """The quotes of the articles ``ids`` (None: every article), found once per article and kept in
+    the database (``analysis.compare.derived``): not searched again on every page."""
+    found = _store_for(url).article_derived(article_derived, DERIVED_VERSION, ids, fields=("quotes",))
+    return {i: d["quotes"] for i, d in found.items()}
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def outlet_term_table(url: str, version: tuple) -> pd.DataFrame:
+    """Every outlet's word-choice term counts over all its articles (term x outlet), from the sums
+    the database keeps per outlet (equal to ``wordchoice.term_counts(all_rows, by="outlet")``)."""
+    table = wordchoice.count_table(_store_for(url).outlet_terms(article_derived, DERIVED_VERSION))
+    return table.rename(columns=outlet_labels(url, version))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
@@ -121,8 +144,11 @@ def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_rows(url: str, version: tuple) -> list[dict]:
-    """Every article with its spans (for flagged-word counts across events), corrections applied."""
-    rows = labelled(_store_for(url).event_articles(None, with_text=True), outlet_labels(url, version))
+    """Every article with its spans (for flagged-word counts across events), corrections applied;
+    without the sentences (not needed here, the largest stored column)."""
+    rows = labelled(
+        _store_for(url).event_articles(None, with_text=True, sentences=False), outlet_labels(url, version)
+    )
     return correct_rows(rows, corrections(url, version, None))
 
 
@@ -137,13 +163,25 @@ def all_counted_rows(url: str, version: tuple) -> list[dict]:
 def word_prior(url: str, version: tuple) -> pd.Series:
     """Background term counts over every event (the informative prior of the word-choice charts),
     from an even sample of the database (``wordchoice.PRIOR_SAMPLE_ARTICLES``)."""
-    return wordchoice.database_prior(_store_for(url).text_sample(wordchoice.PRIOR_SAMPLE_ARTICLES))
+    s = _store_for(url)
+    ids = s.sample_ids(wordchoice.PRIOR_SAMPLE_ARTICLES)  # the articles of text_sample, their terms stored
+    return wordchoice.prior_from_terms(s.event_article_terms(article_derived, DERIVED_VERSION, ids))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
 def failed_attempts(url: str, version: tuple, event_id: int) -> list[dict]:
     """URLs of this event whose latest fetch failed (url, health, reason, at)."""
     return compare.unresolved_failures(_store_for(url).attempts(event_id))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def failed_attempts_by_event(url: str, version: tuple) -> dict[int, list[dict]]:
+    """:func:`failed_attempts` of every event at once (one query, not one per event)."""
+    by_event: dict[int, list[dict]] = {}
+    for a in _store_for(url).attempts(None):
+        if a["event_id"] is not None:
+            by_event.setdefault(int(a["event_id"]), []).append(a)
+    return {e: compare.unresolved_failures(rows) for e, rows in by_event.items()}
 
 
 def current() -> tuple[str, tuple]:
@@ -234,7 +272,10 @@ def _html_bytes(fig_json: str, filename: str) -> str:
 
 @functools.cache
 def _export_setup() -> tuple[bool, str]:
-    return charts.static_export_status()
+    ok, why = charts.static_export_status()
+    if ok:  # the first page with a chart starts the PNG/SVG renderer in the background
+        export_renderer.warm_up()
+    return ok, why
 
 
 def export_status() -> tuple[bool, str]:

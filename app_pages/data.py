@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import pandas as pd
 import streamlit as st
 
 from analysis.present.export import export_table
@@ -107,26 +108,31 @@ with st.container(horizontal=True, gap="small"):
             key=f"dl-articles-{fmt}",
         )
 
-st.subheader("Loaded-language hits")
-rows = _rows(url, version, event_id)
-hits = [
-    {
-        "article": r["id"],
-        "outlet": r["outlet"],
-        "word": sp.get("text"),
-        "category": sp.get("category"),
-        "weight": sp.get("weight"),
-        "quoted": sp.get("quoted"),
-        "rule": sp.get("rule") or "",
-    }
-    for r in rows
-    for sp in r.get("spans") or []
-]
-st.dataframe(hits, hide_index=True, key="hits-table")
 
-failed = [
-    f for e in events if event_id in (None, e["id"]) for f in common.failed_attempts(url, version, e["id"])
-]
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
+def _hits(url: str, version: tuple, event_id: int | None) -> pd.DataFrame:
+    """The hits table, cached as one frame (a cache hit then does not copy every article's text)."""
+    hits = [
+        {
+            "article": r["id"],
+            "outlet": r["outlet"],
+            "word": sp.get("text"),
+            "category": sp.get("category"),
+            "weight": sp.get("weight"),
+            "quoted": sp.get("quoted"),
+            "rule": sp.get("rule") or "",
+        }
+        for r in _rows(url, version, event_id)
+        for sp in r.get("spans") or []
+    ]
+    return pd.DataFrame(hits, columns=["article", "outlet", "word", "category", "weight", "quoted", "rule"])
+
+
+st.subheader("Loaded-language hits")
+st.dataframe(_hits(url, version, event_id), hide_index=True, key="hits-table")
+
+failed_by_event = common.failed_attempts_by_event(url, version)
+failed = [f for e in events if event_id in (None, e["id"]) for f in failed_by_event.get(e["id"], [])]
 if failed:
     st.subheader(f"URLs that could not be fetched ({len(failed)})")
     st.dataframe(

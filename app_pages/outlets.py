@@ -29,13 +29,13 @@ def _overview(url: str, version: tuple) -> dict:
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
 def _outlet_words(url: str, version: tuple) -> pd.DataFrame:
     """Each outlet's distinctive terms over all events, against all other outlets pooled."""
-    counts = wordchoice.term_counts(common.all_rows(url, version), by="outlet")
+    counts = common.outlet_term_table(url, version)  # kept per outlet in the database
     return wordchoice.distinctive_terms(counts, common.word_prior(url, version), top=WORD_TOP)
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
 def _blindspots(url: str, version: tuple, groups: tuple[tuple[str, str], ...]) -> tuple:
-    frame = coverage.blindspots(common.all_rows(url, version), dict(groups))
+    frame = coverage.blindspots(common.article_meta(url, version), dict(groups))  # no text needed
     return frame, coverage.blindspot_summary(frame)
 
 
@@ -45,6 +45,22 @@ def _groups(url: str, version: tuple, dimension: str | None, outlets: set[str]) 
     if not dimension:
         return {}
     return {o: g for o, g in common.outlet_groups(url, version, dimension).items() if o in outlets}
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
+def _timeline(url: str, version: tuple, freq: str) -> pd.DataFrame:
+    return compare.outlet_timeline(common.all_articles(url, version), freq=freq)
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
+def _coverage(
+    url: str, version: tuple, freq: str, by: str, groups: tuple[tuple[str, str], ...]
+) -> pd.DataFrame:
+    """Articles per period and outlet (or group): outlet, event and date of each, no text needed."""
+    rows = common.article_meta(url, version)
+    return coverage.coverage_over_time(
+        rows, freq, by=by, outlet_groups=dict(groups) if by == "group" else None
+    )
 
 
 url, version = common.current()
@@ -132,7 +148,7 @@ with right:
         required=True,
         format_func=PERIOD_NAMES.__getitem__,
     )
-    timeline = compare.outlet_timeline(articles, freq=freq or "W")
+    timeline = _timeline(url, version, freq or "W")
     common.chart(
         charts.timeline_chart(timeline, metric or "sentiment", colors),
         "outlets",
@@ -187,7 +203,6 @@ if pick:
         )
 
 st.subheader("Coverage over time")
-rows_all = common.all_rows(url, version)
 db_outlets = set(articles["outlet"].dropna())
 cov_controls = st.container(horizontal=True, gap="medium")
 dimensions = common.store().outlet_dimensions()
@@ -217,9 +232,7 @@ cov_freq = cov_controls.segmented_control(
     format_func=PERIOD_NAMES.__getitem__,
 )
 by = by or "outlet"
-counts = coverage.coverage_over_time(
-    rows_all, cov_freq or "W", by=by, outlet_groups=groups if by == "group" else None
-)
+counts = _coverage(url, version, cov_freq or "W", by, tuple(sorted(groups.items())))
 cov_colors = colors if by == "outlet" else charts.group_colors([*groups.values(), coverage.UNGROUPED])
 common.chart(
     charts.coverage_time_chart(counts, cov_colors, by="outlet" if by == "outlet" else "outlet group"),

@@ -22,7 +22,7 @@ VOICE_SHOWN = ["outlet", "speaker", "role", "verb", "kind", "words", "text", "ti
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
 def event_voice_frame(url: str, version: tuple, event_id: int, overrides: tuple = ()) -> pd.DataFrame:
     rows = [r for r in common.event_rows(url, version, event_id) if compare.usable(r)]
-    return event_voices(rows, dict(overrides))
+    return event_voices(rows, dict(overrides), common.stored_quotes(url, version, _ids(rows)))
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
@@ -33,8 +33,23 @@ def _labels(url: str, version: tuple, event_id: int, by_meaning: bool = False) -
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=4)
 def _all_voices(url: str, version: tuple, overrides: tuple = ()) -> pd.DataFrame:
-    rows = [r for r in common.all_rows(url, version) if compare.usable(r)]
-    return event_voices(rows, dict(overrides))
+    rows = [r for r in common.article_meta(url, version) if compare.usable(r)]  # no text needed:
+    return event_voices(rows, dict(overrides), common.stored_quotes(url, version, None))  # stored quotes
+
+
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=4)
+def _outlet_voices(url: str, version: tuple, overrides: tuple = ()) -> tuple[Any, pd.DataFrame]:
+    """The Outlets page's voices chart (None: no quote) and mix table, cached as they are shown (a
+    cache hit then does not copy every quote of the database)."""
+    voices = _all_voices(url, version, overrides)
+    if voices.empty:
+        return None, pd.DataFrame()
+    chart = voice_roles_chart(voices, "Whose words each outlet carries, all events")
+    return chart, outlet_voice_mix(voices)
+
+
+def _ids(rows: list[dict]) -> tuple[int, ...]:
+    return tuple(sorted(int(r["id"]) for r in rows))
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -128,17 +143,11 @@ def outlet_voices_section() -> None:
     """Per outlet across events: its mix of voices and its share of unnamed sources."""
     url, version = common.current()
     st.subheader("Voices")
-    voices = _all_voices(url, version, _overrides())
-    if voices.empty:
+    fig, mix = _outlet_voices(url, version, _overrides())
+    if fig is None:
         st.info("No quotes found.")
         return
-    common.chart(
-        voice_roles_chart(voices, "Whose words each outlet carries, all events"),
-        "outlets",
-        "voices-roles",
-        key="outlets-voices",
-    )
-    mix = outlet_voice_mix(voices)
+    common.chart(fig, "outlets", "voices-roles", key="outlets-voices")
     st.dataframe(mix, hide_index=True, key="outlets-voice-mix")
     table_downloads(mix, "outlets_voice_mix", "outlets-voice-mix")
     st.caption(

@@ -154,3 +154,25 @@ def test_main_writes_the_json_into_a_new_folder(tmp_path: Path, monkeypatch, cap
     speed.main((1,), out, quick=True)
     assert json.loads(out.read_text())["machine"]["cpus"] == 2
     assert "written" in capsys.readouterr().out
+
+
+def test_page_targets_rows() -> None:
+    from analysis.bench import speed_pages
+
+    visit = {"s": 1.0, "server_cpu_s": 0.5, "load": 1.0, "errors": 0}
+    result = {
+        "articles_stored": 10_000,
+        "server_start_s": 2.0,
+        "first_page": {"page": "Events", **visit, "s": 5.0},
+        "pages": {"Events": {"first_visit": visit, "warm": [visit], "warm_median_s": 1.0}},
+        "tabs": {"Actors": {"first_visit": visit, "warm": [visit], "warm_median_s": 3.0}},
+        "exports": [{"s": 4.0}, {"s": 0.3}],
+        "export_first_s": 4.0,
+        "export_next_median_s": 0.3,
+        "export_next_max_s": 0.3,
+    }
+    rows = speed_pages.page_targets(result)
+    verdicts = [ok for _name, _value, _target, ok in rows]
+    assert verdicts == [False, True, False, True]  # first page 5 s > 4 s; tab 3 s > 2 s; export ok
+    assert speed_pages.page_targets({"skipped": "no browser"})[0][1] == "no browser"
+    assert speed_pages.page_targets({**result, "articles_stored": 1000})[1][3] is None  # no verdict below 10k

@@ -282,3 +282,18 @@ def test_speed_benchmark_times_the_compare_page_in_the_browser(browser, tmp_path
     assert "skipped" not in res, res
     assert res["articles_stored"] == 25 and res["events"] == 2 and res["page_errors"] == 0
     assert res["first_visit_s"] > 0 and res["reload_s"] > 0 and len(res["next_events_s"]) == 1
+
+
+def test_speed_benchmark_times_every_page_and_export(browser, tmp_path: Path) -> None:
+    from analysis.bench import speed_pages, speed_stages
+    from analysis.bench.generate import generate_pages
+    from analysis.parallel import SerialEngine
+
+    db = tmp_path / "pages.db"
+    speed_stages.ingest(generate_pages(25), SerialEngine(), db)
+    res = speed_pages.pages_browser(db, repeats=1, browser=browser)
+    assert "skipped" not in res, res
+    assert set(res["pages"]) == {name for name, _path in speed_pages.PAGES}
+    assert all(row["first_visit"]["s"] and not row["first_visit"]["errors"] for row in res["pages"].values())
+    assert len(res["tabs"]) >= 4
+    assert res["exports"] and all(e.get("valid") for e in res["exports"] if "skipped" not in e)

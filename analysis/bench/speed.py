@@ -19,7 +19,9 @@ fixed seed).  Measured, each next to its target (PASS/MISS):
 * "who reported what": aligning a 6-outlet event by meaning, cold and warm
   (:mod:`analysis.bench.speed_align`);
 * the Compare page's data (the store queries and :mod:`analysis.compare.summary` frames the page builds)
-  on the ingest database (10k articles in 500 events at size 10k).
+  on the ingest database (10k articles in 500 events at size 10k);
+* every page of the dashboard, the Compare page's tabs and PNG/SVG chart export in headless Chromium,
+  cold and warm (:mod:`analysis.bench.speed_pages`).
 
 Numbers depend on the machine and its load (reported with the results).  Tests check the structure
 of the output only.
@@ -39,6 +41,7 @@ from typing import Any
 from analysis.bench.generate import CorpusGenerator, generate_pages
 from analysis.bench.speed_align import TARGET_ALIGN_WARM_S, alignment_speed
 from analysis.bench.speed_page import event_page, event_page_browser
+from analysis.bench.speed_pages import page_targets, pages_browser
 from analysis.bench.speed_stages import (
     FETCH_PAGES,
     QUICK_FETCH_PAGES,
@@ -163,6 +166,9 @@ def run(
                 result["event_page_browser"] = event_page_browser(biggest_db)
                 eb = result["event_page_browser"]
                 log(f"event page in the browser: {eb.get('first_visit_s', eb.get('skipped'))}")
+                result["pages_browser"] = pages_browser(biggest_db)
+                pb = result["pages_browser"]
+                log(f"every page in the browser: first page {pb.get('first_page', pb.get('skipped'))}")
         result["alignment"] = alignment_speed()
         log(f"who reported what, 6 outlets: {result['alignment']['warm_s']} s warm")
         if with_profile:
@@ -272,6 +278,10 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
                 f"<= {TARGET_EVENT_PAGE_S:g} s with 10k",
                 eb[key] <= TARGET_EVENT_PAGE_S if big else None,
             )
+    pb = result.get("pages_browser")
+    if pb:
+        for name, value, target, ok in page_targets(pb):
+            add(name, value, target, ok)
     al = result.get("alignment")
     if al:
         add(
@@ -340,7 +350,7 @@ def _cli(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", dest="out_json", help="write the results here")
     ap.add_argument("--quick", action="store_true", help="small run for CI (1k, no 100k)")
     ap.add_argument("--profile", action="store_true", help="add cProfile top functions")
-    ap.add_argument("--no-browser", action="store_true", help="skip the Compare page in Chromium")
+    ap.add_argument("--no-browser", action="store_true", help="skip the dashboard pages in Chromium")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask 1-vs-2-worker runs")
     args = ap.parse_args(argv)
     main(

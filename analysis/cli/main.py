@@ -307,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--group-sizes", type=int, nargs="+", metavar="N", help="speed: grouping sizes")
     sp.add_argument("--out", metavar="FILE.json", help="speed: write the results as JSON")
     sp.add_argument("--profile", action="store_true", help="speed: profile scoring and extraction")
-    sp.add_argument("--no-browser", action="store_true", help="speed: skip the Compare page in Chromium")
+    sp.add_argument("--no-browser", action="store_true", help="speed: skip the dashboard pages in Chromium")
     sp.add_argument("--no-dask", action="store_true", help="speed: skip the Dask 1-vs-2-worker runs")
     return p
 

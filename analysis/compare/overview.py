@@ -106,46 +106,57 @@ def outlet_timeline(articles: pd.DataFrame, freq: str = "W") -> pd.DataFrame:
     return out
 
 
+COVERAGE_COLUMNS = [
+    "event",
+    "slug",
+    "articles",
+    "outlet_count",
+    "outlets",
+    "first",
+    "last",
+    "problems",
+    "sentiment",
+]
+
+
+def _problem_text(healths: Iterable[str]) -> str:
+    return ", ".join(f"{h} ×{n}" for h, n in Counter(healths).most_common())
+
+
 def event_coverage(events: Sequence[dict], articles: pd.DataFrame) -> pd.DataFrame:
-    """One row per event: name, slug, articles, outlets (names), first, last, problems (non-ok count)."""
+    """One row per event: name, slug, articles, outlets (names), first, last, problems (non-ok count).
+
+    Grouped once over all articles (per-event DataFrame filters cost ~0.7 s for 500 events at 10k)."""
+    if len(articles):
+        g = articles.groupby("event", sort=False)
+        outlets = g["outlet"].agg(lambda s: ", ".join(sorted(s.dropna().unique())))
+        first, last = g["published"].min(), g["published"].max()
+        bad = articles[articles["health"] != "ok"]
+        problems = bad.groupby("event", sort=False)["health"].agg(_problem_text)
+        weighted = (articles["sentiment"] * articles["words"]).groupby(articles["event"], sort=False).sum()
+        words = g["words"].sum()
+        sizes = g.size()
+    else:
+        outlets = first = last = problems = weighted = words = sizes = pd.Series(dtype=object)
     out = []
-    # split once (a boolean filter per event was O(events x articles): 1.5 s for 500 events at 10k)
-    by_event = dict(tuple(articles.groupby("event", sort=False))) if len(articles) else {}
-    empty = articles.iloc[0:0]
     for ev in events:
-        part = by_event.get(ev["name"], empty)
-        bad = part[part["health"] != "ok"] if len(part) else part
+        name = ev["name"]
+        n = int(sizes.get(name, 0))
+        total = words.get(name, 0) if n else 0
         out.append(
             {
-                "event": ev["name"],
+                "event": name,
                 "slug": ev["slug"],
-                "articles": int(ev.get("articles") or len(part)),
+                "articles": int(ev.get("articles") or n),
                 "outlet_count": int(ev.get("outlets") or 0),
-                "outlets": ", ".join(sorted(part["outlet"].dropna().unique())) if len(part) else "",
-                "first": part["published"].min() if len(part) else pd.NaT,
-                "last": part["published"].max() if len(part) else pd.NaT,
-                "problems": ", ".join(f"{h} ×{n}" for h, n in Counter(bad["health"]).most_common())
-                if len(bad)
-                else "",
-                "sentiment": (part["sentiment"] * part["words"]).sum() / part["words"].sum()
-                if len(part) and part["words"].sum()
-                else float("nan"),
+                "outlets": outlets.get(name, "") if n else "",
+                "first": first.get(name, pd.NaT) if n else pd.NaT,
+                "last": last.get(name, pd.NaT) if n else pd.NaT,
+                "problems": problems.get(name, ""),
+                "sentiment": weighted[name] / total if n and total else float("nan"),
             }
         )
-    return pd.DataFrame(
-        out,
-        columns=[
-            "event",
-            "slug",
-            "articles",
-            "outlet_count",
-            "outlets",
-            "first",
-            "last",
-            "problems",
-            "sentiment",
-        ],
-    )
+    return pd.DataFrame(out, columns=COVERAGE_COLUMNS)
 
 
 def unresolved_failures(attempts: Iterable[dict]) -> list[dict]:

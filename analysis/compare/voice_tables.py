@@ -38,26 +38,48 @@ VOICE_COLUMNS: tuple[str, ...] = (
 UNATTRIBUTED = "(unattributed)"
 
 
-def event_voices(rows: Sequence[Mapping], overrides: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """One row per quote in the articles ``rows`` (dicts with id, outlet, title, text, event)."""
+def quote_records(text: str) -> list[dict]:
+    """The quotes of one article text as plain dicts (what :func:`event_voices` reads of each): stored
+    per article by ``analysis.compare.derived`` so pages need not find them again."""
+    return [
+        {
+            "speaker": q.speaker or UNATTRIBUTED,
+            "named": q.named,
+            "role": q.role,
+            "verb": q.verb,
+            "kind": q.kind,
+            "words": count_words(q.text),
+            "text": q.text,
+            "start": q.start,
+            "end": q.end,
+        }
+        for q in find_quotes(text)
+    ]
+
+
+def event_voices(
+    rows: Sequence[Mapping],
+    overrides: Mapping[str, str] | None = None,
+    quotes: Mapping[int, Sequence[Mapping]] | None = None,
+) -> pd.DataFrame:
+    """One row per quote in the articles ``rows`` (dicts with id, outlet, title, text, event).
+
+    ``quotes``: article id -> :func:`quote_records` of its text, computed before (rows without an
+    entry, or without an id, are read from their text; then ``text`` may be left out of rows that
+    have one)."""
     records: list[dict] = []
     for r in rows:
-        for q in find_quotes(r.get("text") or ""):
+        found = quotes.get(r["id"]) if quotes is not None and r.get("id") is not None else None
+        for q in quote_records(r.get("text") or "") if found is None else found:
             records.append(
                 {
                     "outlet": r.get("outlet") or "",
                     "article_id": r.get("id"),
                     "title": r.get("title") or "",
-                    "speaker": q.speaker or UNATTRIBUTED,
-                    "named": q.named,
-                    "role": q.role,
-                    "verb": q.verb,
-                    "kind": q.kind,
-                    "words": count_words(q.text),
-                    "text": q.text,
+                    **{k: q[k] for k in ("speaker", "named", "role", "verb", "kind", "words", "text")},
                     "event": r.get("event") or "",
-                    "start": q.start,
-                    "end": q.end,
+                    "start": q["start"],
+                    "end": q["end"],
                 }
             )
     frame = pd.DataFrame(records, columns=list(VOICE_COLUMNS))

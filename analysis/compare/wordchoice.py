@@ -183,11 +183,21 @@ def term_counts(
         key = _group_key(row, by)
         if key is None:
             continue
-        body = row.get("text") or ""
-        title = row.get("title") or ""
-        text = f"{title}\n\n{body}" if include_title and title else body
+        text = article_text(row.get("title") or "", row.get("text") or "", include_title=include_title)
         c = terms(text, ngram_range, exclude_quotes=exclude_quotes, keep_numbers=keep_numbers)
         per_group.setdefault(key, Counter()).update(c)
+    return count_table(per_group, min_total=min_total)
+
+
+def article_text(title: str, body: str, *, include_title: bool = True) -> str:
+    """The text whose terms :func:`term_counts` counts for one article: headline and body."""
+    return f"{title}\n\n{body}" if include_title and title else body
+
+
+def count_table(per_group: Mapping[Any, Mapping[str, int]], *, min_total: int = 1) -> pd.DataFrame:
+    """The term x group table of :func:`term_counts` from each group's term counts (e.g. summed
+    from counts stored per article)."""
+    per_group = {g: c for g, c in per_group.items() if g is not None}
     if not per_group:
         return pd.DataFrame(index=pd.Index([], name="term", dtype=object), dtype="int64")
     groups = sorted(per_group, key=str)
@@ -338,6 +348,15 @@ def event_word_choice(
 def background_prior(counts: pd.DataFrame) -> pd.Series:
     """A prior Series (term -> total count) from any term table, e.g. one over the whole database."""
     return counts.sum(axis=1).rename("prior")
+
+
+def prior_from_terms(article_terms: Iterable[Mapping[str, int]]) -> pd.Series:
+    """:func:`database_prior` from the sample's term counts stored per article (those with an event,
+    as ``term_counts(rows, by="event")`` counts them)."""
+    total: Counter[str] = Counter()
+    for t in article_terms:
+        total.update(t)
+    return background_prior(count_table({"all": total}))
 
 
 def database_prior(sample_rows: Iterable[Mapping[str, Any]]) -> pd.Series:

@@ -81,8 +81,11 @@ def figure_image(
     if not ok:
         raise ExportUnavailable(why)
     height = fig.layout.height or 450
+    from analysis.present.export_renderer import renderer
+
     try:
-        return fig.to_image(format=fmt, width=width, height=height, scale=scale if fmt == "png" else 1)
+        # the long-lived browser of export_renderer: only the first export starts Chromium
+        return renderer().render(fig.to_dict(), fmt, width, height, scale if fmt == "png" else 1)
     except _export_errors() as exc:
         detail = " ".join(str(exc).split())[:EXPORT_ERROR_CHARS]
         raise ExportUnavailable(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -178,16 +179,22 @@ class ArticleQueries(OutletQueries):
         for aid, url, blob in rows:
             yield aid, url, decompress_html(blob)
 
-    def event_articles(self, event_id: int | None = None, *, with_text: bool = True) -> list[dict]:
-        """Articles (with their scores) as plain dicts, ordered by outlet then date."""
+    def event_articles(
+        self, event_id: int | None = None, *, with_text: bool = True, sentences: bool = True
+    ) -> list[dict]:
+        """Articles (with their scores) as plain dicts, ordered by outlet then date.  ``sentences``
+        False: with text and spans but an empty ``sentences`` list (the largest column, unread)."""
+        if not with_text:
+            return self._meta_rows(event_id)
         with self.session() as s:
-            # One query for all scores, not one per article; never the stored HTML; without
-            # text, neither the article text nor the spans/sentences JSON (the heavy columns).
+            # One query for all scores, not one per article; never the stored HTML.
             score_load = selectinload(ArticleRow.score)
             if not with_text:
                 score_load = (
                     score_load.defer(ScoreRow.spans).defer(ScoreRow.sentences).defer(ScoreRow.headline_spans)
                 )
+            elif not sentences:
+                score_load = score_load.defer(ScoreRow.sentences)
             q = (
                 select(ArticleRow, EventRow.name)
                 .outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
@@ -199,7 +206,35 @@ class ArticleQueries(OutletQueries):
                 q = q.where(ArticleRow.event_id == event_id)
             q = q.where(shown())
             rows = s.execute(q.order_by(ArticleRow.outlet, ArticleRow.published, ArticleRow.id)).all()
-            out = [_row_dict(a, ev, with_text) for a, ev in rows]
+            out = [_row_dict(a, ev, with_text, sentences) for a, ev in rows]
+        return out
+
+    def _meta_rows(self, event_id: int | None) -> list[dict]:
+        """:meth:`event_articles` without text: the same dicts from one plain query of the columns
+        they hold (no ORM objects: ~5x less CPU for every article of a large database)."""
+        a, sc = ArticleRow, ScoreRow
+        cols: tuple[Any, ...] = (a.id, EventRow.name, a.event_id, a.outlet, a.domain, a.title, a.authors)
+        cols += (a.published, a.url)
+        cols += (a.canonical_url, a.source, a.language, a.health, a.problems, a.reason, a.extractor)
+        cols += (a.word_count, sc.id, *(getattr(sc, f) for f in _SCORE_FIELDS), sc.categories)
+        q = (
+            select(*cols)
+            .outerjoin(EventRow, a.event_id == EventRow.id)
+            .outerjoin(sc, sc.article_id == a.id)
+            .where(shown())
+        )
+        if event_id is not None:
+            q = q.where(a.event_id == event_id)
+        with self.session() as s:
+            rows = s.execute(q.order_by(a.outlet, a.published, a.id)).all()
+        out = []
+        for r in rows:
+            d = dict(zip(_META_KEYS, r[:17], strict=True))
+            d["authors"], d["problems"] = list(d["authors"] or []), list(d["problems"] or [])
+            scored = r[17] is not None
+            d.update(zip(_SCORE_FIELDS, r[18:-1] if scored else [None] * len(_SCORE_FIELDS), strict=True))
+            d["categories"] = dict(r[-1]) if scored else {}
+            out.append(d)
         return out
 
     def outlet_names(self) -> list[str]:
@@ -214,11 +249,8 @@ class ArticleQueries(OutletQueries):
         a sample for background statistics that stays cheap at any size.  Nothing else is loaded."""
         if limit <= 0:
             return []
+        chosen = self.sample_ids(limit)
         with self.session() as s:
-            every = select(ArticleRow.id).outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
-            ids = list(s.scalars(every.where(shown()).order_by(ArticleRow.id)))
-            step = max(1, -(-len(ids) // limit))  # ceil: at most ``limit`` ids
-            chosen = ids[::step][:limit]
             out: list[dict] = []
             for i in range(0, len(chosen), SAMPLE_QUERY_CHUNK):
                 q = (
@@ -229,6 +261,16 @@ class ArticleQueries(OutletQueries):
                 keys = ("id", "title", "text", "outlet", "event")
                 out += [dict(zip(keys, r, strict=True)) for r in s.execute(q)]
         return sorted(out, key=lambda d: d["id"])
+
+    def sample_ids(self, limit: int) -> list[int]:
+        """The ids of :meth:`text_sample` (every k-th shown article by id, at most ``limit``)."""
+        if limit <= 0:
+            return []
+        with self.session() as s:
+            every = select(ArticleRow.id).outerjoin(EventRow, ArticleRow.event_id == EventRow.id)
+            ids = list(s.scalars(every.where(shown()).order_by(ArticleRow.id)))
+        step = max(1, -(-len(ids) // limit))  # ceil: at most ``limit`` ids
+        return ids[::step][:limit]
 
     def search_texts(
         self,
@@ -289,6 +331,7 @@ class ArticleQueries(OutletQueries):
                     "elapsed": r.elapsed,
                     "at": r.at,
                     "article_id": r.article_id,
+                    "event_id": r.event_id,
                 }
                 for r in s.scalars(q)
             ]
@@ -382,7 +425,15 @@ def _score_columns(scores: Scores) -> dict:
 SAMPLE_QUERY_CHUNK = 500  # ids per IN (...) query of text_sample (SQLite's variable limit is far above)
 
 
-def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool) -> dict:
+_META_KEYS: tuple[str, ...] = ("id", "event", "event_id", "outlet", "domain", "title", "authors", "published")
+_META_KEYS += ("url",)
+_META_KEYS += ("canonical_url", "source", "language", "health", "problems", "reason", "extractor", "words")
+_SCORE_FIELDS: tuple[str, ...] = ("scorer_version", "sentiment", "positive_share", "negative_share")
+_SCORE_FIELDS += ("n_sentences",)
+_SCORE_FIELDS += ("headline_sentiment", "loaded_rate", "quoted_rate", "loaded_count", "loaded_sentences")
+
+
+def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool, sentences: bool = True) -> dict:
     sc = a.score
     d = {
         "id": a.id,
@@ -417,7 +468,7 @@ def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool) -> dict:
     if with_text:
         d["text"] = a.text
         d["spans"] = list(sc.spans) if sc else []
-        d["sentences"] = list(sc.sentences) if sc else []
+        d["sentences"] = list(sc.sentences) if sc and sentences else []
         d["headline_spans"] = list(sc.headline_spans) if sc else []
     return d
 

@@ -10,6 +10,7 @@ Every write commits on its own, so one failing article never loses the others.
 
 from analysis.store.articles import ArticleQueries
 from analysis.store.corrections import CorrectionQueries
+from analysis.store.derived import DerivedQueries
 from analysis.store.edits import EditQueries
 from analysis.store.errors import StoreError, translate_database_errors
 from analysis.store.voices import VoiceQueries
@@ -18,6 +19,6 @@ __all__ = ["Store", "StoreError"]  # StoreError: callers that still import it fr
 
 
 @translate_database_errors
-class Store(EditQueries, CorrectionQueries, ArticleQueries, VoiceQueries):
+class Store(EditQueries, CorrectionQueries, ArticleQueries, VoiceQueries, DerivedQueries):
     """Repository over one database.  Methods commit their own transaction; a failing database
     raises DatabaseError (a StoreError), never a SQLAlchemy exception."""

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from analysis.store.errors import StoreError, database_errors
 from analysis.store.migrate import (
-    OPTIONAL_TABLES,
+    REVIEW_TABLES,
     SchemaState,
     Upgrade,
     check_schema,
     prepare_schema,
     schema_state,
 )
+from analysis.store.schema import DERIVED_TABLES
 from analysis.store.spans import json_column_dumps, json_column_loads
 
 
@@ -242,9 +243,9 @@ class Connection:
             check_schema(self.engine)
         else:
             prepare_schema(self.engine)
-        self.has_review_tables = (
-            not read_only or set(inspect(self.engine).get_table_names()) >= OPTIONAL_TABLES
-        )
+        tables = set(inspect(self.engine).get_table_names()) if read_only else set()
+        self.has_review_tables = not read_only or tables >= REVIEW_TABLES
+        self.has_derived_tables = not read_only or tables >= DERIVED_TABLES
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

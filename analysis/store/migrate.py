@@ -33,7 +33,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from analysis.store import legacy
 from analysis.store.errors import StoreError
 from analysis.store.migrations.baseline import BASELINE
-from analysis.store.schema import Base
+from analysis.store.schema import DERIVED_TABLES, Base
 
 SCRIPT_LOCATION = Path(__file__).resolve().with_name("migrations")
 BASELINE_REVISION = "0001"  # the schema of 2026-12-07, the last version before Alembic
@@ -185,8 +185,11 @@ def prepare_schema(engine: Engine, location: Path | None = None) -> Upgrade:
 
 
 # Tables a database opened read-only may lack (made before they existed): read as empty.
-OPTIONAL_TABLES = frozenset({"corrections", "history"})
+REVIEW_TABLES = frozenset({"corrections", "history"})
 OUTLET_TABLES = frozenset({"outlets"})  # likewise: outlets then get colours by name, no display names
+# The review tables (then no corrections), the outlet table and the derived ones (then the pages
+# compute what they hold, in memory).
+OPTIONAL_TABLES = REVIEW_TABLES | OUTLET_TABLES | DERIVED_TABLES
 
 
 def check_schema(engine: Engine, location: Path | None = None) -> None:
@@ -207,7 +210,7 @@ def check_schema(engine: Engine, location: Path | None = None) -> None:
         missing = [
             t.name
             for t in Base.metadata.sorted_tables
-            if t.name not in present and t.name not in OPTIONAL_TABLES | OUTLET_TABLES
+            if t.name not in present and t.name not in OPTIONAL_TABLES
         ]
         for table in Base.metadata.sorted_tables:
             if table.name in present:

@@ -209,6 +209,33 @@ class OutletRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
 
+class ArticleDerivedRow(Base):
+    """What the pages need of one article's text, computed once (analysis/store/derived.py): its term
+    counts (word choice) and its quotes (voices).  Stale when the article changed since
+    (``source_stamp`` is the article's ``updated_at`` then) or the rules did (``version``)."""
+
+    __tablename__ = "article_derived"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    source_stamp: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    terms: Mapped[dict] = mapped_column(JSON, default=dict)
+    quotes: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class OutletTermsRow(Base):
+    """One outlet's term counts summed over its shown articles; ``fingerprint`` names that set of
+    articles as it was (ids and ``updated_at``) and the rules' version: anything else is stale."""
+
+    __tablename__ = "outlet_terms"
+    outlet: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    articles: Mapped[int] = mapped_column(Integer)
+    terms: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+DERIVED_TABLES = frozenset({"article_derived", "outlet_terms"})
+
+
 def shown() -> ColumnElement[bool]:
     """The rows a read shows: the article is not deleted, nor is its event (for queries that
     outer-join ``EventRow`` on the article's event; an article without event has NULL there)."""

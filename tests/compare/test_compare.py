@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.compare import summary as compare
+from analysis.compare.overview import COVERAGE_COLUMNS
 from analysis.store import Store
 
 try:  # tests/ is on sys.path while it has no __init__.py
@@ -249,3 +250,59 @@ def test_unresolved_failures_keep_only_urls_still_failing() -> None:
     ]
     left = compare.unresolved_failures(attempts)
     assert [a["url"] for a in left] == ["https://a.example/2"]
+
+
+def _event_coverage_per_event(events: list[dict], articles: pd.DataFrame) -> pd.DataFrame:
+    """The former per-event implementation of compare.event_coverage: the reference."""
+    from collections import Counter
+
+    out = []
+    by_event = dict(tuple(articles.groupby("event", sort=False))) if len(articles) else {}
+    empty = articles.iloc[0:0]
+    for ev in events:
+        part = by_event.get(ev["name"], empty)
+        bad = part[part["health"] != "ok"] if len(part) else part
+        out.append(
+            {
+                "event": ev["name"],
+                "slug": ev["slug"],
+                "articles": int(ev.get("articles") or len(part)),
+                "outlet_count": int(ev.get("outlets") or 0),
+                "outlets": ", ".join(sorted(part["outlet"].dropna().unique())) if len(part) else "",
+                "first": part["published"].min() if len(part) else pd.NaT,
+                "last": part["published"].max() if len(part) else pd.NaT,
+                "problems": ", ".join(f"{h} ×{n}" for h, n in Counter(bad["health"]).most_common())
+                if len(bad)
+                else "",
+                "sentiment": (part["sentiment"] * part["words"]).sum() / part["words"].sum()
+                if len(part) and part["words"].sum()
+                else float("nan"),
+            }
+        )
+    return pd.DataFrame(out, columns=COVERAGE_COLUMNS)
+
+
+def test_event_coverage_equals_the_per_event_computation() -> None:
+    ts = pd.Timestamp("2026-03-01", tz="UTC")
+    articles = pd.DataFrame(
+        {
+            "event": ["A", "A", "B", "B", "B", None],
+            "outlet": ["X", "Y", "X", None, "Z", "X"],
+            "published": [ts, ts + pd.Timedelta(days=2), pd.NaT, ts, ts, ts],
+            "health": ["ok", "no-date", "fetch-failed", "no-date", "fetch-failed", "ok"],
+            "sentiment": [0.5, -0.2, None, 0.1, 0.3, 0.9],
+            "words": [100, 300, 0, 50, 0, 10],
+        }
+    )
+    events = [
+        {"name": "A", "slug": "a", "articles": 2, "outlets": 2},
+        {"name": "B", "slug": "b", "articles": 0, "outlets": 2},
+        {"name": "C", "slug": "c", "articles": 0, "outlets": 0},
+    ]
+    pd.testing.assert_frame_equal(
+        compare.event_coverage(events, articles), _event_coverage_per_event(events, articles)
+    )
+    pd.testing.assert_frame_equal(
+        compare.event_coverage(events, articles.iloc[0:0]),
+        _event_coverage_per_event(events, articles.iloc[0:0]),
+    )

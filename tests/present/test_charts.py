@@ -408,3 +408,16 @@ def test_loaded_heatmap_scale_starts_at_zero() -> None:
     assert (zeros.data[0].zmin, zeros.data[0].zmax) == (0.0, 5.0)
     high = charts.heatmap_chart(pd.DataFrame({"e1": [12.0, 3.0]}, index=["A", "B"]), "loaded_rate")
     assert (high.data[0].zmin, high.data[0].zmax) == (0.0, 12.0)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(charts.find_chromium() is None, reason="no Chrome/Chromium for kaleido")
+def test_exports_reuse_one_warm_renderer(data: dict) -> None:
+    from analysis.present.export_renderer import renderer
+
+    fig = charts.outlet_interval_chart(data["summary"], data["colors"])
+    png = charts.figure_image(fig, "png")
+    browser = renderer()._kaleido
+    svg = charts.figure_image(fig, "svg")
+    assert png.startswith(b"\x89PNG") and svg.lstrip().startswith(b"<svg")
+    assert renderer().running and renderer()._kaleido is browser  # the second export reused it
