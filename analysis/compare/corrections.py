@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, is_dataclass
 from functools import cached_property
 from typing import Any
 
+from analysis.scoring.fragments import own_shares
 from analysis.scoring.text import classify_quotes, in_regions
 
 FLAG_KINDS = ("dismiss", "restore", "add")
@@ -221,8 +222,16 @@ def correct_row(row: Mapping[str, Any], corrections: Sequence[Correction | Mappi
     for sp in own:
         by_cat[str(sp.get("category") or "loaded")] += float(sp.get("weight") or 0.0)
     out["categories"] = {c: round(w, 4) for c, w in sorted(by_cat.items(), key=lambda cw: (-cw[1], cw[0]))}
-    out["loaded_rate"] = sum(float(sp.get("weight") or 0.0) for sp in own) * per
-    out["quoted_rate"] = sum(float(sp.get("weight") or 0.0) for sp in spans if sp.get("quoted")) * per
+    # As the scorer counts (analysis.scoring.loaded.analyze_loaded): a hit in a short quoted fragment
+    # counts in part in the outlet's own rate, the rest in the quoted rate.
+    shares = own_shares(
+        row.get("text") or "",
+        [(int(sp.get("start", 0)), int(sp.get("end", 0)), bool(sp.get("quoted"))) for sp in spans],
+    )
+    mine = sum(float(sp.get("weight") or 0.0) * w for sp, w in zip(spans, shares, strict=True))
+    total = sum(float(sp.get("weight") or 0.0) for sp in spans)
+    out["loaded_rate"] = mine * per
+    out["quoted_rate"] = (total - mine) * per
     out["loaded_count"] = len(own)
     out["corrected"] = True
     return out

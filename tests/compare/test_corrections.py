@@ -154,3 +154,33 @@ def test_correct_row_recomputes_rates_and_categories() -> None:
     assert fixed["headline_spans"] == []
     assert sum(fixed["categories"].values()) == pytest.approx(fixed["loaded_rate"] * words / 1000, abs=1e-3)
     assert dismissal_summary([fixed]) == {"dismissed": 2, "added": 0}
+
+
+def test_a_corrected_row_counts_short_quoted_fragments_as_the_scorer_does() -> None:
+    """After a dismissal the rate is recomputed the scorer's way: a hit in a short quoted fragment
+    still counts in part (scoring.fragments), so only the dismissed word's weight goes."""
+    from analysis.scoring.loaded import analyze_loaded
+
+    text = (
+        'The mayor called the plan a "disastrous scam" on Monday. Critics said the shocking plan was '
+        "a disgrace and a catastrophe for the city."
+    )
+    loaded = analyze_loaded(text)
+    spans = [
+        {
+            "start": sp.start,
+            "end": sp.end,
+            "text": text[sp.start : sp.end],
+            "weight": sp.weight,
+            "quoted": sp.quoted,
+            "category": sp.category,
+        }
+        for sp in loaded.spans
+    ]
+    assert any(sp["quoted"] for sp in spans) and loaded.rate_per_1000 > 0
+    row = {"id": 1, "event_id": 1, "text": text, "title": "", "spans": spans, "headline_spans": []}
+    row |= {"words": loaded.word_count, "loaded_rate": loaded.rate_per_1000}
+    gone = next(sp["weight"] for sp in spans if text[sp["start"] : sp["end"]] == "catastrophe")
+    out = correct_row(row, [{"kind": "dismiss", "term": "catastrophe", "scope": "global"}])
+    assert out["corrected"]
+    assert out["loaded_rate"] == pytest.approx(loaded.rate_per_1000 - gone * 1000 / loaded.word_count)
