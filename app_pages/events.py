@@ -13,6 +13,10 @@ from analysis.present.provenance import Provenance, frame_provenance, plural
 from analysis.store import EventChangedError, StoreError
 from app_pages import common
 
+# Up to this many events shown, the loaded-language heatmap counts as the Compare page does (each
+# event's rows with text, corrections and topic words: ~0.1 s an event, cached with the Compare page);
+# beyond it, the stored scores (reading every text would make the page slow at 10k articles).
+COUNTED_EVENTS_MAX = 40
 TITLE_CHARS = 80  # characters of an article's headline in the article pickers
 EDIT_KEYS = (  # widget state dropped after a successful edit (its options may have changed)
     "ed-rename-event",
@@ -250,6 +254,18 @@ def _event_coverage(
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
+@st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
+def _counted_rates(url: str, version: tuple, event_ids: tuple[int, ...]) -> dict[int, float]:
+    """Article id -> loaded rate as the Compare page counts it (``common.event_view``: corrections,
+    then the event's topic words), for the events ``event_ids``."""
+    out: dict[int, float] = {}
+    for event_id in event_ids:
+        for r in common.event_rows(url, version, event_id):
+            if r.get("id") is not None and r.get("loaded_rate") is not None:
+                out[int(r["id"])] = float(r["loaded_rate"])
+    return out
+
+
 def _provenance(url: str, version: tuple, filters: tuple, _sel: pd.DataFrame) -> Provenance:
     return frame_provenance("Events shown in the table", _sel)
 
@@ -371,6 +387,12 @@ if table.selection.rows:  # open the event in this tab; the filters are restored
     )
 
 caption = _provenance(url, version, filters, sel)
+event_ids = tuple(sorted({int(e["id"]) for e in shown if e["articles"]}))
+counted = len(event_ids) <= COUNTED_EVENTS_MAX
+loaded_sel = sel
+if counted and len(sel):  # the rates as the Compare page counts them (corrections, topic words)
+    rates = _counted_rates(url, version, event_ids)
+    loaded_sel = sel.assign(loaded_rate=sel["id"].map(rates).fillna(sel["loaded_rate"]))
 common.chart(
     charts.heatmap_chart(compare.outlet_event_matrix(sel, "sentiment"), "sentiment"),
     "events",
@@ -379,7 +401,7 @@ common.chart(
     caption=caption,
 )
 common.chart(
-    charts.heatmap_chart(compare.outlet_event_matrix(sel, "loaded_rate"), "loaded_rate"),
+    charts.heatmap_chart(compare.outlet_event_matrix(loaded_sel, "loaded_rate"), "loaded_rate"),
     "events",
     "loaded-heatmap",
     key="hm-loaded",
@@ -388,4 +410,12 @@ common.chart(
 st.caption(
     "Cells: word-weighted mean over an outlet's articles on the event; blank: no article. Failed "
     "fetches and empty pages are left out. Open an event (tap its row in the table) for the details."
+    + (
+        " Loaded language is counted as on the Compare page: your corrections applied, each event's "
+        "topic words not counted."
+        if counted
+        else f" Loaded language: the scores as stored (with more than {COUNTED_EVENTS_MAX} events "
+        "shown, your corrections and the events' topic words are applied on the Compare page only; "
+        "narrow the filters to see them here)."
+    )
 )

@@ -82,6 +82,41 @@ def test_events_page_lists_events_and_heatmaps(app) -> None:
     assert {b.proto.label for b in at.get("download_button")} == {"PNG", "SVG", "HTML"}
 
 
+def test_events_loaded_heatmap_counts_corrections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Events page's loaded-language cells are counted as on the Compare page: a dismissal
+    everywhere lowers them at once."""
+    import base64
+
+    import numpy as np
+
+    url = build_fixture_db(tmp_path / "events.db")
+    monkeypatch.setenv("ANALYSIS_DATABASE_URL", url)
+
+    def loaded_cells() -> tuple[float, str]:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert not at.exception, [e.value for e in at.exception]
+        z = specs(at)[1]["data"][0]["z"]
+        if isinstance(z, dict):  # plotly's typed array: {"dtype", "bdata" (base64), "shape"}
+            shape = [int(n) for n in str(z["shape"]).split(",")]
+            z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
+        z = np.array(z, dtype=float)
+        return float(np.nansum(z)), " ".join(c.value for c in at.caption)
+
+    before, caption = loaded_cells()
+    assert before > 0 and "counted as on the Compare page" in caption
+    store = Store(url)
+    words = [
+        str(sp.get("text") or "").lower()
+        for r in store.event_articles(None, with_text=True)
+        for sp in r.get("spans") or []
+        if not sp.get("quoted")
+    ]
+    store.set_correction("dismiss", max(set(words), key=words.count), user="test")
+    store.engine.dispose()
+    after, _ = loaded_cells()
+    assert after < before
+
+
 def test_events_page_filters(app) -> None:
     at = app()
     at.multiselect(key="ev-outlets").set_value(["Coast Courier"]).run()
