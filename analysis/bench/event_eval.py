@@ -146,11 +146,34 @@ def measure_loaded(events: list[EventData]) -> dict[str, object]:
         sp, agree = _loaded_figures(events, topics=topics)
         out[f"{label}_spearman"] = round(sp, 3)
         out[f"{label}_most_loaded_agreement"] = round(agree, 3)
+    out.update(_clean_articles(events))
     out["before_spearman"] = BEFORE_SPEARMAN
     out["before_most_loaded_agreement"] = BEFORE_MOST_LOADED
     out["most_loaded_chance"] = round(1 / 3, 3)
     out["events"] = len(events)
     return out
+
+
+def _clean_articles(events: list[EventData]) -> dict[str, object]:
+    """The issue's "neutral, factual reports score near 0 loaded per 1,000 words", on real articles:
+    the page's rate of the articles in which the experts marked no lexical bias, beside the others'."""
+    clean: list[float] = []
+    marked: list[float] = []
+    for ev in events:
+        articles, _ = _page_rates(ev.rows, topics=True)
+        spans = {g["outlet"]: len(g.get("lexical_spans") or []) for g in ev.gold}
+        for r in ev.rows:
+            if int(r["id"]) in articles:
+                (marked if spans.get(r["outlet"]) else clean).append(articles[int(r["id"])])
+    if not clean:
+        return {"no_expert_spans": "no article without expert lexical-bias spans"}
+    return {
+        "no_expert_spans": (
+            f"{len(clean)} articles: median {float(np.median(clean)):.2f}, mean {float(np.mean(clean)):.2f} "
+            f"per 1,000 words; with expert spans ({len(marked)}): median "
+            f"{float(np.median(marked)) if marked else float('nan'):.2f}"
+        )
+    }
 
 
 def _loaded_figures(events: list[EventData], *, topics: bool) -> tuple[float, float]:
