@@ -6,6 +6,7 @@ import argparse
 import sys
 import unicodedata
 from datetime import datetime
+from pathlib import Path
 
 from analysis.models import IngestResult
 from analysis.store import Store, is_memory_database, read_only_reason, safe_url
@@ -22,6 +23,28 @@ class CliError(Exception):
 
 
 # --- helpers ------------------------------------------------------------------
+
+
+def write_output(data: str | bytes, path: str | None, done: str | None = None) -> None:
+    """``data`` to standard output (``path`` None or "-") or to the file ``path``, then ``done``
+    (default "wrote PATH") on standard error; a file that cannot be written is a CliError."""
+    if path in (None, "-"):
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+        return
+    try:
+        target = Path(path)
+        if isinstance(data, bytes):
+            target.write_bytes(data)
+        else:
+            target.write_text(data, "utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {path!r}: {exc.strerror or exc}") from None
+    print(done or f"wrote {path}", file=sys.stderr)
 
 
 def _printable(value: object, width: int | None = None) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from analysis.cli.common import CliError, _printable, _store, format_table
+from analysis.cli.common import CliError, _printable, _store, format_table, write_output
 from analysis.compare.corrections import CATEGORIES
 from analysis.settings import current_user
 
@@ -115,15 +115,7 @@ def cmd_corrections(args: argparse.Namespace) -> int:
         )
         return 0
     if args.action == "export":
-        text = json.dumps(store.export_corrections(), ensure_ascii=False, indent=1) + "\n"
-        if args.file in (None, "-"):
-            sys.stdout.write(text)
-        else:
-            try:
-                Path(args.file).write_text(text, "utf-8")
-            except OSError as exc:
-                raise CliError(f"cannot write {args.file!r}: {exc.strerror or exc}") from None
-            print(f"wrote {args.file}", file=sys.stderr)
+        write_output(json.dumps(store.export_corrections(), ensure_ascii=False, indent=1) + "\n", args.file)
         return 0
     data = _read_json(args.file)
     result = store.import_corrections(data, user=_user(args))

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from analysis.cli.addtext import cmd_add_text
 from analysis.cli.articles import add_parsers as add_article_parsers
 from analysis.cli.bench import cmd_bench, cmd_fuzz
-from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store
+from analysis.cli.common import EXIT_ERROR, CliError, _printable, _store, write_output
 from analysis.cli.corrections import add_parsers as add_correction_parsers
 from analysis.cli.db import add_parsers as add_db_parsers
 from analysis.cli.events import cmd_event, cmd_events, cmd_group
@@ -59,19 +59,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         corrections = store.corrections(event_id)
         rows = reviewed_rows(store.event_articles(event_id), corrections)
         data = export_rows(rows, args.format, corrections=corrections).encode("utf-8")
-    if args.out in (None, "-"):
-        if args.format == "xlsx":
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(data.decode("utf-8"))
-    else:
-        try:
-            Path(args.out).write_bytes(data)
-        except OSError as exc:
-            raise CliError(f"cannot write {args.out!r}: {exc.strerror or exc}") from None
-        print(f"wrote {args.out}", file=sys.stderr)
+    write_output(data if args.format == "xlsx" else data.decode("utf-8"), args.out)
     return 0
 
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from analysis.cli.common import CliError, _printable, _store, format_table
+from analysis.cli.common import CliError, _printable, _store, format_table, write_output
 from analysis.ingest.outlets import registered_domain
 from analysis.outlet_table import OutletCsvError, outlet_csv, read_outlet_csv
 from analysis.settings import current_user
@@ -88,15 +88,8 @@ def cmd_outlet(args: argparse.Namespace) -> int:
         _list(store, args.format)
         return 0
     if args.action == "export":
-        text = outlet_csv(store.export_outlets())
-        if args.file in (None, "-"):
-            sys.stdout.write(text)
-        else:
-            try:
-                Path(args.file).write_text(text, "utf-8")
-            except OSError as exc:
-                raise CliError(f"cannot write {args.file!r}: {exc.strerror or exc}") from None
-            print(f"wrote {len(store.outlets())} outlets to {args.file}", file=sys.stderr)
+        rows = store.export_outlets()
+        write_output(outlet_csv(rows), args.file, f"wrote {len(rows)} outlets to {args.file}")
         return 0
     if args.action == "import":
         try:
