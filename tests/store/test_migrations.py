@@ -7,14 +7,12 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
-from sqlalchemy.exc import OperationalError
 
 from analysis.compare.reviewed import reviewed_event
 from analysis.compare.summary import findings, outlet_summary, sentence_frame
@@ -22,6 +20,7 @@ from analysis.store import Store, StoreError
 from analysis.store import migrate as migrate_mod
 from analysis.store.migrate import BASELINE_REVISION, head_revision, prepare_schema
 from analysis.store.migrations.baseline import BASELINE
+from tests.store.pg import postgres_database
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "db" / "v2026-12-07.sqlite"
 TABLES = ("events", "articles", "scores", "fetch_attempts", "corrections", "history", "speaker_roles")
@@ -227,39 +226,11 @@ def test_a_database_made_before_alembic_upgrades_in_place_on_sqlite(tmp_path: Pa
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
-PG_URL = "postgresql+psycopg://analysis:analysis@127.0.0.1:5432/analysis_test"
-
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    """An empty database of its own on the local PostgreSQL server, dropped afterwards; a skip with
-    the reason where there is none (as the other PostgreSQL tests)."""
-    import os
-
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("psycopg is not installed (pip install 'psycopg[binary]')")
-    admin = create_engine(
-        os.environ.get("ANALYSIS_TEST_PG_URL", PG_URL),
-        connect_args={"connect_timeout": 2},
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        with admin.connect():
-            pass
-    except OperationalError as exc:
-        shown = admin.url.render_as_string(hide_password=True)
-        pytest.skip(f"no PostgreSQL server at {shown} ({str(exc).splitlines()[0]}); .ci/run starts one")
-    name = f"analysis_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    """An empty database of its own on the local PostgreSQL server (tests/store/pg.py)."""
+    yield from postgres_database()
 
 
 def load_fixture_as_before_alembic(url: str) -> None:

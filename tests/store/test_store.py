@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.exc import OperationalError
 
 from analysis.models import Article, FetchAttempt, Loaded, Scores, SentenceSentiment, Sentiment, Span
 from analysis.store import (
@@ -23,6 +20,7 @@ from analysis.store import (
     slug_prefix,
     validate_event_name,
 )
+from tests.store.pg import postgres_database
 
 
 def make_article(url: str = "https://news.example/a", **kw) -> Article:
@@ -64,38 +62,14 @@ def make_scores(version: str = "v1", compound: float = -0.4) -> Scores:
     )
 
 
-# A PostgreSQL server for the DATABASE_URL path: .ci/run installs and starts one (Debian's
-# package); elsewhere these tests skip with the reason.
-PG_URL = os.environ.get(
-    "ANALYSIS_TEST_PG_URL", "postgresql+psycopg://analysis:analysis@127.0.0.1:5432/analysis_test"
-)
-
-
 def _postgres_store() -> Iterator[Store]:
-    """A Store on a database of its own, made for this test and dropped after it, so that tests
-    (and other checkouts testing on the same server) never see each other's tables."""
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("psycopg is not installed (pip install 'psycopg[binary]')")
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2}, isolation_level="AUTOCOMMIT")
-    shown = admin.url.render_as_string(hide_password=True)
-    try:
-        with admin.connect():
-            pass
-    except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {shown} ({str(exc).splitlines()[0]}); .ci/run starts one")
-    name = f"analysis_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    store = Store(admin.url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield store
-    finally:
-        store.engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    """A Store on a database of its own (tests/store/pg.py), dropped after the test."""
+    for url in postgres_database():
+        store = Store(url)
+        try:
+            yield store
+        finally:
+            store.engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

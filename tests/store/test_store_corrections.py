@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.exc import OperationalError
 
 from analysis.models import Article
 from analysis.store import Store, StoreError
+from tests.store.pg import postgres_database
 
 
 def _article(store: Store, n: int, event: int) -> int:
@@ -36,40 +33,10 @@ def _article(store: Store, n: int, event: int) -> int:
     return store.add_article(art, None, canonical_url=url, event_id=event, source="text")[0]
 
 
-PG_URL = os.environ.get(
-    "ANALYSIS_TEST_PG_URL", "postgresql+psycopg://analysis:analysis@127.0.0.1:5432/analysis_test"
-)
-
-
-def _postgres_url() -> Iterator[str]:
-    """The URL of a database made for this test and dropped after it (other tests and other
-    checkouts testing on the same server never see its tables), or a skip with the reason
-    (.ci/run starts a server)."""
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        pytest.skip("psycopg is not installed (pip install 'psycopg[binary]')")
-    admin = create_engine(PG_URL, connect_args={"connect_timeout": 2}, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect():
-            pass
-    except OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_URL} ({str(exc).splitlines()[0]}); .ci/run starts one")
-    name = f"analysis_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path) -> Iterator[str]:
     if request.param == "postgresql":
-        yield from _postgres_url()
+        yield from postgres_database()
     else:
         yield f"sqlite:///{tmp_path / 'c.db'}"
 
