@@ -30,10 +30,12 @@ from analysis.store.spans import json_column_dumps, json_column_loads
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
     cur = dbapi_conn.cursor()
+    # First: switching a new file to WAL takes a lock, and another process may hold one (migrating
+    # the schema at its own first start): wait for it rather than fail with "database is locked".
+    cur.execute("PRAGMA busy_timeout=10000")  # ms to wait for a concurrent writer
     cur.execute("PRAGMA journal_mode=WAL")  # readers (the dashboard) never block the writer
     cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses at most the last commit
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")  # ms to wait for a concurrent writer
     cur.close()
 
 
