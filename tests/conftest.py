@@ -1,4 +1,6 @@
-"""Shared fixtures: a local HTTP server (``http_server``) and fast fetch settings (``fetch_settings``).
+"""Shared fixtures: a local HTTP server (``http_server``), fast fetch settings (``fetch_settings``) and,
+for tests marked ``browser``, headless Chromium (``browser``; the tests are skipped with the reason
+where Playwright or a Chromium binary is missing).
 
 Use in a test::
 
@@ -11,6 +13,7 @@ Use in a test::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -49,3 +52,25 @@ def fetch_settings() -> Settings:
         per_domain=2,
         domain_delay=0.0,  # politeness spacing has its own tests (test_politeness.py)
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``browser`` are skipped, with the reason, where they cannot run."""
+    from analysis.bench.browser import browser_unavailable
+
+    reason = browser_unavailable()
+    if reason is None:
+        return
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's binary through Playwright), one per test module."""
+    from analysis.bench.browser import launched
+
+    with launched() as b:
+        yield b

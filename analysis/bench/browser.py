@@ -20,6 +20,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +129,34 @@ class Server:
         self._log.close()
 
 
+@contextmanager
+def launched(browser: Any | None = None) -> Iterator[Any]:
+    """Headless Chromium (Debian's binary through Playwright), closed on exit; or ``browser``, when
+    given, as it is (launched by the caller: Playwright's sync API runs one per thread)."""
+    if browser is not None:
+        yield browser
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        own = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield own
+        finally:
+            own.close()
+
+
+@contextmanager
+def serving(db_url: str, log: Path) -> Iterator[Server]:
+    """A :class:`Server` on ``db_url``, healthy on entry and stopped on exit (also on failure)."""
+    server = Server(db_url, log)
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
 def open_page(
     page: Any, url: str, done_text: str, charts: int = 0, timeout_ms: int = PAGE_TIMEOUT_MS
 ) -> None:
@@ -175,7 +205,6 @@ def time_event_page(
     through events waits for); and a reload of the first (Streamlit's data cache answers).
     ``browser``: a Playwright browser to use instead of launching one.
     """
-    from playwright.sync_api import sync_playwright
 
     def visit(browser: Any) -> tuple[list[float], float, int]:
         page = browser.new_page(viewport=VIEWPORT)
@@ -189,19 +218,9 @@ def time_event_page(
         finally:
             page.close()
 
-    server = Server(f"sqlite:///{db_path}", log_dir / "streamlit-bench.log")
-    try:
-        server.wait_healthy()
+    with serving(f"sqlite:///{db_path}", log_dir / "streamlit-bench.log") as server, launched(browser) as b:
         healthy = time.monotonic() - server.started
-        if browser is not None:  # launched by the caller (Playwright's sync API runs one per thread)
-            times, reload, errors = visit(browser)
-        else:
-            with sync_playwright() as p:
-                own = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True)
-                times, reload, errors = visit(own)
-                own.close()
-    finally:
-        server.stop()
+        times, reload, errors = visit(b)
     others = times[1:]
     return {
         "server_start_s": round(healthy, 2),

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from analysis.bench.browser import CHROMIUM_ARGS, VIEWPORT, Server, browser_unavailable, find_chromium
+from analysis.bench.browser import VIEWPORT, Server, browser_unavailable, launched, serving
 
 # --- targets ------------------------------------------------------------------------------------
 TARGET_PAGE_WARM_S = 2.0  # each page complete on a warm server, 10k articles stored
@@ -187,7 +187,6 @@ def time_pages(
     the Compare page opens).  ``browser``: a Playwright browser to use instead of launching one;
     ``log``: told each measurement as it is made."""
     say = log or (lambda _line: None)
-    from playwright.sync_api import sync_playwright
 
     def run(browser: Any, server: Server) -> dict[str, Any]:
         context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
@@ -228,19 +227,9 @@ def time_pages(
             context.close()
         return out
 
-    server = Server(f"sqlite:///{db_path}", log_dir / "streamlit-pages.log")
-    try:
-        server.wait_healthy()
+    with serving(f"sqlite:///{db_path}", log_dir / "streamlit-pages.log") as server, launched(browser) as b:
         healthy = time.monotonic() - server.started
-        if browser is not None:
-            out = run(browser, server)
-        else:
-            with sync_playwright() as p:
-                own = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True)
-                out = run(own, server)
-                own.close()
-    finally:
-        server.stop()
+        out = run(b, server)
     for group in ("pages", "tabs"):
         for row in out[group].values():
             row["warm_median_s"] = _median([r["s"] for r in row["warm"]])
