@@ -6,6 +6,8 @@ alone (from a notebook, a test, or a worker process) without the others.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -162,3 +164,22 @@ class IngestResult:
     article: Article | None = None
     scores: Scores | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def json_fallback(obj: object) -> object:
+    """``json.dumps`` fallback for the data of this package: datetimes as ISO 8601, read-only mappings
+    (stored spans) as dicts, dataclasses (``Span`` …) as dicts of their fields, anything else as text."""
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    fields = getattr(obj, "__dataclass_fields__", None)
+    if fields is not None:
+        return {k: getattr(obj, k) for k in fields}
+    return str(obj)
+
+
+def dumps(obj: object) -> str:
+    """JSON text of ``obj`` (UTF-8 kept as is) with :func:`json_fallback`: the one encoding of exports,
+    correction records and the data behind charts."""
+    return json.dumps(obj, ensure_ascii=False, default=json_fallback)

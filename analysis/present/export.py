@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import numbers
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from analysis.compare.corrections import as_correction
+from analysis.models import dumps
 
 # OWASP, "CSV Injection": a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,23 +48,6 @@ def csv_text(rows: list[dict], fields: list[str]) -> str:
     for r in rows:
         writer.writerow(safe_row({k: r.get(k) for k in fields}))
     return buf.getvalue()
-
-
-def dumps(obj: object) -> str:
-    """JSON with datetimes as ISO 8601 strings (the same encoding as ``analysis.store.database.dumps``)."""
-    return json.dumps(obj, ensure_ascii=False, default=_json_default)
-
-
-def _json_default(o: object) -> object:
-    """Datetimes as ISO 8601; stored spans (read-only mappings) and ``Span`` objects as dicts."""
-    if isinstance(o, datetime):
-        return o.isoformat()
-    if isinstance(o, Mapping):
-        return dict(o)
-    fields = getattr(o, "__dataclass_fields__", None)
-    if fields is not None:
-        return {k: getattr(o, k) for k in fields}
-    return str(o)
 
 
 EXPORT_FIELDS = [
@@ -151,7 +134,7 @@ def export_rows(rows: list[dict], fmt: str, corrections: Sequence[Mapping[str, A
     for r in rows:
         flat = {k: r.get(k) for k in EXPORT_FIELDS}
         for k in ("authors", "problems", "categories", "spans", "headline_spans", "corrections"):
-            flat[k] = json.dumps(flat[k], ensure_ascii=False, default=_json_default)
+            flat[k] = dumps(flat[k])
         if isinstance(flat["published"], datetime):
             flat["published"] = flat["published"].isoformat()
         flats.append(flat)

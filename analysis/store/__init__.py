@@ -2,8 +2,9 @@
 Imports only models, settings and the palette; raises its own StoreError, never a SQLAlchemy exception type.
 """
 
-from analysis.store import _quiet  # noqa: F401 - first: Alembic's logger level before it is imported
-from analysis.store.articles import dumps, score_fields
+from analysis.models import dumps
+from analysis.store import _quiet  # noqa: F401 - before anything that imports Alembic: its logger level
+from analysis.store.articles import score_fields
 from analysis.store.database import Store
 from analysis.store.engine import (
     database_state,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -25,7 +24,7 @@ from analysis.store.schema import (
     decompress_html,
     shown,
 )
-from analysis.store.spans import dumps_default, span_dict
+from analysis.store.spans import span_dict
 
 SEARCH_ARTICLE_LIMIT = 2000  # articles a search reads at most (newest first)
 
@@ -471,8 +470,3 @@ def _row_dict(a: ArticleRow, event_name: str | None, with_text: bool, sentences:
         d["sentences"] = list(sc.sentences) if sc and sentences else []
         d["headline_spans"] = list(sc.headline_spans) if sc else []
     return d
-
-
-def dumps(obj: object) -> str:
-    """JSON with datetimes as ISO 8601 strings."""
-    return json.dumps(obj, ensure_ascii=False, default=dumps_default)

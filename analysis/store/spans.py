@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 
 from analysis.models import Span
 
@@ -104,12 +103,3 @@ def json_column_dumps(value: object) -> str:
 def json_column_loads(text: str) -> object:
     """The JSON columns' deserializer: ``json.loads`` with the spans as :class:`SpanRecord`."""
     return json.loads(text, object_hook=_json_object)
-
-
-def dumps_default(obj: object) -> object:
-    """The export's json.dumps fallback: datetimes as ISO 8601, spans as dicts, else ``str``."""
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, Span | Mapping):
-        return json_default(obj)
-    return str(obj)
