@@ -240,6 +240,15 @@ def _span_hits(start: int, end: int, spans: list[list[int]]) -> bool:
     return any(min(end, e) > max(start, s) for s, e in spans)
 
 
+def _coverage_auc(coverage: list[tuple[bool, float]]) -> str:
+    """ROC AUC of "less carried" (minus the best match score) for the informational-bias sentences."""
+    labels = [inf for inf, _ in coverage]
+    if len(set(labels)) < 2:
+        return "n/a (one class only)"
+    auc = float(roc_auc_score(labels, [-best for _, best in coverage]))
+    return f"{auc:.3f} (ranking sentences by how little another outlet carries them; 0.5 = chance)"
+
+
 def eval_who_reported_what(
     eval_dir: Path, align: Callable[[list[dict[str, Any]]], Any] | None = None
 ) -> dict[str, Any]:
@@ -258,6 +267,8 @@ def eval_who_reported_what(
     # (half of the events, informational span?) -> sentences flagged unique / all
     flagged: dict[tuple[int, bool], int] = defaultdict(int)
     total: dict[tuple[int, bool], int] = defaultdict(int)
+    # every body sentence: (informational span?, its best match score in another outlet)
+    coverage: list[tuple[bool, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{Path(tmp) / 'basil.db'}")
         spans_of: dict[tuple[str, str], list[list[int]]] = {}
@@ -271,14 +282,14 @@ def eval_who_reported_what(
             rows = [r for r in store.event_articles(store.get_or_create_event(name)) if usable(r)]
             al = align(rows)  # what the Compare page's "who reported what" tab aligns
             s = al.sentences
-            for outlet, head, start, end, carried in zip(
-                s["outlet"], s["headline"], s["start"], s["end"], s["carried_by"], strict=True
-            ):
+            columns = ("outlet", "headline", "start", "end", "carried_by", "best_other")
+            for outlet, head, start, end, carried, best in zip(*(s[c] for c in columns), strict=True):
                 if head:
                     continue
                 inf = _span_hits(int(start), int(end), spans_of.get((name, outlet), []))
                 total[(half_of[name], inf)] += 1
                 flagged[(half_of[name], inf)] += int(carried == 0)
+                coverage.append((inf, float(best) if best == best else 0.0))
 
     def figures(halves: tuple[int, ...]) -> tuple[int, float, float, float, float]:
         """(sentences, unique share, informational ratio, rate with a span, rate without)."""
@@ -319,6 +330,9 @@ def eval_who_reported_what(
             },
         ],
         "events/sentences": f"{len({n for n, _ in spans_of})}/{n} ({n_inf} with an informational span)",
+        # Whatever the threshold: how well the coverage score itself (a sentence's best match in another
+        # outlet, lower = less carried) ranks the informational-bias sentences first (0.5 = not at all).
+        "informational_auc": _coverage_auc(coverage),
         "halves": "; ".join(
             f"half {'ab'[h]}: share {f[1]:.3f}, ratio {f[2]:.2f}x ({f[0]} sentences)"
             for h, f in halves.items()
