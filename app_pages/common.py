@@ -18,7 +18,6 @@ import streamlit as st
 
 from analysis.compare import summary as compare
 from analysis.compare import wordchoice
-from analysis.compare.corrections import correct_rows
 from analysis.compare.derived import DERIVED_VERSION, article_derived
 from analysis.compare.reviewed import ReviewedEvent, reviewed_event, reviewed_rows
 from analysis.outlet_table import complete_outlets, label_rows, labelled_colours
@@ -117,7 +116,7 @@ def stored_quotes(url: str, version: tuple, ids: tuple[int, ...] | None) -> dict
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def outlet_term_table(url: str, version: tuple) -> pd.DataFrame:
     """Every outlet's word-choice term counts over all its articles (term x outlet), from the sums
-    the database keeps per outlet (equal to ``wordchoice.term_counts(all_rows, by="outlet")``)."""
+    the database keeps per outlet (equal to ``wordchoice.term_counts`` of every article's row, by outlet)."""
     table = wordchoice.count_table(_store_for(url).outlet_terms(article_derived, DERIVED_VERSION))
     return table.rename(columns=outlet_labels(url, version))
 
@@ -143,20 +142,17 @@ def event_rows(url: str, version: tuple, event_id: int) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
-def all_rows(url: str, version: tuple) -> list[dict]:
-    """Every article with its spans (for flagged-word counts across events), corrections applied;
-    without the sentences (not needed here, the largest stored column)."""
-    rows = labelled(
-        _store_for(url).event_articles(None, with_text=True, sentences=False), outlet_labels(url, version)
-    )
-    return correct_rows(rows, corrections(url, version, None))
-
-
-@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def all_counted_rows(url: str, version: tuple) -> list[dict]:
     """Every article as the Compare page counts it: corrections, then each event's topic words."""
     rows = labelled(_store_for(url).event_articles(None, with_text=True), outlet_labels(url, version))
     return reviewed_rows(rows, corrections(url, version, None))
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def counted_articles(url: str, version: tuple) -> pd.DataFrame:
+    """Every article's scores (no text) as a DataFrame, loaded language as the Compare page counts it
+    (:func:`all_counted_rows`): the Outlets and Data pages agree with Compare and with the exports."""
+    return compare.articles_frame(all_counted_rows(url, version))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)

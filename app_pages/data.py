@@ -33,7 +33,8 @@ def _export_bytes(url: str, version: tuple, fmt: str, event_id: int | None, with
 
 url, version = common.current()
 events = common.events(url, version)
-articles = common.all_articles(url, version)
+# as the exports and the Compare page count them (corrections applied, topic words not counted)
+articles = common.counted_articles(url, version)
 st.html('<div style="font-size: 1.5rem; font-weight: 700;">Data</div>')
 if articles.empty:
     st.info("No articles yet.")

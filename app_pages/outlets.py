@@ -19,10 +19,11 @@ PERIOD_NAMES = {"D": "day", "W": "week", "M": "month"}  # the time-line periods 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
 def _overview(url: str, version: tuple) -> dict:
-    articles = common.all_articles(url, version)
+    """Each outlet's estimates and flagged words, loaded language counted as on the Compare page
+    (corrections applied, each event's topic words not counted)."""
     return {
-        "overview": compare.outlet_overview(articles),
-        "words": compare.flagged_words(common.all_rows(url, version)),
+        "overview": compare.outlet_overview(common.counted_articles(url, version)),
+        "words": compare.flagged_words(common.all_counted_rows(url, version)),
     }
 
 
@@ -49,7 +50,7 @@ def _groups(url: str, version: tuple, dimension: str | None, outlets: set[str]) 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
 def _timeline(url: str, version: tuple, freq: str) -> pd.DataFrame:
-    return compare.outlet_timeline(common.all_articles(url, version), freq=freq)
+    return compare.outlet_timeline(common.counted_articles(url, version), freq=freq)
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=16)
@@ -64,7 +65,7 @@ def _coverage(
 
 
 url, version = common.current()
-articles = common.all_articles(url, version)
+articles = common.counted_articles(url, version)
 st.html('<div style="font-size: 1.5rem; font-weight: 700;">Outlets</div>')
 if articles.empty:
     st.info("No articles yet.")
@@ -120,9 +121,10 @@ st.dataframe(
     key="outlet-table",
 )
 st.caption(
-    "Across all events, weighted by article length. Intervals resample the outlet's articles (1,000 "
-    "bootstrap resamples); an outlet with a single article has none. With two or three articles they "
-    "are narrow only because there is little data."
+    "Across all events, weighted by article length; loaded language counted as on the Compare page "
+    "(your corrections applied, each event's topic words not counted). Intervals resample the "
+    "outlet's articles (1,000 bootstrap resamples); an outlet with a single article has none. With two "
+    "or three articles they are narrow only because there is little data."
 )
 
 left, right = st.columns(2, gap="medium")

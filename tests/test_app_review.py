@@ -3,6 +3,7 @@ restore, add and topic words change the rates at once and write history; the Cor
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,39 @@ def test_corrections_page_lists_exports_and_history(db_url: str) -> None:
     history = at.dataframe[1].value
     assert list(history["what"]) == ["event.rename", "flag.dismiss"]
     assert "Export corrections (JSON)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_outlets_and_data_pages_count_loaded_language_as_compare_does(db_url: str) -> None:
+    """A dismissal and a topic word change the Outlets page's rates and flagged words and the
+    Data page's table exactly as they change the Compare page's (and the exports')."""
+    from analysis.compare import summary as compare
+    from analysis.compare.reviewed import reviewed_rows
+
+    store = Store(db_url)
+    plain = compare.flagged_words(store.event_articles(None, with_text=True))
+    before_counts = plain[plain["outlet"] == "Daily Ledger"].set_index("word")["count"]
+    first = _open("outlets").dataframe[0].value.set_index("outlet")
+    before, before_words = first["loaded"], first.loc["Daily Ledger", "top_words"].split(", ")
+    store.set_correction("dismiss", "disastrous", user="Ada Editor")  # everywhere
+    store.set_correction("topic", "pathetic", event=FIXTURE_EVENT, user="Ada Editor")
+    counted = reviewed_rows(store.event_articles(None, with_text=True), store.corrections())
+    want = compare.outlet_overview(compare.articles_frame(counted)).set_index("outlet")["loaded"]
+
+    at = _open("outlets")
+    table = at.dataframe[0].value.set_index("outlet")
+    assert table["loaded"].to_dict() == pytest.approx(want.to_dict())
+    assert table.loc["Daily Ledger", "loaded"] < before["Daily Ledger"]  # the corrections count here too
+    assert "pathetic" in before_words and "disastrous" in before_words
+    words = compare.flagged_words(counted)
+    mine = words[words["outlet"] == "Daily Ledger"]
+    assert table.loc["Daily Ledger", "top_words"] == ", ".join(mine.head(5)["word"])
+    assert "disastrous" not in set(mine["word"])  # dismissed everywhere
+    # "pathetic": a topic word of the bridge event (the only one the Ledger uses it in), not counted
+    assert before_counts["pathetic"] == 1 and "pathetic" not in set(mine["word"])
+    at.selectbox(key="words-outlet").set_value("Daily Ledger").run()
+    flagged = json.loads(at.get("plotly_chart")[3].proto.spec)  # the outlet's most flagged words
+    assert not {"disastrous", "pathetic"} & set(flagged["data"][0]["y"])
+
+    data = _open("data").dataframe[0].value.set_index("id")["loaded_rate"]
+    rates = {int(r["id"]): r["loaded_rate"] for r in counted}
+    assert data.to_dict() == pytest.approx(rates)
