@@ -287,6 +287,21 @@ def test_cross_outlet_commands_on_demo(db, capsys) -> None:
     assert code == 0 and "business" in out
 
 
+def test_headlines_counts_the_body_as_compare_does(db, capsys) -> None:
+    """A word dismissed everywhere no longer counts in the body's loaded rate of ``headlines``."""
+    assert run(capsys, "demo", "--db", db, "-q")[0] == 0
+    from analysis.store import Store
+
+    store = Store(db)
+    event = next(e["name"] for e in store.list_events() if "Dunmore" in e["name"])
+    rows = store.event_articles(store.find_event(event).id)
+    word = next(sp["text"] for r in rows for sp in r["spans"] if not sp["quoted"] and sp["rule"] == "lexicon")
+    before = run(capsys, "headlines", "--event", event, "--db", db)[1]
+    store.set_correction("dismiss", word, user="test")
+    after = run(capsys, "headlines", "--event", event, "--db", db)[1]
+    assert before != after
+
+
 def test_voices_labels_search_on_demo(db, capsys) -> None:
     assert run(capsys, "demo", "--db", db, "-q")[0] == 0
     from analysis.store import Store

@@ -117,9 +117,12 @@ def cmd_omissions(args: argparse.Namespace) -> int:
 
 def cmd_headlines(args: argparse.Namespace) -> int:
     from analysis.compare.coverage import headline_body_summary, headline_vs_body
+    from analysis.compare.reviewed import reviewed_rows
 
     store = _store(args)
-    rows = store.event_articles(store.find_event(args.event).id) if args.event else store.event_articles()
+    event_id = store.find_event(args.event).id if args.event else None
+    # the body's loaded rate as the Compare page counts it: corrections, then each event's topic words
+    rows = reviewed_rows(store.event_articles(event_id), store.corrections(event_id))
     frame = headline_vs_body(rows)
     print("Headline versus body, per outlet (gap = headline minus body):\n")
     print_frame(headline_body_summary(frame))
