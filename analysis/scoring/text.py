@@ -224,6 +224,12 @@ ATTRIBUTION_CUES: frozenset[str] = frozenset(
 )
 # A word right before the quote that marks it as scare quotes whatever follows.
 SCARE_CUES: frozenset[str] = frozenset({"so-called", "self-styled", "self-described", "supposed", "alleged"})
+# A short quotation in the first person ("I'm sorry.", "my friend") is someone's utterance: writers do
+# not put their own scare quotes around I, me, my, we, us or our.
+FIRST_PERSON: frozenset[str] = frozenset(
+    "i i'm i’m i've i’ve i'll i’ll i'd i’d me my mine myself we we're we’re we've we’ve we'll we’ll "
+    "us our ours ourselves".split()
+)
 # Words just after a quotation that attribute it ("...," he said).
 ATTRIBUTION_AFTER: frozenset[str] = frozenset(
     """said says say told tells wrote writes tweeted posted added asked replied answered responded
@@ -406,6 +412,8 @@ def _quote_kind(text: str, start: int, end: int, closed: bool) -> str:
         return "speech"
     if inner.rstrip().endswith(("?", "!", "…", "...")):
         return "speech"
+    if any(w.lower() in FIRST_PERSON and not (len(w) > 1 and w.isupper()) for w in words):
+        return "speech"  # "I'm sorry." (but "US" is the country)
     letters = [w for w in words if w[0].isalpha()]
     if letters and all(w[0].isupper() for w in letters) and not inner.rstrip().endswith((",", ".", ";", ":")):
         return "title"  # "Harry Potter" (but "No," he said is speech)

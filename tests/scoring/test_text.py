@@ -156,3 +156,13 @@ def test_attributed_partial_quotes_are_speech() -> None:
     text = 'Smith spoke on Monday. Years later, the "experts" were wrong.'
     assert [k for _s, _e, k in classify_quotes(text)] == ["scare"]
     assert [k for _s, _e, k in classify_quotes('He said the so-called "experts" erred.')] == ["scare"]
+
+
+def test_a_short_quotation_in_the_first_person_is_speech() -> None:
+    text = 'At one point he appeared to mouth, "I\'m sorry." Later the "reform" passed.'
+    assert [(text[s:e], k) for s, e, k in classify_quotes(text)] == [
+        ('"I\'m sorry."', "speech"),
+        ('"reform"', "scare"),
+    ]
+    text = 'The deal was a "win for us" and a "US" victory.'
+    assert [k for _s, _e, k in classify_quotes(text)] == ["speech", "title"]  # "US": the country
