@@ -21,10 +21,8 @@ PERIOD_NAMES = {"D": "day", "W": "week", "M": "month"}  # the time-line periods 
 def _overview(url: str, version: tuple) -> dict:
     """Each outlet's estimates and flagged words, loaded language counted as on the Compare page
     (corrections applied, each event's topic words not counted)."""
-    return {
-        "overview": compare.outlet_overview(common.counted_articles(url, version)),
-        "words": compare.flagged_words(common.all_counted_rows(url, version)),
-    }
+    articles, words = common.counted_summary(url, version)
+    return {"overview": compare.outlet_overview(articles), "words": words}
 
 
 @st.cache_data(show_spinner=False, ttl=common.CACHE_TTL, max_entries=8)
