@@ -39,6 +39,11 @@ class SpanRecord(Mapping):
             return getattr(self, key)
         raise KeyError(key)
 
+    def get(self, key: str, default: object = None) -> object:
+        """``Mapping.get`` without its ``__getitem__``/``KeyError`` round trip (called ~100 times per
+        article on every page that counts loaded language)."""
+        return getattr(self, key) if key in _SPAN_KEY_SET else default
+
     def __iter__(self) -> Iterator[str]:
         return iter(SPAN_KEYS)
 
