@@ -8,6 +8,7 @@ Screenshots of every page at both widths go to ``$ANALYSIS_SHOTS`` (default out/
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ SHOTS = Path(os.environ.get("ANALYSIS_SHOTS", ROOT / "out" / "screenshots"))
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
 PAGE_TIMEOUT = 60_000  # ms
+SETTLE_PROBLEMS_MS = 5_000  # for late-drawn charts to get their scroll cue before problems count
 SETTLE_MS = 700  # after the page's last text: charts finish drawing, the scroll cue is set (120 ms)
 # Every page of app.py's navigation: (path, text its script writes last, Plotly charts it draws)
 PAGES = {
@@ -188,6 +190,16 @@ def test_every_navigation_page_is_covered() -> None:
     assert len(re.findall(r"\bst\.Page\(", app)) == len(PAGES), "a page was added: add it to PAGES"
 
 
+def _screen_problems(page) -> list[str]:
+    """SCREEN_PROBLEMS_JS once the screen has settled: a chart drawn late gets its scroll cue from the
+    page's debounced script (150 ms after the last change), so wait up to SETTLE_PROBLEMS_MS for none."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):  # still there: reported below, as they are
+        page.wait_for_function(f"() => ({SCREEN_PROBLEMS_JS})().length === 0", timeout=SETTLE_PROBLEMS_MS)
+    return page.evaluate(SCREEN_PROBLEMS_JS)
+
+
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
 def test_every_page_fits_the_screen(browser, fixture_server: Server, viewport: dict) -> None:
     page = browser.new_page(viewport=viewport)
@@ -197,7 +209,7 @@ def test_every_page_fits_the_screen(browser, fixture_server: Server, viewport: d
     for name, (path, done, charts) in PAGES.items():
         _open(page, fixture_server.url + path, done, charts)
         assert page.locator("[data-testid='stException']").count() == 0, name
-        problems = page.evaluate(SCREEN_PROBLEMS_JS)
+        problems = _screen_problems(page)
         if problems:
             found[name] = problems
         _shot(page, name)
